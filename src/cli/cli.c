@@ -1,0 +1,339 @@
+/* cli.c - option parsing, messages, colours and shared helpers of the tool. */
+#include "cli.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include <openssl/crypto.h>
+
+typedef struct cli_getopt_priv {
+    struct option *longopts;
+    char shortopts[128];
+} cli_getopt_priv;
+
+enum { CLI_HELP_ID = CLI_LONG + 1000 };
+
+void cli_getopt_init(cli_getopt *g, const cli_command *cmd, int argc, char **argv)
+{
+    cli_getopt_priv *p = calloc(1, sizeof *p);
+    size_t n = 0, i, k = 0;
+
+    memset(g, 0, sizeof *g);
+    g->cmd = cmd;
+    g->argc = argc;
+    g->argv = argv;
+    g->status = -1;
+    g->priv = p;
+    if (!p)
+        return;
+    while (cmd->options && cmd->options[n].long_name)
+        n++;
+    p->longopts = calloc(n + 2, sizeof *p->longopts);
+    if (!p->longopts)
+        return;
+    p->shortopts[k++] = ':';
+    for (i = 0; i < n; i++) {
+        const cli_option *o = &cmd->options[i];
+        p->longopts[i].name = o->long_name;
+        p->longopts[i].has_arg = o->has_arg;
+        p->longopts[i].val = o->id;
+        if (o->id < CLI_LONG && k + 3 < sizeof p->shortopts) {
+            p->shortopts[k++] = (char)o->id;
+            if (o->has_arg == required_argument)
+                p->shortopts[k++] = ':';
+            else if (o->has_arg == optional_argument) {
+                p->shortopts[k++] = ':';
+                p->shortopts[k++] = ':';
+            }
+        }
+    }
+    p->longopts[n].name = "help";
+    p->longopts[n].has_arg = no_argument;
+    p->longopts[n].val = CLI_HELP_ID;
+    p->shortopts[k] = '\0';
+    optind = 0; /* GNU: full re-initialization */
+    opterr = 0;
+}
+
+static void cli_getopt_done(cli_getopt *g)
+{
+    cli_getopt_priv *p = g->priv;
+    g->optind = optind;
+    if (p) {
+        free(p->longopts);
+        free(p);
+        g->priv = NULL;
+    }
+}
+
+int cli_getopt_next(cli_getopt *g)
+{
+    cli_getopt_priv *p = g->priv;
+    int c, li = -1;
+
+    if (!p || !p->longopts) {
+        cli_error("out of memory");
+        g->status = CLI_EXIT_ERROR;
+        cli_getopt_done(g);
+        return -1;
+    }
+    c = getopt_long(g->argc, g->argv, p->shortopts, p->longopts, &li);
+    g->arg = optarg;
+    if (c == -1) {
+        cli_getopt_done(g);
+        return -1;
+    }
+    if (c == CLI_HELP_ID) {
+        cli_print_help(stdout, g->cmd);
+        g->status = CLI_EXIT_OK;
+        cli_getopt_done(g);
+        return -1;
+    }
+    if (c == '?' || c == ':') {
+        const char *bad = g->argv[optind - 1];
+        if (c == ':')
+            cli_error("%s: option '%s' needs an argument", g->cmd->name, bad);
+        else if (optopt && optopt < CLI_LONG && bad && bad[0] == '-' && bad[1] != '-')
+            cli_error("%s: unknown option '-%c'", g->cmd->name, optopt);
+        else
+            cli_error("%s: unknown option '%s'", g->cmd->name, bad);
+        fprintf(stderr, "Try 'docseal %s --help'.\n", g->cmd->name);
+        g->status = CLI_EXIT_ERROR;
+        cli_getopt_done(g);
+        return -1;
+    }
+    return c;
+}
+
+void cli_print_help(FILE *f, const cli_command *cmd)
+{
+    const cli_option *o;
+    fprintf(f, "Usage: docseal %s %s\n%s\n", cmd->name, cmd->usage, cmd->summary);
+    fprintf(f, "\nOptions:\n");
+    for (o = cmd->options; o && o->long_name; o++) {
+        char left[64];
+        int n;
+        if (o->id < CLI_LONG)
+            n = snprintf(left, sizeof left, "-%c, --%s", o->id, o->long_name);
+        else
+            n = snprintf(left, sizeof left, "    --%s", o->long_name);
+        if (o->arg_name && (size_t)n < sizeof left)
+            snprintf(left + n, sizeof left - (size_t)n,
+                     o->has_arg == optional_argument ? "[=%s]" : " %s", o->arg_name);
+        fprintf(f, "  %-28s %s\n", left, o->help);
+    }
+    fprintf(f, "  %-28s %s\n", "    --help", "show this help and exit");
+    fprintf(f, "\nExit status: 0 success, 1 negative result, 2 error.\n");
+}
+
+int cli_error(const char *fmt, ...)
+{
+    va_list ap;
+    fputs("docseal: ", stderr);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+    return CLI_EXIT_ERROR;
+}
+
+int cli_usage_error(const cli_ctx *ctx, const char *fmt, ...)
+{
+    va_list ap;
+    fprintf(stderr, "docseal: %s: ", ctx->command);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "\nTry 'docseal %s --help'.\n", ctx->command);
+    return CLI_EXIT_ERROR;
+}
+
+int cli_lib_error(int code)
+{
+    const char *msg = ds_error_last();
+    fprintf(stderr, "docseal: %s\n", *msg ? msg : ds_status_name(code));
+    return code == DS_EINTEGRITY ? CLI_EXIT_NEGATIVE : CLI_EXIT_ERROR;
+}
+
+void cli_info(const cli_ctx *ctx, int level, const char *fmt, ...)
+{
+    va_list ap;
+    if (ctx->quiet || ctx->verbose < level)
+        return;
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+}
+
+const char *cli_color(int on, const char *sgr)
+{
+    static _Thread_local char buf[32];
+    if (!on)
+        return "";
+    snprintf(buf, sizeof buf, "\033[%sm", sgr);
+    return buf;
+}
+
+const char *cli_reset(int on)
+{
+    return on ? "\033[0m" : "";
+}
+
+int cli_file_sink_write(void *ctx, const void *buf, size_t len)
+{
+    FILE *f = ctx;
+    if (len && fwrite(buf, 1, len, f) != len)
+        return cli_error("write: %s", strerror(errno)), DS_EIO;
+    return 0;
+}
+
+void cli_print_report(const cli_ctx *ctx, const ds_report *r, int json)
+{
+    size_t i;
+    if (json) {
+        char *s = NULL;
+        if (ds_report_to_json(&s, r) == 0) {
+            puts(s);
+            free(s);
+        }
+        return;
+    }
+    for (i = 0; i < r->count; i++) {
+        const ds_check *c = &r->checks[i];
+        const char *tag = c->result == DS_CHECK_PASS   ? "ok  "
+                          : c->result == DS_CHECK_FAIL ? "FAIL"
+                                                       : "skip";
+        const char *col = c->result == DS_CHECK_PASS ? "32" : c->result == DS_CHECK_FAIL ? "1;31" : "33";
+        if (ctx->quiet && c->result != DS_CHECK_FAIL)
+            continue;
+        printf("%s%s%s %s", cli_color(ctx->color_out, col), tag, cli_reset(ctx->color_out),
+               c->name);
+        if (c->subject)
+            printf(" %s", c->subject);
+        if (c->detail)
+            printf(": %s", c->detail);
+        putchar('\n');
+    }
+    if (!ctx->quiet)
+        printf("%s\n", r->failures ? "verification FAILED" : "verification passed");
+}
+
+static int cli_read_tty_line(const char *prompt, char **out)
+{
+    struct termios old, noecho;
+    char buf[1024];
+    int fd = open("/dev/tty", O_RDWR | O_CLOEXEC);
+    FILE *tty;
+    size_t n;
+    int echo_off = 0;
+
+    *out = NULL;
+    if (fd < 0)
+        return 0;
+    tty = fdopen(fd, "r+");
+    if (!tty) {
+        close(fd);
+        return 0;
+    }
+    fputs(prompt, tty);
+    fflush(tty);
+    if (tcgetattr(fd, &old) == 0) {
+        noecho = old;
+        noecho.c_lflag &= ~(tcflag_t)ECHO;
+        echo_off = tcsetattr(fd, TCSAFLUSH, &noecho) == 0;
+    }
+    if (!fgets(buf, sizeof buf, tty))
+        buf[0] = '\0';
+    if (echo_off)
+        tcsetattr(fd, TCSAFLUSH, &old);
+    fputc('\n', tty);
+    fclose(tty);
+    n = strcspn(buf, "\r\n");
+    buf[n] = '\0';
+    *out = strdup(buf);
+    OPENSSL_cleanse(buf, sizeof buf);
+    return *out ? 1 : -1;
+}
+
+int cli_get_passphrase(const char *passphrase_file, const char *prompt, int confirm, char **out)
+{
+    const char *env = getenv("DOCSEAL_PASSPHRASE");
+    *out = NULL;
+    if (passphrase_file) {
+        char *data = NULL;
+        size_t len = 0;
+        FILE *f = strcmp(passphrase_file, "-") == 0 ? stdin : fopen(passphrase_file, "r");
+        if (!f)
+            return cli_error("%s: %s", passphrase_file, strerror(errno));
+        if (getline(&data, &len, f) < 0) {
+            free(data);
+            data = strdup("");
+        }
+        if (f != stdin)
+            fclose(f);
+        if (!data)
+            return cli_error("out of memory");
+        data[strcspn(data, "\r\n")] = '\0';
+        *out = data;
+        return 0;
+    }
+    if (env) {
+        *out = strdup(env);
+        return *out ? 0 : cli_error("out of memory");
+    }
+    if (isatty(STDIN_FILENO) && prompt) {
+        char *a = NULL, *b = NULL;
+        if (cli_read_tty_line(prompt, &a) <= 0)
+            return 0;
+        if (confirm) {
+            if (cli_read_tty_line("Repeat passphrase: ", &b) <= 0 || strcmp(a, b) != 0) {
+                cli_free_secret(a);
+                cli_free_secret(b);
+                return cli_error("passphrases do not match");
+            }
+            cli_free_secret(b);
+        }
+        *out = a;
+    }
+    return 0;
+}
+
+void cli_free_secret(char *s)
+{
+    if (!s)
+        return;
+    OPENSSL_cleanse(s, strlen(s));
+    free(s);
+}
+
+int cli_load_secret_key(const char *path, const char *passphrase_file, ds_secret_key **out)
+{
+    char *def = NULL, *pass = NULL;
+    int err, rc = CLI_EXIT_OK, enc;
+
+    *out = NULL;
+    if (!path) {
+        if ((err = ds_default_key_path(&def)) < 0)
+            return cli_lib_error(err);
+        path = def;
+    }
+    enc = ds_secret_key_is_encrypted(path);
+    if (enc < 0) {
+        rc = cli_lib_error(enc);
+        goto done;
+    }
+    if (enc && (rc = cli_get_passphrase(passphrase_file, "Passphrase: ", 0, &pass)) != 0)
+        goto done;
+    if ((err = ds_secret_key_load(out, path, pass)) < 0)
+        rc = cli_lib_error(err);
+done:
+    cli_free_secret(pass);
+    free(def);
+    return rc;
+}

@@ -1,0 +1,108 @@
+/*
+ * cli.h - shared pieces of the docseal command-line tool.
+ *
+ * The tool is a thin user of the public API (include/docseal/). Each command
+ * lives in its own file cmd_<name>.c and defines one cli_command: its name,
+ * usage, summary, option table and run function. The option table is the
+ * single source for getopt_long parsing, --help output and the man page
+ * check in tests.
+ */
+#ifndef DS_CLI_H
+#define DS_CLI_H
+
+#include "docseal/docseal.h"
+
+#include <stdio.h>
+
+/* Exit statuses. */
+enum { CLI_EXIT_OK = 0, CLI_EXIT_NEGATIVE = 1, CLI_EXIT_ERROR = 2 };
+
+typedef struct cli_ctx {
+    const char *vault_dir; /* -C DIR, or NULL */
+    int color_out;         /* colour on stdout */
+    int color_err;         /* colour on stderr */
+    int quiet;             /* -q */
+    int verbose;           /* -v (count) */
+    int progress;          /* stderr is a terminal and not quiet */
+    const char *command;   /* the running command's name, for messages */
+} cli_ctx;
+
+/* Option ids: a printable short option letter, or a value >= CLI_LONG for
+ * long-only options. */
+enum { CLI_LONG = 256 };
+
+typedef struct cli_option {
+    const char *long_name; /* without "--" */
+    int id;                /* short letter or CLI_LONG + n */
+    int has_arg;           /* no_argument, required_argument, optional_argument */
+    const char *arg_name;  /* "FILE", "N", ... or NULL */
+    const char *help;      /* one line */
+} cli_option;
+
+typedef struct cli_command {
+    const char *name;
+    const char *usage;   /* after "docseal NAME ", e.g. "[OPTIONS] FILE|-" */
+    const char *summary; /* one line */
+    const cli_option *options; /* terminated by an entry with long_name NULL */
+    int (*run)(cli_ctx *ctx, int argc, char **argv);
+} cli_command;
+
+/* All commands, NULL-terminated (main.c). */
+extern const cli_command *const cli_commands[];
+
+/* Option parsing over a command's table. Usage:
+ *     cli_getopt g; int c;
+ *     cli_getopt_init(&g, &cmd_x, argc, argv);
+ *     while ((c = cli_getopt_next(&g)) != -1) switch (c) { ... g.arg ... }
+ *     if (g.status >= 0) return g.status;   // --help printed (0) or usage error (2)
+ *     positional arguments: argv[g.optind .. argc-1]
+ * --help is handled here: it prints the help and ends the loop with status 0.
+ * An unknown option or missing argument prints an error and the hint
+ * "Try 'docseal NAME --help'." and ends the loop with status 2. */
+typedef struct cli_getopt {
+    const cli_command *cmd;
+    int argc;
+    char **argv;
+    const char *arg; /* the current option's argument, or NULL */
+    int optind;      /* first positional argument after the loop */
+    int status;      /* -1 while parsing went fine; 0 or 2 when the command must return */
+    void *priv;      /* internal */
+} cli_getopt;
+void cli_getopt_init(cli_getopt *g, const cli_command *cmd, int argc, char **argv);
+int cli_getopt_next(cli_getopt *g);
+
+/* Print "docseal NAME" help from the table to f. */
+void cli_print_help(FILE *f, const cli_command *cmd);
+
+/* Messages: "docseal: <fmt>\n" on stderr. Return CLI_EXIT_ERROR. */
+int cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* A usage error: message, then "Try 'docseal CMD --help'." Returns 2. */
+int cli_usage_error(const cli_ctx *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Print the library's last error as "docseal: <message>" and map the code to
+ * an exit status: DS_EINTEGRITY -> 1, anything else -> 2. */
+int cli_lib_error(int code);
+/* Print to stderr unless quiet (verbose >= level required when level > 0). */
+void cli_info(const cli_ctx *ctx, int level, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Colours (empty strings when colour is off for that stream). */
+const char *cli_color(int on, const char *sgr); /* sgr like "31" or "1;32" */
+const char *cli_reset(int on);
+
+/* A sink writing to a FILE * (ctx). */
+int cli_file_sink_write(void *ctx, const void *buf, size_t len);
+
+/* Print a verification report: text (one line per check) or JSON. */
+void cli_print_report(const cli_ctx *ctx, const ds_report *r, int json);
+
+/* Passphrase for a secret key: from --passphrase-file FILE when given, else
+ * $DOCSEAL_PASSPHRASE, else a prompt on the terminal (twice when confirm),
+ * else NULL (no passphrase). *out is freed (and wiped) by cli_free_secret(). */
+int cli_get_passphrase(const char *passphrase_file, const char *prompt, int confirm, char **out);
+void cli_free_secret(char *s);
+
+/* Load the secret key at path (NULL: the default key path), asking for a
+ * passphrase when the key is encrypted. Prints errors; returns an exit status. */
+int cli_load_secret_key(const char *path, const char *passphrase_file, ds_secret_key **out);
+
+#endif

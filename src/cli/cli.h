@@ -105,4 +105,26 @@ void cli_free_secret(char *s);
  * passphrase when the key is encrypted. Prints errors; returns an exit status. */
 int cli_load_secret_key(const char *path, const char *passphrase_file, ds_secret_key **out);
 
+/* --- Vault hooks used by commands of other modules (cmd_vault_hooks.c) --- */
+
+/* docseal verify without a BUNDLE argument: verify the whole vault. */
+typedef struct cli_verify_args {
+    int json;
+    int deep;
+    const char *expect_head; /* record hash the vault must still contain, or NULL */
+} cli_verify_args;
+int cli_verify_vault(cli_ctx *ctx, const cli_verify_args *args);
+
+/* Resolve a diff/show operand: "ID@REV" or "ID" in the vault, else a file
+ * path ("-" for stdin) normalized on the fly. On success *text is the
+ * normalized text (caller frees), *label a display name (caller frees), and
+ * the return is 0; otherwise an exit status after printing the error. */
+int cli_load_revision_text(cli_ctx *ctx, const char *spec, const ds_normalize_options *nopts,
+                           char **text, size_t *len, char **label);
+
+/* The vault's trusted public keys (for verifying a bundle inside a vault).
+ * Returns 0 and sets *keys and *count (free with ds_public_key_free each, then
+ * free()), or 0 with *count == 0 when there is no vault. */
+int cli_vault_trusted_keys(cli_ctx *ctx, ds_public_key ***keys, size_t *count);
+
 #endif

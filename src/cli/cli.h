@@ -127,4 +127,10 @@ int cli_load_revision_text(cli_ctx *ctx, const char *spec, const ds_normalize_op
  * free()), or 0 with *count == 0 when there is no vault. */
 int cli_vault_trusted_keys(cli_ctx *ctx, ds_public_key ***keys, size_t *count);
 
+/* For "docseal diff ID": the specs of the latest two revisions of document
+ * id ("ID@N-1" and "ID@N" in --rev-safe form, caller frees both). Returns 0,
+ * or an exit status after printing the error (no vault, unknown id, only one
+ * revision). */
+int cli_vault_latest_two(cli_ctx *ctx, const char *id, char **spec_a, char **spec_b);
+
 #endif

@@ -38,3 +38,10 @@ int cli_vault_trusted_keys(cli_ctx *ctx, ds_public_key ***keys, size_t *count)
     *count = 0;
     return 0;
 }
+
+int cli_vault_latest_two(cli_ctx *ctx, const char *id, char **spec_a, char **spec_b)
+{
+    (void)id;
+    *spec_a = *spec_b = NULL;
+    return cli_error("%s: comparing revisions needs a vault (not implemented yet)", ctx->command);
+}

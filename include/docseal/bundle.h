@@ -1,20 +1,28 @@
 /*
  * docseal/bundle.h - signed archive bundles (format v1): write, read, verify.
  *
- * A bundle is a POSIX pax tar archive (IEEE Std 1003.1-2017, pax format)
- * compressed with zstd (RFC 8878), named "<bundle id>.tar.zst". Entries, in
- * bytewise order of their paths, all regular files:
+ * A bundle is a POSIX pax tar archive (IEEE Std 1003.1-2017, pax format,
+ * written with ustar headers whenever they suffice) compressed with zstd
+ * (RFC 8878), named "<bundle id>.tar.zst". Entries, in bytewise order of
+ * their paths, all regular files with mode 0644, uid/gid 0, no user or group
+ * names and mtime = the snapshot time:
  *   MANIFEST                  "<sha256 hex>  <path>\n" for every other entry
- *                             except MANIFEST.minisig, sorted by path
- *   MANIFEST.minisig          minisign signature of MANIFEST (see sign.h)
+ *                             except MANIFEST.minisig, sorted bytewise by path
+ *                             (the format sha256sum(1) reads and writes)
+ *   MANIFEST.minisig          minisign signature of MANIFEST (see sign.h) with
+ *                             the trusted comment
+ *                             "docseal-bundle 1 time:<RFC 3339 UTC> bundle:<id>"
  *   documents/<sha256>.txt    normalized texts, named by content hash
- *   originals/<sha256>.<ext>  original bytes, named by original hash
- *   snapshot.json             snapshot metadata
- * The bundle id is the SHA-256 of the MANIFEST bytes. The full format is in
- * docseal-formats(5), section BUNDLE FORMAT 1.
+ *   originals/<sha256>.<ext>  original bytes, named by original hash; <ext>
+ *                             is "txt", "md" or "html" after the input format
+ *   snapshot.json             snapshot metadata (UTF-8 JSON, final newline)
+ * The bundle id is the SHA-256 of the MANIFEST bytes (lowercase hex). The
+ * signature covers content digests, never compressed bytes: a bundle may be
+ * recompressed or repacked without breaking provenance. The same inputs,
+ * time, key and compression level give a byte-identical bundle. The full
+ * format is in docseal-formats(5), section BUNDLE FORMAT 1.
  *
- * DRAFT: owned by the bundle module; the vault depends on the functions
- * marked [vault].
+ * Functions marked [vault] are used by the vault module.
  */
 #ifndef DOCSEAL_BUNDLE_H
 #define DOCSEAL_BUNDLE_H
@@ -29,123 +37,348 @@ extern "C" {
 #endif
 
 #define DS_BUNDLE_FORMAT_VERSION 1
+/** The "format" value of snapshot.json. */
+#define DS_BUNDLE_FORMAT_NAME "docseal-bundle"
+/** Default zstd level, chosen by measurement (see docseal-seal(1)). */
+#define DS_BUNDLE_DEFAULT_LEVEL 3
 /** Pass as snapshot_time to use SOURCE_DATE_EPOCH when set, else the current time. */
 #define DS_TIME_NOW ((int64_t)-1)
+
+/* ------------------------------------------------------------------------ */
+/* Limits. The reader checks every one of them before allocating anything for
+ * an entry, and the writer refuses to make a bundle that breaks them.       */
+
+/** Most entries in a bundle (so at most 49,998 stored documents). */
+#define DS_BUNDLE_MAX_ENTRIES 100000u
+/** Longest entry path in bytes. */
+#define DS_BUNDLE_MAX_PATH 255u
+/** Largest documents/ or originals/ entry in bytes (16 GiB). */
+#define DS_BUNDLE_MAX_ENTRY_SIZE ((uint64_t)16 << 30)
+/** Largest MANIFEST or snapshot.json in bytes (64 MiB); these are held in memory. */
+#define DS_BUNDLE_MAX_METADATA_SIZE ((uint64_t)64 << 20)
+/** Largest MANIFEST.minisig in bytes (16 KiB). */
+#define DS_BUNDLE_MAX_SIGNATURE_SIZE ((uint64_t)16 << 10)
+/** Largest sum of declared entry sizes in bytes (1 TiB). */
+#define DS_BUNDLE_MAX_TOTAL_SIZE ((uint64_t)1 << 40)
+/** Largest zstd window accepted (log2 bytes; 27 = 128 MiB, zstd's own default limit). */
+#define DS_BUNDLE_MAX_WINDOW_LOG 27u
+
+/** Limits applied when reading a bundle; the _INIT values are the DS_BUNDLE_MAX_ ones. */
+typedef struct ds_bundle_limits {
+    unsigned int version;        /**< DS_BUNDLE_LIMITS_VERSION */
+    uint64_t max_entries;        /**< entries (headers) in the archive */
+    uint64_t max_path;           /**< bytes in an entry path */
+    uint64_t max_entry_size;     /**< bytes in a documents/ or originals/ entry */
+    uint64_t max_metadata_size;  /**< bytes in MANIFEST or snapshot.json */
+    uint64_t max_signature_size; /**< bytes in MANIFEST.minisig */
+    uint64_t max_total_size;     /**< sum of the declared sizes of all entries */
+    unsigned max_window_log;     /**< log2 of the largest zstd window */
+} ds_bundle_limits;
+#define DS_BUNDLE_LIMITS_VERSION 1
+#define DS_BUNDLE_LIMITS_INIT                                                                      \
+    {                                                                                              \
+        DS_BUNDLE_LIMITS_VERSION, DS_BUNDLE_MAX_ENTRIES, DS_BUNDLE_MAX_PATH,                       \
+            DS_BUNDLE_MAX_ENTRY_SIZE, DS_BUNDLE_MAX_METADATA_SIZE, DS_BUNDLE_MAX_SIGNATURE_SIZE,   \
+            DS_BUNDLE_MAX_TOTAL_SIZE, DS_BUNDLE_MAX_WINDOW_LOG                                     \
+    }
+
+/* ------------------------------------------------------------------------ */
+/* Writing                                                                    */
 
 typedef struct ds_bundle_writer ds_bundle_writer;
 
 typedef struct ds_bundle_options {
-    unsigned int version;    /**< DS_BUNDLE_OPTIONS_VERSION */
-    int compression_level;   /**< zstd level 1..19; 0 = the default level */
-    int threads;             /**< zstd worker threads; 0 = one per online CPU */
-    int64_t snapshot_time;   /**< seconds since the epoch, or DS_TIME_NOW */
-    const char *out_dir;     /**< where finish() puts "<bundle id>.tar.zst" and its temporary
-                                  file; NULL = "." */
+    unsigned int version;  /**< DS_BUNDLE_OPTIONS_VERSION */
+    int compression_level; /**< zstd level 1..19; 0 = DS_BUNDLE_DEFAULT_LEVEL */
+    int threads;           /**< zstd worker threads (>= 1); 0 = one per online CPU. The
+                                output does not depend on it. */
+    int64_t snapshot_time; /**< seconds since the epoch (>= 0), or DS_TIME_NOW */
+    const char *out_dir;   /**< where finish() puts "<bundle id>.tar.zst" and where the
+                                writer keeps its (already unlinked) spool files; must
+                                exist; NULL = "." */
 } ds_bundle_options;
 #define DS_BUNDLE_OPTIONS_VERSION 1
-#define DS_BUNDLE_OPTIONS_INIT {DS_BUNDLE_OPTIONS_VERSION, 0, 0, DS_TIME_NOW, NULL}
+#define DS_BUNDLE_OPTIONS_INIT                                                                     \
+    {                                                                                              \
+        DS_BUNDLE_OPTIONS_VERSION, 0, 0, DS_TIME_NOW, NULL                                         \
+    }
 
 /** What a snapshot says of a document relative to its previous revision. */
 typedef enum ds_doc_status {
-    DS_DOC_NEW = 0,   /**< first revision (or no vault: a one-off seal) */
-    DS_DOC_CHANGED,   /**< content differs from the previous revision */
-    DS_DOC_UNCHANGED  /**< same content hash as the previous revision: recorded as seen,
-                           text and original not stored again */
+    DS_DOC_NEW = 0,  /**< first revision (or no vault: a one-off seal) */
+    DS_DOC_CHANGED,  /**< content differs from the previous revision */
+    DS_DOC_UNCHANGED /**< same content hash as the previous revision: recorded as seen,
+                          text and original not stored again */
 } ds_doc_status;
+
+/** "new", "changed" or "unchanged". */
+const char *ds_doc_status_name(ds_doc_status s);
 
 typedef struct ds_bundle_doc_options {
     unsigned int version;                  /**< DS_BUNDLE_DOC_OPTIONS_VERSION */
     const char *id;                        /**< document id, or NULL: front matter id, else
-                                                canonical URL, else the file name stem */
+                                                canonical URL, else the file name without
+                                                its last extension ("stdin" for "-") */
     const char *canonical_url;             /**< overrides the document's, or NULL */
     const ds_normalize_options *normalize; /**< or NULL for defaults */
 } ds_bundle_doc_options;
 #define DS_BUNDLE_DOC_OPTIONS_VERSION 1
-#define DS_BUNDLE_DOC_OPTIONS_INIT {DS_BUNDLE_DOC_OPTIONS_VERSION, NULL, NULL, NULL}
+#define DS_BUNDLE_DOC_OPTIONS_INIT                                                                 \
+    {                                                                                              \
+        DS_BUNDLE_DOC_OPTIONS_VERSION, NULL, NULL, NULL                                            \
+    }
 
-/** [vault] Start a bundle signed with key (borrowed; must outlive the writer). */
+/**
+ * [vault] Start a bundle.
+ * @param[out] out the writer. Ownership: caller frees with ds_bundle_writer_free().
+ * @param key the signing key; borrowed, must outlive the writer.
+ * @param opts options, or NULL for defaults.
+ * @return 0, DS_EINVALID (level outside 1..19, negative time, out_dir not a
+ *         directory), DS_ENOMEM.
+ */
 int ds_bundle_writer_new(ds_bundle_writer **out, const ds_secret_key *key,
                          const ds_bundle_options *opts);
 
 /**
- * [vault] Read, normalize and spool one document (path or "-"). Memory stays
- * bounded: the original is hashed while streaming and the normalized text is
- * spooled to a temporary file.
+ * [vault] Read, normalize and spool one document. Memory stays bounded: the
+ * original is hashed while streaming (ds_normalize_file()) and the normalized
+ * text is spooled to an unlinked temporary file in out_dir. A regular file is
+ * read again by finish(), which fails when it changed meanwhile; standard
+ * input ("-") and other non-regular files are spooled too.
+ * @param path a file path, or "-" for standard input.
+ * @param opts options, or NULL for defaults.
  * @param[out] doc_out when not NULL, the document (borrowed, valid until the
- *             writer is freed); doc_out->id holds the resolved document id.
+ *             writer is freed; text is NULL); doc_out->id holds the resolved
+ *             document id and canonical_url the overriding URL if one was given.
  * @param[out] index_out when not NULL, the document's index (0, 1, ...).
+ * @return 0, the errors of ds_normalize_file(), DS_EEXISTS (the document id
+ *         is already in this bundle), DS_ELIMIT (too many documents for one
+ *         bundle), DS_EUSAGE (after finish()), DS_EIO (spool write failed).
+ *         On error the writer is unchanged and may still be used.
  */
 int ds_bundle_writer_add_file(ds_bundle_writer *w, const char *path,
                               const ds_bundle_doc_options *opts, const ds_document **doc_out,
                               size_t *index_out);
 
 /**
- * [vault] Record a document's revision number (1 = first), its status and
- * the content hash of its previous revision (NULL when none). Unchanged
- * documents are listed in snapshot.json but not stored again.
+ * [vault] Add n documents at once, normalizing them in parallel on up to
+ * opts.threads threads of ds_bundle_writer_new() (one per CPU by default;
+ * the bundle does not depend on the thread count). The documents get
+ * consecutive indexes in input order, as n calls of add_file() would give.
+ * All or nothing: on error no document of the batch is added, and the error
+ * is the one of the first failing path in input order.
+ * @param paths n file paths; "-" (standard input) at most once.
+ * @param opts applied to every document; its id and canonical_url must be
+ *        NULL when n > 1 (DS_EUSAGE).
+ * @param[out] docs_out when not NULL, an array of n that receives the
+ *             documents (borrowed as with add_file()).
+ * @param[out] first_index when not NULL, the index of the first document.
+ * @return 0 or the errors of add_file(), plus DS_EUSAGE (n == 0, "-" twice).
+ *         The normalizer must be thread-safe (docseal's is).
+ */
+int ds_bundle_writer_add_files(ds_bundle_writer *w, const char *const *paths, size_t n,
+                               const ds_bundle_doc_options *opts, const ds_document **docs_out,
+                               size_t *first_index);
+
+/**
+ * [vault] Record a document's revision number (1 = first; 0 = unknown), its
+ * status and the content hash of its previous revision (64 lowercase hex, or
+ * NULL when none). DS_DOC_UNCHANGED documents are listed in snapshot.json but
+ * neither their text nor their original is stored. Without a call a document
+ * is DS_DOC_NEW with revision 0 and no previous hash.
+ * @return 0, DS_EINVALID (index out of range, bad hash, bad status),
+ *         DS_EUSAGE (after finish()).
  */
 int ds_bundle_writer_mark(ds_bundle_writer *w, size_t index, unsigned revision,
                           ds_doc_status status, const char *previous_content_sha256);
 
 /**
- * [vault] Write the bundle: temporary file in the output directory, fsync,
- * rename, fsync of the directory.
+ * [vault] Write the bundle: MANIFEST (all digests are known), its signature,
+ * then the entries streamed from the spool files and originals, into a
+ * temporary file next to the target, fsync, rename over the target (a bundle
+ * with the same id has identical signed content: it is replaced atomically),
+ * fsync of the directory. At least one document must have been added.
  * @param out_path the bundle path, or NULL for "<out_dir>/<bundle id>.tar.zst".
- * @param[out] bundle_id the bundle id (SHA-256 of MANIFEST, hex).
+ * @param[out] bundle_id the bundle id (SHA-256 of MANIFEST, lowercase hex).
  * @param[out] path_out when not NULL, the path written (caller frees).
+ * @return 0, DS_EUSAGE (no documents, or finish() called twice), DS_EIO
+ *         ("PATH: changed while being sealed" when an original differs from
+ *         what add_file() read; write, fsync or rename failures), DS_ELIMIT,
+ *         DS_ENOMEM, DS_ERROR (compression or signing failed). On error no
+ *         bundle file is left behind.
  */
 int ds_bundle_writer_finish(ds_bundle_writer *w, const char *out_path,
                             char bundle_id[DS_SHA256_HEX_SIZE], char **path_out);
 
-/** Free a writer and remove its spool files; NULL is allowed. */
+/** Free a writer and close its spool files; NULL is allowed. */
 void ds_bundle_writer_free(ds_bundle_writer *w);
 
-/** One document as listed in snapshot.json. */
+/* ------------------------------------------------------------------------ */
+/* Bundle metadata                                                            */
+
+/** One document as listed in snapshot.json. Strings are NULL when absent. */
 typedef struct ds_bundle_doc {
-    char *id, *canonical_url, *title, *byline, *published_raw, *published, *language;
-    char *format;                  /**< "text", "markdown" or "html" */
+    char *id, *canonical_url, *title, *byline, *published_raw, *published, *modified;
+    char *language, *site_name;
+    char *format; /**< "text", "markdown" or "html" */
     char content_sha256[DS_SHA256_HEX_SIZE];
     char original_sha256[DS_SHA256_HEX_SIZE];
     char previous_content_sha256[DS_SHA256_HEX_SIZE]; /**< "" when none */
-    uint64_t content_size, original_size;
-    unsigned revision;             /**< 0 when not recorded (one-off seal) */
+    uint64_t content_size, original_size;             /**< bytes */
+    unsigned revision;                                /**< 0 when not recorded (one-off seal) */
     ds_doc_status status;
-    char *document_entry;          /**< "documents/<sha>.txt", or NULL when not stored */
-    char *original_entry;          /**< "originals/<sha>.<ext>", or NULL when not stored */
+    char *document_entry; /**< "documents/<sha>.txt", or NULL when not in this bundle */
+    char *original_entry; /**< "originals/<sha>.<ext>", or NULL when not in this bundle */
+    /* The normalization options used (recorded so that verify --deep can redo it). */
+    char *date_order;               /**< "none", "mdy", "dmy" or "ymd" */
+    int keep_boilerplate;           /**< 1 when boilerplate rules were not applied */
+    char *from_encoding;            /**< iconv name, or NULL for UTF-8 */
+    char *boilerplate_rules_sha256; /**< SHA-256 of an extra rules file, or NULL */
 } ds_bundle_doc;
 
 typedef struct ds_bundle_info {
-    char bundle_id[DS_SHA256_HEX_SIZE];
-    int64_t snapshot_time;         /**< seconds since the epoch */
-    char *created;                 /**< RFC 3339 UTC */
-    char key_id[DS_KEY_ID_HEX_SIZE];
-    char *tool, *normalizer;
-    ds_bundle_doc *docs;
+    char bundle_id[DS_SHA256_HEX_SIZE]; /**< SHA-256 of the MANIFEST bytes */
+    int64_t snapshot_time;              /**< seconds since the epoch */
+    char *created;                      /**< RFC 3339 UTC */
+    char key_id[DS_KEY_ID_HEX_SIZE];    /**< the signer's key id */
+    char *tool, *normalizer;            /**< "docseal 0.1.0", "norm-1" */
+    ds_bundle_doc *docs;                /**< in the order they were added */
     size_t doc_count;
 } ds_bundle_info;
 
-/** [vault] Read MANIFEST and snapshot.json of a bundle (no verification). */
+/**
+ * [vault] Read MANIFEST and snapshot.json of a bundle, without verifying
+ * digests or the signature (use ds_bundle_verify() for that). The whole
+ * bundle is decompressed (snapshot.json is the last entry), in bounded memory.
+ * @param[out] out Ownership: caller frees with ds_bundle_info_free().
+ * @return 0, DS_ENOTFOUND (no such file), DS_EINVALID (not a regular file;
+ *         not a bundle: unsafe or unknown entries, MANIFEST or snapshot.json
+ *         missing or malformed), DS_EUNSUPPORTED (another format version),
+ *         DS_ELIMIT, DS_EIO, DS_ENOMEM. The message names the entry.
+ */
 int ds_bundle_read_info(ds_bundle_info **out, const char *path);
+
+/** Free bundle info; NULL is allowed. */
 void ds_bundle_info_free(ds_bundle_info *info);
 
-/** [vault] Stream one entry's bytes to sink. @return 0, DS_ENOTFOUND, ... */
+/**
+ * [vault] Stream one entry's bytes to sink (e.g. "documents/<sha>.txt"; as
+ * "originals/<sha>" without an extension it names the original whatever its
+ * extension). No need for ds_bundle_read_info() first: a text's entry is
+ * "documents/<content sha256>.txt".
+ * A documents/ or originals/ entry is hashed while streaming and checked
+ * against the digest in its name at the end.
+ * @return 0; DS_ENOTFOUND (no such entry; or no such file); DS_EINTEGRITY
+ *         (the content does not match its name: the sink has already received
+ *         the damaged bytes); DS_EINVALID (not a bundle); DS_ELIMIT; DS_EIO;
+ *         or the code the sink returned.
+ */
 int ds_bundle_extract(const char *path, const char *entry, const ds_sink *sink);
 
-typedef struct ds_bundle_verify_options {
-    unsigned int version;               /**< DS_BUNDLE_VERIFY_OPTIONS_VERSION */
-    const ds_public_key *const *keys;   /**< trusted public keys */
-    size_t key_count;
-    int deep;                           /**< re-normalize originals and compare */
-} ds_bundle_verify_options;
-#define DS_BUNDLE_VERIFY_OPTIONS_VERSION 1
-#define DS_BUNDLE_VERIFY_OPTIONS_INIT {DS_BUNDLE_VERIFY_OPTIONS_VERSION, NULL, 0, 0}
+/* ------------------------------------------------------------------------ */
+/* Reading entries                                                            */
+
+typedef struct ds_bundle_reader ds_bundle_reader;
+
+typedef enum ds_bundle_entry_type {
+    DS_BUNDLE_ENTRY_FILE = 0, /**< a regular file */
+    DS_BUNDLE_ENTRY_DIR,
+    DS_BUNDLE_ENTRY_SYMLINK,
+    DS_BUNDLE_ENTRY_HARDLINK,
+    DS_BUNDLE_ENTRY_OTHER /**< device, FIFO, socket, sparse file, ... */
+} ds_bundle_entry_type;
+
+typedef struct ds_bundle_entry {
+    const char *path; /**< as stored (raw bytes, NUL-terminated); borrowed until the next
+                           ds_bundle_reader_next() */
+    uint64_t size;    /**< declared size in bytes */
+    ds_bundle_entry_type type;
+    uint64_t offset;     /**< offset of its header in the decompressed tar stream */
+    const char *problem; /**< NULL when the entry is allowed in a bundle, else why not
+                              (e.g. "absolute path", "symbolic link"); borrowed */
+} ds_bundle_entry;
 
 /**
- * [vault] Verify a bundle, reporting every check by name.
+ * Open a bundle for reading entry by entry (zstd decompressed in-process,
+ * tar parsed by libarchive; nothing is written to disk).
+ * @param limits or NULL for DS_BUNDLE_LIMITS_INIT.
+ * @param[out] out Ownership: caller frees with ds_bundle_reader_free().
+ * @return 0, DS_ENOTFOUND, DS_EINVALID (not a regular file), DS_EIO, DS_ENOMEM.
+ */
+int ds_bundle_reader_open(ds_bundle_reader **out, const char *path, const ds_bundle_limits *limits);
+
+/**
+ * Advance to the next entry (skipping the unread data of the current one).
+ * An entry breaking a rule (type, path grammar, a size limit, a duplicate
+ * path) is returned with entry->problem set; its data cannot be read.
+ * @return 1 with *entry filled, 0 at the end of the archive, or
+ *         DS_EINVALID (corrupt zstd or tar data, truncation: the message
+ *         names the offset and the entry), DS_ELIMIT (entry count or total
+ *         size over the limit), DS_EIO, DS_ENOMEM.
+ */
+int ds_bundle_reader_next(ds_bundle_reader *r, ds_bundle_entry *entry);
+
+/**
+ * Stream the current entry's data to sink in blocks (up to 64 KiB).
+ * @return 0, DS_EUSAGE (no current entry, or it has a problem), the errors
+ *         of ds_bundle_reader_next(), or the code the sink returned.
+ */
+int ds_bundle_reader_stream(ds_bundle_reader *r, const ds_sink *sink);
+
+/**
+ * After ds_bundle_reader_next() returned 0: decompress what follows the tar
+ * end-of-archive marker to the end of the file, so that corruption or
+ * truncation there is reported too.
+ * @return 0, DS_EINVALID (with the offset), DS_EIO.
+ */
+int ds_bundle_reader_finish(ds_bundle_reader *r);
+
+/** Bytes read from the file and bytes decompressed so far. */
+void ds_bundle_reader_offsets(const ds_bundle_reader *r, uint64_t *compressed,
+                              uint64_t *decompressed);
+
+/** Free a reader; NULL is allowed. */
+void ds_bundle_reader_free(ds_bundle_reader *r);
+
+/**
+ * Why path is not a valid bundle entry path, or NULL when it is one of
+ * "MANIFEST", "MANIFEST.minisig", "snapshot.json", "documents/<64 lowercase
+ * hex>.txt", "originals/<64 lowercase hex>.{txt,md,html}".
+ * @return a static string, or NULL.
+ */
+const char *ds_bundle_path_problem(const char *path);
+
+/* ------------------------------------------------------------------------ */
+/* Verifying                                                                  */
+
+typedef struct ds_bundle_verify_options {
+    unsigned int version;             /**< DS_BUNDLE_VERIFY_OPTIONS_VERSION */
+    const ds_public_key *const *keys; /**< trusted public keys (borrowed) */
+    size_t key_count;
+    int deep;                       /**< re-normalize originals and compare */
+    const ds_bundle_limits *limits; /**< or NULL for DS_BUNDLE_LIMITS_INIT */
+} ds_bundle_verify_options;
+#define DS_BUNDLE_VERIFY_OPTIONS_VERSION 1
+#define DS_BUNDLE_VERIFY_OPTIONS_INIT                                                              \
+    {                                                                                              \
+        DS_BUNDLE_VERIFY_OPTIONS_VERSION, NULL, 0, 0, NULL                                         \
+    }
+
+/**
+ * [vault] Verify a bundle, reporting every check by name (each is reported
+ * once as "pass" or "skip" when nothing is wrong, else once per problem as
+ * "fail", with the entry as subject): archive-readable, entry-safety,
+ * manifest-format, manifest-complete, digests, content-hash, signature,
+ * trusted-comment, bundle-id, snapshot-consistent, and with deep, renormalize.
+ * Streams every entry through SHA-256; never writes to disk; memory is
+ * bounded (MANIFEST, signature and snapshot.json are held, within limits).
  * @param[out] report Ownership: caller frees with ds_report_free().
- * @param[out] info_out when not NULL and readable, the bundle's info.
+ * @param opts options, or NULL (no trusted keys: the signature check fails).
+ * @param[out] info_out when not NULL: the bundle's info when snapshot.json
+ *             could be parsed, else NULL. Caller frees with ds_bundle_info_free().
  * @return 0 when a report was produced (look at ds_report_ok()), or
- *         DS_ENOTFOUND / DS_EIO when the file cannot be opened at all.
+ *         DS_ENOTFOUND (no such file), DS_EINVALID (not a regular file),
+ *         DS_EIO (the file cannot be read), DS_ENOMEM.
  */
 int ds_bundle_verify(ds_report **report, const char *path, const ds_bundle_verify_options *opts,
                      ds_bundle_info **info_out);

@@ -1,21 +1,232 @@
-/* cmd_seal.c - docseal seal (placeholder until its issue lands). */
+/* cmd_seal.c - docseal seal: one signed bundle of the given documents, without a vault. */
 #include "cli.h"
 
+#include <getopt.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+enum {
+    OPT_KEY = CLI_LONG,
+    OPT_PASSFILE,
+    OPT_TIME,
+    OPT_LEVEL,
+    OPT_THREADS,
+    OPT_FORMAT,
+    OPT_ID,
+    OPT_URL,
+    OPT_JSON
+};
+
 static const cli_option options[] = {
+    {"output", 'o', required_argument, "BUNDLE",
+     "write the bundle to BUNDLE (default: ./<bundle id>.tar.zst)"},
+    {"key", OPT_KEY, required_argument, "FILE", "secret key (default: the default key path)"},
+    {"passphrase-file", OPT_PASSFILE, required_argument, "FILE",
+     "read the key's passphrase from FILE"},
+    {"time", OPT_TIME, required_argument, "RFC3339",
+     "snapshot time (default: SOURCE_DATE_EPOCH, else now)"},
+    {"level", OPT_LEVEL, required_argument, "N", "zstd compression level 1..19 (default 3)"},
+    {"threads", OPT_THREADS, required_argument, "N",
+     "zstd worker threads (default: one per CPU; the output is the same)"},
+    {"format", OPT_FORMAT, required_argument, "F", "input format: auto, text, markdown, html"},
+    {"id", OPT_ID, required_argument, "ID", "document id (only with one FILE)"},
+    {"url", OPT_URL, required_argument, "URL", "canonical URL (only with one FILE)"},
+    {"json", OPT_JSON, no_argument, NULL, "print the result as JSON"},
     {NULL, 0, 0, NULL, NULL},
 };
 
 extern const cli_command cmd_seal;
-static int run(cli_ctx *ctx, int argc, char **argv)
+
+static int parse_int(const char *s, int lo, int hi, int *out)
 {
-    cli_getopt g;
-    int c;
-    cli_getopt_init(&g, &cmd_seal, argc, argv);
-    while ((c = cli_getopt_next(&g)) != -1)
-        ;
-    if (g.status >= 0)
-        return g.status;
-    return cli_error("%s: not implemented yet", ctx->command);
+    char *end;
+    long v = strtol(s, &end, 10);
+    if (!*s || *end || v < lo || v > hi)
+        return -1;
+    *out = (int)v;
+    return 0;
 }
 
-const cli_command cmd_seal = {"seal", "[OPTIONS]", "(not implemented yet)", options, run};
+/* RFC 3339 ("2024-05-01T12:00:00Z", "...+02:00", fractions ignored) or a
+ * date YYYY-MM-DD (midnight UTC) to seconds since the epoch. */
+static int parse_time(const char *s, int64_t *out)
+{
+    struct tm tm;
+    int y, mo, d, h = 0, mi = 0, se = 0, n = 0, oh = 0, om = 0, sign = 0;
+    const char *p;
+    time_t t;
+
+    memset(&tm, 0, sizeof tm);
+    if (sscanf(s, "%4d-%2d-%2d%n", &y, &mo, &d, &n) != 3 || n != 10)
+        return -1;
+    p = s + 10;
+    if (*p == 'T' || *p == 't' || *p == ' ') {
+        if (sscanf(p + 1, "%2d:%2d:%2d%n", &h, &mi, &se, &n) != 3 || n != 8)
+            return -1;
+        p += 9;
+        if (*p == '.') {
+            p++;
+            if (*p < '0' || *p > '9')
+                return -1;
+            while (*p >= '0' && *p <= '9')
+                p++;
+        }
+        if (*p == 'Z' || *p == 'z') {
+            p++;
+        } else if (*p == '+' || *p == '-') {
+            sign = *p == '-' ? -1 : 1;
+            if (sscanf(p + 1, "%2d:%2d%n", &oh, &om, &n) != 2 || n != 5 || oh > 23 || om > 59)
+                return -1;
+            p += 6;
+        } else {
+            return -1;
+        }
+    }
+    if (*p || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || se > 60)
+        return -1;
+    tm.tm_year = y - 1900;
+    tm.tm_mon = mo - 1;
+    tm.tm_mday = d;
+    tm.tm_hour = h;
+    tm.tm_min = mi;
+    tm.tm_sec = se > 59 ? 59 : se;
+    t = timegm(&tm);
+    if (tm.tm_mday != d) /* normalized: 2023-02-30 and the like */
+        return -1;
+    *out = (int64_t)t - (int64_t)sign * (oh * 3600 + om * 60);
+    return 0;
+}
+
+static int run(cli_ctx *ctx, int argc, char **argv)
+{
+    ds_bundle_options bopts = DS_BUNDLE_OPTIONS_INIT;
+    ds_bundle_doc_options dopts = DS_BUNDLE_DOC_OPTIONS_INIT;
+    ds_normalize_options nopts = DS_NORMALIZE_OPTIONS_INIT;
+    const char *out_path = NULL, *key_path = NULL, *passfile = NULL;
+    ds_secret_key *key = NULL;
+    ds_bundle_writer *w = NULL;
+    char id[DS_SHA256_HEX_SIZE], *path = NULL;
+    const ds_document **docs = NULL;
+    int json = 0, rc = CLI_EXIT_OK, err, c, i, nfiles, stdin_seen = 0, bad = 0;
+    cli_getopt g;
+
+    cli_getopt_init(&g, &cmd_seal, argc, argv);
+    while ((c = cli_getopt_next(&g)) != -1) {
+        switch (c) {
+        case 'o':
+            out_path = g.arg;
+            break;
+        case OPT_KEY:
+            key_path = g.arg;
+            break;
+        case OPT_PASSFILE:
+            passfile = g.arg;
+            break;
+        case OPT_TIME:
+            if (!bad && (parse_time(g.arg, &bopts.snapshot_time) < 0 || bopts.snapshot_time < 0))
+                bad =
+                    cli_usage_error(ctx, "--time: '%s' is not an RFC 3339 time after 1970", g.arg);
+            break;
+        case OPT_LEVEL:
+            if (!bad && parse_int(g.arg, 1, 19, &bopts.compression_level) < 0)
+                bad = cli_usage_error(ctx, "--level: '%s' is not a number from 1 to 19", g.arg);
+            break;
+        case OPT_THREADS:
+            if (!bad && parse_int(g.arg, 1, 200, &bopts.threads) < 0)
+                bad = cli_usage_error(ctx, "--threads: '%s' is not a number from 1 to 200", g.arg);
+            break;
+        case OPT_FORMAT:
+            if (!bad && ds_format_parse(&nopts.format, g.arg) < 0)
+                bad = cli_usage_error(ctx,
+                                      "--format: '%s' is not one of auto, text, markdown, "
+                                      "html",
+                                      g.arg);
+            break;
+        case OPT_ID:
+            dopts.id = g.arg;
+            break;
+        case OPT_URL:
+            dopts.canonical_url = g.arg;
+            break;
+        case OPT_JSON:
+            json = 1;
+            break;
+        default:
+            break;
+        }
+    }
+    if (g.status >= 0)
+        return g.status;
+    if (bad)
+        return bad;
+    nfiles = argc - g.optind;
+    if (nfiles < 1)
+        return cli_usage_error(ctx, "no input files (give FILE... or - for standard input)");
+    if (nfiles > 1 && (dopts.id || dopts.canonical_url))
+        return cli_usage_error(ctx, "--id and --url apply to a single FILE");
+    for (i = g.optind; i < argc; i++) {
+        if (strcmp(argv[i], "-") == 0 && stdin_seen++)
+            return cli_usage_error(ctx, "standard input ('-') can be given only once");
+    }
+    dopts.normalize = &nopts;
+
+    if ((rc = cli_load_secret_key(key_path, passfile, &key)) != 0)
+        return rc;
+    if (!(docs = calloc((size_t)nfiles, sizeof *docs))) {
+        rc = cli_error("out of memory");
+        goto done;
+    }
+    if ((err = ds_bundle_writer_new(&w, key, &bopts)) < 0) {
+        rc = cli_lib_error(err);
+        goto done;
+    }
+    if ((err = ds_bundle_writer_add_files(w, (const char *const *)argv + g.optind, (size_t)nfiles,
+                                          &dopts, docs, NULL)) < 0) {
+        rc = cli_lib_error(err);
+        goto done;
+    }
+    for (i = 0; i < nfiles; i++)
+        cli_info(ctx, 1, "%s  %.12s  %s\n", docs[i]->id, docs[i]->content_sha256,
+                 strcmp(argv[g.optind + i], "-") == 0 ? "<stdin>" : argv[g.optind + i]);
+    if ((err = ds_bundle_writer_finish(w, out_path, id, &path)) < 0) {
+        rc = cli_lib_error(err);
+        goto done;
+    }
+    if (json) {
+        json_t *o = json_object(), *arr = json_array();
+        char *s;
+        json_object_set_new(o, "bundle_id", json_string(id));
+        json_object_set_new(o, "path", json_string(path));
+        for (i = 0; i < nfiles; i++) {
+            json_t *d = json_object();
+            json_object_set_new(d, "id", json_string(docs[i]->id));
+            json_object_set_new(d, "content_sha256", json_string(docs[i]->content_sha256));
+            json_object_set_new(d, "original_sha256", json_string(docs[i]->original_sha256));
+            json_object_set_new(d, "format", json_string(ds_format_name(docs[i]->format)));
+            json_array_append_new(arr, d);
+        }
+        json_object_set_new(o, "documents", arr);
+        s = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+        if (s)
+            puts(s);
+        free(s);
+        json_decref(o);
+    } else {
+        printf("%s  %s\n", id, path);
+    }
+    if (fflush(stdout) != 0)
+        rc = cli_error("standard output: write error");
+done:
+    free(path);
+    free(docs);
+    ds_bundle_writer_free(w);
+    ds_secret_key_free(key);
+    return rc;
+}
+
+const cli_command cmd_seal = {
+    "seal", "[OPTIONS] FILE...|-",
+    "seal documents into one signed bundle (no vault); prints '<bundle id>  <path>'", options, run};

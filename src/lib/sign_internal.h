@@ -11,8 +11,8 @@
 #include <openssl/evp.h>
 #include <stddef.h>
 
-#define DS__KEY_ID_SIZE 8  /* bytes of a key id */
-#define DS__PK_SIZE 32     /* bytes of an Ed25519 public key */
+#define DS__KEY_ID_SIZE 8   /* bytes of a key id */
+#define DS__PK_SIZE 32      /* bytes of an Ed25519 public key */
 #define DS__BLAKE2B_SIZE 64 /* bytes of a BLAKE2b-512 digest */
 
 /* minisign's line limits (its COMMENTMAXBYTES and TRUSTEDCOMMENTMAXBYTES
@@ -41,8 +41,8 @@ int ds__public_key_new(ds_public_key **out, const unsigned char pk[DS__PK_SIZE],
 int ds__ed25519_sign(unsigned char sig[DS_ED25519_SIG_SIZE], EVP_PKEY *pkey, const void *msg,
                      size_t len);
 /* 1 when sig verifies, 0 when not, DS_ERROR when OpenSSL fails (message set). */
-int ds__ed25519_check(EVP_PKEY *pkey, const unsigned char sig[DS_ED25519_SIG_SIZE],
-                      const void *msg, size_t len);
+int ds__ed25519_check(EVP_PKEY *pkey, const unsigned char sig[DS_ED25519_SIG_SIZE], const void *msg,
+                      size_t len);
 
 /* Record an OpenSSL failure as "<what>: <OpenSSL reason>" with code and
  * clear OpenSSL's error queue; returns code. */

@@ -1,0 +1,1208 @@
+/*
+ * bundle_write.c - the streaming bundle writer.
+ *
+ * add_file() normalizes a document with ds_normalize_file(), spooling the
+ * normalized text (and, for standard input or other non-regular files, the
+ * original bytes) to unlinked temporary files in out_dir. finish() knows every
+ * digest, so it writes MANIFEST and its signature first, then streams each
+ * entry from the spools or the original files through libarchive's pax
+ * writer into libzstd (multi-threaded; the output does not depend on the
+ * number of threads) and into a temporary file that is fsynced and renamed.
+ *
+ * Memory is bounded regardless of the documents' sizes: stream buffers, the
+ * zstd context (window and jobs of the chosen level), and per document its
+ * metadata.
+ */
+#include "bundle_internal.h"
+#include "docseal/hash.h"
+#include "docseal/version.h"
+
+#include <archive.h>
+#include <archive_entry.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <utf8proc.h>
+#include <zstd.h>
+
+#define SPOOL_BUF (256 * 1024)
+/* Most normalization threads of ds_bundle_writer_add_files(). */
+#define MAX_WORKERS 16
+
+/* An append-only spool file (unlinked right after creation). */
+typedef struct spool {
+    int fd;
+    uint64_t flushed; /* bytes written to the file */
+    unsigned char *buf;
+    size_t len;
+} spool;
+
+typedef struct wdoc {
+    ds_document *doc; /* owned; text is NULL */
+    char *src_path;   /* regular file to read again at finish(), or NULL when spooled */
+    char *display;    /* name for messages */
+    int sp;           /* spool pair holding its text (and original when spooled) */
+    uint64_t text_off;
+    uint64_t orig_off; /* in the originals spool when src_path is NULL */
+    const char *date_order;
+    int keep_boilerplate;
+    char *from_encoding;
+    char *rules_sha256;
+    unsigned revision;
+    ds_doc_status status;
+    char prev[DS_SHA256_HEX_SIZE];
+} wdoc;
+
+struct ds_bundle_writer {
+    const ds_secret_key *key;
+    int level, threads;
+    int64_t time;
+    char *out_dir;
+    int out_dir_given;
+    wdoc *docs;
+    size_t count, cap;
+    ds__strset ids;
+    spool text[MAX_WORKERS], orig[MAX_WORKERS];
+    int finished;
+};
+
+const char *ds_doc_status_name(ds_doc_status s)
+{
+    switch (s) {
+    case DS_DOC_NEW:
+        return "new";
+    case DS_DOC_CHANGED:
+        return "changed";
+    case DS_DOC_UNCHANGED:
+        return "unchanged";
+    }
+    return "?";
+}
+
+/* ------------------------------------------------------------------------ */
+/* Spools                                                                     */
+
+static int spool_open(spool *s, const char *dir)
+{
+    char *tmpl;
+    if (s->fd >= 0)
+        return 0;
+    if (!(tmpl = ds__asprintf("%s/.docseal-spool-XXXXXX", dir)))
+        return DS_ENOMEM;
+    s->fd = mkstemp(tmpl);
+    if (s->fd < 0) {
+        int err = ds__error_errno(DS_EIO, errno, tmpl);
+        free(tmpl);
+        return err;
+    }
+    unlink(tmpl);
+    free(tmpl);
+    if (!s->buf && !(s->buf = ds__malloc(SPOOL_BUF)))
+        return DS_ENOMEM;
+    return 0;
+}
+
+static int spool_flush(spool *s)
+{
+    size_t done = 0;
+    while (done < s->len) {
+        ssize_t n = pwrite(s->fd, s->buf + done, s->len - done, (off_t)(s->flushed + done));
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            return ds__error_errno(DS_EIO, errno, "spool file");
+        done += (size_t)n;
+    }
+    s->flushed += s->len;
+    s->len = 0;
+    return 0;
+}
+
+static uint64_t spool_size(const spool *s)
+{
+    return s->flushed + s->len;
+}
+
+/* Forget everything from offset on (a failed add). */
+static void spool_rewind(spool *s, uint64_t offset)
+{
+    if (offset >= s->flushed) {
+        s->len = (size_t)(offset - s->flushed);
+    } else {
+        s->flushed = offset;
+        s->len = 0;
+    }
+}
+
+static int spool_write(void *ctx, const void *data, size_t len)
+{
+    spool *s = ctx;
+    const unsigned char *p = data;
+    int err;
+    while (len > 0) {
+        size_t n = SPOOL_BUF - s->len;
+        if (n > len)
+            n = len;
+        memcpy(s->buf + s->len, p, n);
+        s->len += n;
+        p += n;
+        len -= n;
+        if (s->len == SPOOL_BUF && (err = spool_flush(s)) < 0)
+            return err;
+    }
+    return 0;
+}
+
+static void spool_close(spool *s)
+{
+    if (s->fd >= 0)
+        close(s->fd);
+    s->fd = -1;
+    free(s->buf);
+    s->buf = NULL;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Writer setup                                                               */
+
+int ds_bundle_writer_new(ds_bundle_writer **out, const ds_secret_key *key,
+                         const ds_bundle_options *opts)
+{
+    ds_bundle_options def = DS_BUNDLE_OPTIONS_INIT;
+    ds_bundle_writer *w;
+    struct stat st;
+    long ncpu;
+    int i;
+
+    *out = NULL;
+    if (!opts)
+        opts = &def;
+    if (!key)
+        return ds__error_set(DS_EINVALID, "bundle: no signing key");
+    if (opts->compression_level < 0 || opts->compression_level > 19)
+        return ds__error_set(DS_EINVALID, "bundle: compression level %d is not in 1..19",
+                             opts->compression_level);
+    if (opts->threads < 0 || opts->threads > 200)
+        return ds__error_set(DS_EINVALID, "bundle: thread count %d is not in 0..200",
+                             opts->threads);
+    if (opts->snapshot_time < 0 && opts->snapshot_time != DS_TIME_NOW)
+        return ds__error_set(DS_EINVALID, "bundle: snapshot time %lld is before 1970",
+                             (long long)opts->snapshot_time);
+    if (opts->out_dir && (stat(opts->out_dir, &st) < 0 || !S_ISDIR(st.st_mode)))
+        return ds__error_set(DS_EINVALID, "%s: not a directory", opts->out_dir);
+    if (!(w = ds__calloc(1, sizeof *w)))
+        return DS_ENOMEM;
+    w->key = key;
+    for (i = 0; i < MAX_WORKERS; i++)
+        w->text[i].fd = w->orig[i].fd = -1;
+    w->level = opts->compression_level ? opts->compression_level : DS_BUNDLE_DEFAULT_LEVEL;
+    ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+    w->threads = opts->threads ? opts->threads : (ncpu > 0 ? (int)(ncpu > 64 ? 64 : ncpu) : 1);
+    w->time = opts->snapshot_time == DS_TIME_NOW ? ds__now() : opts->snapshot_time;
+    w->out_dir_given = opts->out_dir != NULL;
+    if (!(w->out_dir = ds__strdup(opts->out_dir ? opts->out_dir : "."))) {
+        free(w);
+        return DS_ENOMEM;
+    }
+    *out = w;
+    return 0;
+}
+
+static void wdoc_free(wdoc *d)
+{
+    ds_document_free(d->doc);
+    free(d->src_path);
+    free(d->display);
+    free(d->from_encoding);
+    free(d->rules_sha256);
+    memset(d, 0, sizeof *d);
+}
+
+void ds_bundle_writer_free(ds_bundle_writer *w)
+{
+    size_t i;
+    if (!w)
+        return;
+    for (i = 0; i < w->count; i++)
+        wdoc_free(&w->docs[i]);
+    free(w->docs);
+    ds__strset_free(&w->ids);
+    for (i = 0; i < MAX_WORKERS; i++) {
+        spool_close(&w->text[i]);
+        spool_close(&w->orig[i]);
+    }
+    free(w->out_dir);
+    free(w);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Adding documents                                                           */
+
+/* UTF-8 without control characters (used for ids and URLs we are given). */
+static const char *text_problem(const char *s)
+{
+    const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)s;
+    utf8proc_ssize_t left = (utf8proc_ssize_t)strlen(s);
+    while (left > 0) {
+        utf8proc_int32_t cp;
+        utf8proc_ssize_t n = utf8proc_iterate(p, left, &cp);
+        if (n < 0)
+            return "is not valid UTF-8";
+        if (cp < 0x20 || cp == 0x7f)
+            return "contains a control character";
+        p += n;
+        left -= n;
+    }
+    return NULL;
+}
+
+/* The file name without directories and without its last extension. */
+static char *file_stem(const char *path)
+{
+    const char *base = strrchr(path, '/'), *dot;
+    base = base ? base + 1 : path;
+    dot = strrchr(base, '.');
+    if (dot && dot != base)
+        return ds__strndup(base, (size_t)(dot - base));
+    return ds__strdup(base);
+}
+
+static const char *date_order_name(ds_date_order o)
+{
+    switch (o) {
+    case DS_DATE_ORDER_MDY:
+        return "mdy";
+    case DS_DATE_ORDER_DMY:
+        return "dmy";
+    case DS_DATE_ORDER_YMD:
+        return "ymd";
+    default:
+        return "none";
+    }
+}
+
+static int replace_str(char **field, const char *value)
+{
+    char *v = ds__strdup(value);
+    if (value && !v)
+        return DS_ENOMEM;
+    free(*field);
+    *field = v;
+    return 0;
+}
+
+static int check_doc_options(const char *path, const ds_bundle_doc_options *opts)
+{
+    const char *name = ds__display_name(path), *why;
+    if (opts->id && !*opts->id)
+        return ds__error_set(DS_EINVALID, "%s: document id is empty", name);
+    if (opts->id && (why = text_problem(opts->id)) != NULL)
+        return ds__error_set(DS_EINVALID, "%s: document id %s", name, why);
+    if (opts->canonical_url && (why = text_problem(opts->canonical_url)) != NULL)
+        return ds__error_set(DS_EINVALID, "%s: canonical URL %s", name, why);
+    return 0;
+}
+
+/* One document being read: normalized into spool pair sp. */
+typedef struct job {
+    const char *path;
+    const ds_bundle_doc_options *opts;
+    int sp;
+    wdoc d; /* the result */
+    int err;
+    char *msg; /* the error message (errors are thread-local) */
+} job;
+
+/* Normalize j->path into spool pair j->sp and fill j->d (all but the
+ * writer-wide checks). On failure the spools are rewound. Thread-safe for
+ * distinct spool pairs. */
+static int job_run(ds_bundle_writer *w, job *j)
+{
+    ds_normalize_options nopts = DS_NORMALIZE_OPTIONS_INIT;
+    const ds_bundle_doc_options *opts = j->opts;
+    spool *ts = &w->text[j->sp], *os = &w->orig[j->sp];
+    ds_sink text_sink = {spool_write, ts}, orig_sink = {spool_write, os};
+    wdoc *d = &j->d;
+    struct stat st;
+    uint64_t text_start, orig_start;
+    const char *path = j->path, *name = ds__display_name(path), *id;
+    char *stem = NULL;
+    int err = 0, is_stdin = strcmp(path, "-") == 0, spool_orig;
+
+    memset(d, 0, sizeof *d);
+    if (opts->normalize)
+        nopts = *opts->normalize;
+    if (!nopts.source_name)
+        nopts.source_name = name;
+    /* a regular file is read again at finish(); anything else is spooled */
+    spool_orig = is_stdin || (stat(path, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode));
+    if ((err = spool_open(ts, w->out_dir)) < 0 ||
+        (spool_orig && (err = spool_open(os, w->out_dir)) < 0))
+        return err;
+    text_start = spool_size(ts);
+    orig_start = os->fd >= 0 ? spool_size(os) : 0;
+    d->sp = j->sp;
+    d->text_off = text_start;
+    d->orig_off = orig_start;
+    d->status = DS_DOC_NEW;
+
+    if ((err = ds_normalize_file(&d->doc, path, &text_sink, spool_orig ? &orig_sink : NULL,
+                                 &nopts)) < 0)
+        goto done;
+    if (spool_size(ts) - text_start != d->doc->content_size ||
+        (spool_orig && spool_size(os) - orig_start != d->doc->original_size)) {
+        err = ds__error_set(DS_ERROR, "%s: the normalizer's sizes disagree with its output", name);
+        goto done;
+    }
+    if (d->doc->content_size > DS_BUNDLE_MAX_ENTRY_SIZE ||
+        d->doc->original_size > DS_BUNDLE_MAX_ENTRY_SIZE) {
+        err = ds__error_set(DS_ELIMIT, "%s: larger than the bundle entry limit of %llu bytes", name,
+                            (unsigned long long)DS_BUNDLE_MAX_ENTRY_SIZE);
+        goto done;
+    }
+    free(d->doc->text);
+    d->doc->text = NULL;
+    if (opts->canonical_url && (err = replace_str(&d->doc->canonical_url, opts->canonical_url)) < 0)
+        goto done;
+    /* document id: given, front matter, canonical URL, file name stem */
+    id = opts->id ? opts->id : d->doc->id ? d->doc->id : d->doc->canonical_url;
+    if (!id) {
+        if (!(stem = is_stdin ? ds__strdup("stdin") : file_stem(path))) {
+            err = DS_ENOMEM;
+            goto done;
+        }
+        id = stem;
+    }
+    if (!*id || text_problem(id)) {
+        err = ds__error_set(DS_EINVALID,
+                            "%s: the document id %s is empty or not valid UTF-8 text: give one",
+                            name, id == stem ? "made from the file name" : "found");
+        goto done;
+    }
+    if (id != d->doc->id && (err = replace_str(&d->doc->id, id)) < 0)
+        goto done;
+    /* the normalization options, recorded for verify --deep */
+    d->date_order = date_order_name(nopts.date_order);
+    d->keep_boilerplate = nopts.keep_boilerplate != 0;
+    if (nopts.from_encoding && !(d->from_encoding = ds__strdup(nopts.from_encoding))) {
+        err = DS_ENOMEM;
+        goto done;
+    }
+    if (nopts.boilerplate_rules) {
+        char hex[DS_SHA256_HEX_SIZE];
+        if ((err = ds_sha256_file(hex, nopts.boilerplate_rules, NULL)) < 0)
+            goto done;
+        if (!(d->rules_sha256 = ds__strdup(hex))) {
+            err = DS_ENOMEM;
+            goto done;
+        }
+    }
+    if (!(d->display = ds__strdup(name)) || (!spool_orig && !(d->src_path = ds__strdup(path)))) {
+        err = DS_ENOMEM;
+        goto done;
+    }
+done:
+    if (err < 0) {
+        spool_rewind(ts, text_start);
+        if (spool_orig)
+            spool_rewind(os, orig_start);
+        wdoc_free(d);
+    }
+    free(stem);
+    return err;
+}
+
+static void *job_worker(void *arg);
+
+typedef struct pool {
+    ds_bundle_writer *w;
+    job *jobs;
+    size_t n, next;
+    pthread_mutex_t lock;
+} pool;
+
+typedef struct worker {
+    pool *p;
+    int sp;
+} worker;
+
+static void *job_worker(void *arg)
+{
+    worker *wk = arg;
+    pool *p = wk->p;
+    for (;;) {
+        job *j;
+        pthread_mutex_lock(&p->lock);
+        j = p->next < p->n ? &p->jobs[p->next++] : NULL;
+        pthread_mutex_unlock(&p->lock);
+        if (!j)
+            return NULL;
+        j->sp = wk->sp;
+        if ((j->err = job_run(p->w, j)) < 0)
+            j->msg = ds__strdup(ds_error_last());
+    }
+}
+
+static int grow_docs(ds_bundle_writer *w, size_t extra)
+{
+    size_t ncap = w->cap ? w->cap : 16;
+    wdoc *grown;
+    if (w->count + extra <= w->cap)
+        return 0;
+    while (ncap < w->count + extra)
+        ncap *= 2;
+    if (!(grown = ds__realloc(w->docs, ncap * sizeof *grown)))
+        return DS_ENOMEM;
+    w->docs = grown;
+    w->cap = ncap;
+    return 0;
+}
+
+int ds_bundle_writer_add_files(ds_bundle_writer *w, const char *const *paths, size_t n,
+                               const ds_bundle_doc_options *opts, const ds_document **docs_out,
+                               size_t *first_index)
+{
+    ds_bundle_doc_options def = DS_BUNDLE_DOC_OPTIONS_INIT;
+    uint64_t text_size[MAX_WORKERS], orig_size[MAX_WORKERS];
+    pthread_t threads[MAX_WORKERS];
+    worker workers[MAX_WORKERS];
+    ds__strset batch = {0};
+    job *jobs = NULL;
+    pool p;
+    size_t i, nthreads, started = 0, added = 0;
+    int err = 0, stdin_seen = 0;
+
+    if (w->finished)
+        return ds__error_set(DS_EUSAGE, "bundle: already finished");
+    if (!opts)
+        opts = &def;
+    if (n == 0)
+        return ds__error_set(DS_EUSAGE, "bundle: no files given");
+    if (n > 1 && (opts->id || opts->canonical_url))
+        return ds__error_set(DS_EUSAGE,
+                             "bundle: a document id or canonical URL applies to one file only");
+    if (w->count + n > (DS_BUNDLE_MAX_ENTRIES - 3) / 2)
+        return ds__error_set(DS_ELIMIT, "bundle: a bundle holds at most %u documents",
+                             (DS_BUNDLE_MAX_ENTRIES - 3) / 2);
+    for (i = 0; i < n; i++) {
+        if ((err = check_doc_options(paths[i], opts)) < 0)
+            return err;
+        if (strcmp(paths[i], "-") == 0 && stdin_seen++)
+            return ds__error_set(DS_EUSAGE, "bundle: standard input given twice");
+    }
+    if (!(jobs = ds__calloc(n, sizeof *jobs)) || (err = grow_docs(w, n)) < 0) {
+        err = err < 0 ? err : DS_ENOMEM;
+        goto done;
+    }
+    for (i = 0; i < MAX_WORKERS; i++) {
+        text_size[i] = spool_size(&w->text[i]);
+        orig_size[i] = spool_size(&w->orig[i]);
+    }
+    for (i = 0; i < n; i++) {
+        jobs[i].path = paths[i];
+        jobs[i].opts = opts;
+    }
+    nthreads = (size_t)w->threads < n ? (size_t)w->threads : n;
+    if (nthreads > MAX_WORKERS)
+        nthreads = MAX_WORKERS;
+    memset(&p, 0, sizeof p);
+    p.w = w;
+    p.jobs = jobs;
+    p.n = n;
+    if (nthreads <= 1) {
+        for (i = 0; i < n; i++)
+            if ((jobs[i].err = job_run(w, &jobs[i])) < 0)
+                break;
+    } else {
+        pthread_mutex_init(&p.lock, NULL);
+        for (i = 0; i < nthreads; i++) {
+            workers[i].p = &p;
+            workers[i].sp = (int)i;
+            if (pthread_create(&threads[i], NULL, job_worker, &workers[i]) != 0)
+                break;
+            started++;
+        }
+        if (started == 0)
+            job_worker(&workers[0]); /* no thread could be started: do it here */
+        for (i = 0; i < started; i++)
+            pthread_join(threads[i], NULL);
+        pthread_mutex_destroy(&p.lock);
+    }
+    /* the first failure in input order decides */
+    for (i = 0; i < n; i++) {
+        if (jobs[i].err < 0) {
+            err = jobs[i].msg ? ds__error_set(jobs[i].err, "%s", jobs[i].msg) : jobs[i].err;
+            goto done;
+        }
+    }
+    /* ids: new to the writer and distinct within the batch */
+    for (i = 0; i < n; i++) {
+        const char *id = jobs[i].d.doc->id;
+        if (ds__strset_has(&w->ids, id) || (err = ds__strset_add(&batch, id)) == 0) {
+            err = ds__error_set(DS_EEXISTS, "%s: document id '%s' is already in this bundle",
+                                jobs[i].d.display, id);
+            goto done;
+        }
+        if (err < 0)
+            goto done;
+    }
+    for (added = 0; added < n; added++)
+        if ((err = ds__strset_add(&w->ids, jobs[added].d.doc->id)) < 0)
+            goto done;
+    err = 0;
+    if (first_index)
+        *first_index = w->count;
+    for (i = 0; i < n; i++) {
+        w->docs[w->count] = jobs[i].d;
+        memset(&jobs[i].d, 0, sizeof jobs[i].d);
+        if (docs_out)
+            docs_out[i] = w->docs[w->count].doc;
+        w->count++;
+    }
+done:
+    if (err < 0) {
+        for (i = 0; i < added; i++)
+            ds__strset_remove(&w->ids, jobs[i].d.doc->id);
+        for (i = 0; i < MAX_WORKERS; i++) {
+            spool_rewind(&w->text[i], text_size[i]);
+            spool_rewind(&w->orig[i], orig_size[i]);
+        }
+        if (docs_out)
+            for (i = 0; i < n; i++)
+                docs_out[i] = NULL;
+    }
+    for (i = 0; jobs && i < n; i++) {
+        wdoc_free(&jobs[i].d);
+        free(jobs[i].msg);
+    }
+    free(jobs);
+    ds__strset_free(&batch);
+    return err;
+}
+
+int ds_bundle_writer_add_file(ds_bundle_writer *w, const char *path,
+                              const ds_bundle_doc_options *opts, const ds_document **doc_out,
+                              size_t *index_out)
+{
+    const ds_document *doc = NULL;
+    size_t first = 0;
+    int err = ds_bundle_writer_add_files(w, &path, 1, opts, &doc, &first);
+    if (doc_out)
+        *doc_out = doc;
+    if (err == 0 && index_out)
+        *index_out = first;
+    return err;
+}
+
+int ds_bundle_writer_mark(ds_bundle_writer *w, size_t index, unsigned revision,
+                          ds_doc_status status, const char *previous_content_sha256)
+{
+    wdoc *d;
+    if (w->finished)
+        return ds__error_set(DS_EUSAGE, "bundle: already finished");
+    if (index >= w->count)
+        return ds__error_set(DS_EINVALID, "bundle: no document with index %zu", index);
+    if (status != DS_DOC_NEW && status != DS_DOC_CHANGED && status != DS_DOC_UNCHANGED)
+        return ds__error_set(DS_EINVALID, "bundle: bad document status %d", (int)status);
+    if (previous_content_sha256 && !ds__is_sha256_hex(previous_content_sha256))
+        return ds__error_set(DS_EINVALID,
+                             "bundle: previous content hash '%s' is not 64 "
+                             "lowercase hex digits",
+                             previous_content_sha256);
+    d = &w->docs[index];
+    d->revision = revision;
+    d->status = status;
+    if (previous_content_sha256)
+        memcpy(d->prev, previous_content_sha256, DS_SHA256_HEX_SIZE);
+    else
+        d->prev[0] = '\0';
+    return 0;
+}
+
+/* ------------------------------------------------------------------------ */
+/* finish(): entries, snapshot.json, MANIFEST, signature, archive             */
+
+enum { SRC_MEM, SRC_TEXT_SPOOL, SRC_ORIG_SPOOL, SRC_FILE };
+
+typedef struct went {
+    char path[96];
+    char digest[DS_SHA256_HEX_SIZE];
+    uint64_t size;
+    int src;
+    int sp;              /* spool pair */
+    uint64_t off;        /* spool offset */
+    const char *file;    /* SRC_FILE path */
+    const char *display; /* name for messages */
+    const void *mem;     /* SRC_MEM data */
+    size_t order;        /* insertion order, to keep the first of duplicates */
+} went;
+
+static int went_cmp(const void *a, const void *b)
+{
+    const went *x = a, *y = b;
+    int c = strcmp(x->path, y->path);
+    if (c)
+        return c;
+    return x->order < y->order ? -1 : x->order > y->order;
+}
+
+static const went *went_find(const went *e, size_t n, const char *path)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = strcmp(e[mid].path, path);
+        if (c == 0)
+            return &e[mid];
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return NULL;
+}
+
+static json_t *jstr(const char *s)
+{
+    return s ? json_string(s) : json_null();
+}
+
+/* Set key to value (a new reference); a NULL value means allocation failure
+ * or invalid UTF-8. */
+static int jset(json_t *obj, const char *key, json_t *value)
+{
+    if (!value)
+        return ds__error_set(DS_EINVALID, "snapshot.json: %s: not valid UTF-8 (or out of memory)",
+                             key);
+    if (json_object_set_new(obj, key, value) < 0)
+        return ds__error_oom();
+    return 0;
+}
+
+static int snapshot_json(ds__buf *out, const ds_bundle_writer *w, const went *ents, size_t n,
+                         const char *created, const char *key_id)
+{
+    json_t *root = json_object(), *docs = json_array();
+    char *text = NULL, *tool = NULL, path[96];
+    size_t i;
+    int err = 0;
+
+    if (!root || !docs || !(tool = ds__asprintf("docseal %s", ds_version()))) {
+        err = ds__error_oom();
+        goto done;
+    }
+    if ((err = jset(root, "format", json_string(DS_BUNDLE_FORMAT_NAME))) < 0 ||
+        (err = jset(root, "format_version", json_integer(DS_BUNDLE_FORMAT_VERSION))) < 0 ||
+        (err = jset(root, "created", json_string(created))) < 0 ||
+        (err = jset(root, "snapshot_time", json_integer((json_int_t)w->time))) < 0 ||
+        (err = jset(root, "tool", json_string(tool))) < 0 ||
+        (err = jset(root, "normalizer", json_string(DS_NORMALIZER_VERSION))) < 0 ||
+        (err = jset(root, "signer_key_id", json_string(key_id))) < 0)
+        goto done;
+    for (i = 0; i < w->count; i++) {
+        const wdoc *d = &w->docs[i];
+        const ds_document *doc = d->doc;
+        json_t *o = json_object(), *norm = json_object();
+        const went *de, *oe;
+        if (!o || !norm || json_array_append_new(docs, o) < 0) {
+            json_decref(norm);
+            err = ds__error_oom();
+            goto done;
+        }
+        snprintf(path, sizeof path, "documents/%s.txt", doc->content_sha256);
+        de = went_find(ents, n, path);
+        snprintf(path, sizeof path, "originals/%s.%s", doc->original_sha256,
+                 ds__bundle_format_ext(doc->format));
+        oe = went_find(ents, n, path);
+        if ((err = jset(o, "id", json_string(doc->id))) < 0 ||
+            (err = jset(o, "canonical_url", jstr(doc->canonical_url))) < 0 ||
+            (err = jset(o, "title", jstr(doc->title))) < 0 ||
+            (err = jset(o, "byline", jstr(doc->byline))) < 0 ||
+            (err = jset(o, "published_raw", jstr(doc->published_raw))) < 0 ||
+            (err = jset(o, "published", jstr(doc->published))) < 0 ||
+            (err = jset(o, "modified", jstr(doc->modified))) < 0 ||
+            (err = jset(o, "language", jstr(doc->language))) < 0 ||
+            (err = jset(o, "site_name", jstr(doc->site_name))) < 0 ||
+            (err = jset(o, "format", json_string(ds_format_name(doc->format)))) < 0 ||
+            (err = jset(o, "content_sha256", json_string(doc->content_sha256))) < 0 ||
+            (err = jset(o, "content_size", json_integer((json_int_t)doc->content_size))) < 0 ||
+            (err = jset(o, "original_sha256", json_string(doc->original_sha256))) < 0 ||
+            (err = jset(o, "original_size", json_integer((json_int_t)doc->original_size))) < 0 ||
+            (err = jset(o, "revision", d->revision ? json_integer(d->revision) : json_null())) <
+                0 ||
+            (err = jset(o, "status", json_string(ds_doc_status_name(d->status)))) < 0 ||
+            (err = jset(o, "previous_content_sha256", jstr(d->prev[0] ? d->prev : NULL))) < 0 ||
+            (err = jset(o, "document_entry", jstr(de ? de->path : NULL))) < 0 ||
+            (err = jset(o, "original_entry", jstr(oe ? oe->path : NULL))) < 0 ||
+            (err = jset(norm, "date_order", json_string(d->date_order))) < 0 ||
+            (err = jset(norm, "keep_boilerplate", json_boolean(d->keep_boilerplate))) < 0 ||
+            (err = jset(norm, "from_encoding", jstr(d->from_encoding))) < 0 ||
+            (err = jset(norm, "boilerplate_rules_sha256", jstr(d->rules_sha256))) < 0) {
+            json_decref(norm);
+            goto done;
+        }
+        if ((err = jset(o, "normalize", norm)) < 0)
+            goto done;
+    }
+    err = jset(root, "documents", docs);
+    docs = NULL;
+    if (err < 0)
+        goto done;
+    if (!(text = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER))) {
+        err = ds__error_set(DS_ERROR, "snapshot.json: could not serialize");
+        goto done;
+    }
+    ds__buf_clear(out);
+    if ((err = ds__buf_puts(out, text)) < 0 || (err = ds__buf_putc(out, '\n')) < 0)
+        goto done;
+done:
+    free(text);
+    free(tool);
+    json_decref(docs);
+    json_decref(root);
+    return err;
+}
+
+/* The compressed output: libarchive's pax writer calls tar_write() with tar
+ * blocks, which go through ZSTD_compressStream2() into the file. */
+typedef struct zout {
+    int fd;
+    const char *name;
+    ZSTD_CCtx *cctx;
+    unsigned char *buf;
+    size_t cap;
+    int err; /* DS_E code of the first failure */
+} zout;
+
+static int zout_run(zout *z, const void *data, size_t len, ZSTD_EndDirective mode)
+{
+    ZSTD_inBuffer in = {data, len, 0};
+    for (;;) {
+        ZSTD_outBuffer o = {z->buf, z->cap, 0};
+        size_t left = ZSTD_compressStream2(z->cctx, &o, &in, mode);
+        if (ZSTD_isError(left))
+            return ds__error_set(DS_ERROR, "%s: zstd compression failed: %s", z->name,
+                                 ZSTD_getErrorName(left));
+        if (o.pos) {
+            int err = ds__write_all(z->fd, z->buf, o.pos, z->name);
+            if (err < 0)
+                return err;
+        }
+        if (mode == ZSTD_e_continue ? in.pos == in.size : left == 0)
+            return 0;
+    }
+}
+
+static la_ssize_t tar_write(struct archive *a, void *ctx, const void *buf, size_t len)
+{
+    zout *z = ctx;
+    int err;
+    if (z->err)
+        return -1;
+    if ((err = zout_run(z, buf, len, ZSTD_e_continue)) < 0) {
+        z->err = err;
+        archive_set_error(a, EIO, "%s", ds_error_last());
+        return -1;
+    }
+    return (la_ssize_t)len;
+}
+
+/* libarchive's error, or ours when the callback failed. */
+static int tar_error(struct archive *a, const zout *z, const char *what)
+{
+    if (z->err)
+        return z->err;
+    return ds__error_set(DS_ERROR, "%s: tar writer: %s: %s", z->name, what,
+                         archive_error_string(a) ? archive_error_string(a) : "failed");
+}
+
+static int tar_data(struct archive *a, const zout *z, const void *data, size_t len)
+{
+    const char *p = data;
+    while (len > 0) {
+        la_ssize_t n = archive_write_data(a, p, len);
+        if (n <= 0)
+            return tar_error(a, z, "data");
+        p += n;
+        len -= (size_t)n;
+    }
+    return 0;
+}
+
+static int read_full(int fd, void *buf, size_t len, uint64_t off, int use_pread, size_t *got)
+{
+    size_t done = 0;
+    while (done < len) {
+        ssize_t n = use_pread ? pread(fd, (char *)buf + done, len - done, (off_t)(off + done))
+                              : read(fd, (char *)buf + done, len - done);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0)
+            return -errno;
+        if (n == 0)
+            break;
+        done += (size_t)n;
+    }
+    *got = done;
+    return 0;
+}
+
+/* Write one entry's header and data, re-hashing what is written. */
+static int write_entry(struct archive *a, zout *z, const ds_bundle_writer *w, const went *e,
+                       struct archive_entry *ae, unsigned char *block, ds_sha256 *sha)
+{
+    char hex[DS_SHA256_HEX_SIZE];
+    uint64_t left = e->size, off = e->off;
+    int fd = -1, err = 0, use_pread = 1;
+    const char *what = e->display;
+    struct stat st;
+
+    archive_entry_clear(ae);
+    archive_entry_set_pathname(ae, e->path);
+    archive_entry_set_filetype(ae, AE_IFREG);
+    archive_entry_set_perm(ae, 0644);
+    archive_entry_set_size(ae, (la_int64_t)e->size);
+    archive_entry_set_mtime(ae, (time_t)w->time, 0);
+    archive_entry_set_uid(ae, 0);
+    archive_entry_set_gid(ae, 0);
+    if (archive_write_header(a, ae) != ARCHIVE_OK)
+        return tar_error(a, z, e->path);
+    if (e->src == SRC_MEM)
+        return tar_data(a, z, e->mem, (size_t)e->size);
+    if (e->src == SRC_FILE) {
+        fd = open(e->file, O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+            return ds__error_errno(DS_EIO, errno, e->file);
+        if (fstat(fd, &st) < 0) {
+            err = ds__error_errno(DS_EIO, errno, e->file);
+            goto done;
+        }
+        if (!S_ISREG(st.st_mode) || (uint64_t)st.st_size != e->size) {
+            err = ds__error_set(DS_EIO, "%s: changed while being sealed", e->file);
+            goto done;
+        }
+        use_pread = 0;
+    } else {
+        fd = e->src == SRC_TEXT_SPOOL ? w->text[e->sp].fd : w->orig[e->sp].fd;
+    }
+    if ((err = ds_sha256_reset(sha)) < 0)
+        goto done;
+    while (left > 0) {
+        size_t want = left < DS__BUNDLE_BLOCK ? (size_t)left : DS__BUNDLE_BLOCK, got = 0;
+        int rc = read_full(fd, block, want, off, use_pread, &got);
+        if (rc < 0) {
+            err = ds__error_errno(DS_EIO, -rc, e->src == SRC_FILE ? e->file : "spool file");
+            goto done;
+        }
+        if (got < want) {
+            err = ds__error_set(DS_EIO, "%s: changed while being sealed", what);
+            goto done;
+        }
+        if ((err = ds_sha256_update(sha, block, got)) < 0 || (err = tar_data(a, z, block, got)) < 0)
+            goto done;
+        left -= got;
+        off += got;
+    }
+    if (e->src == SRC_FILE) {
+        size_t got = 0;
+        if (read_full(fd, block, 1, 0, 0, &got) == 0 && got != 0) {
+            err = ds__error_set(DS_EIO, "%s: changed while being sealed", what);
+            goto done;
+        }
+    }
+    if ((err = ds_sha256_final_hex(sha, hex)) < 0)
+        goto done;
+    if (strcmp(hex, e->digest) != 0) {
+        err = e->src == SRC_FILE
+                  ? ds__error_set(DS_EIO, "%s: changed while being sealed", what)
+                  : ds__error_set(DS_EIO, "%s: spool file damaged (hash mismatch)", what);
+        goto done;
+    }
+done:
+    if (fd >= 0 && e->src == SRC_FILE)
+        close(fd);
+    return err;
+}
+
+static int write_archive(const ds_bundle_writer *w, int fd, const char *name, const went *ents,
+                         size_t n)
+{
+    struct archive *a = NULL;
+    struct archive_entry *ae = NULL;
+    unsigned char *block = NULL;
+    ds_sha256 *sha = NULL;
+    zout z;
+    size_t i;
+    int err = 0;
+
+    memset(&z, 0, sizeof z);
+    z.fd = fd;
+    z.name = name;
+    z.cap = ZSTD_CStreamOutSize();
+    if (!(z.buf = ds__malloc(z.cap)) || !(block = ds__malloc(DS__BUNDLE_BLOCK))) {
+        err = DS_ENOMEM;
+        goto done;
+    }
+    if (!(z.cctx = ZSTD_createCCtx()) || !(a = archive_write_new()) ||
+        !(ae = archive_entry_new())) {
+        err = ds__error_oom();
+        goto done;
+    }
+    if ((err = ds_sha256_new(&sha)) < 0)
+        goto done;
+    if (ZSTD_isError(ZSTD_CCtx_setParameter(z.cctx, ZSTD_c_compressionLevel, w->level)) ||
+        ZSTD_isError(ZSTD_CCtx_setParameter(z.cctx, ZSTD_c_checksumFlag, 1)) ||
+        /* Long-distance matching over a 32 MiB window: an original usually
+         * repeats most of its normalized text, which sits up to the size of
+         * the documents/ section earlier in the stream. 2^25 keeps
+         * decompression (and `zstd -d` without --long) within its memory. */
+        ZSTD_isError(ZSTD_CCtx_setParameter(z.cctx, ZSTD_c_enableLongDistanceMatching, getenv("NOLDM") ? 0 : 1)) ||
+        ZSTD_isError(ZSTD_CCtx_setParameter(z.cctx, ZSTD_c_windowLog, DS__BUNDLE_WINDOW_LOG))) {
+        err = ds__error_set(DS_ERROR, "%s: zstd rejected level %d", name, w->level);
+        goto done;
+    }
+    /* Always at least one worker: the output is then the same for any
+     * number of workers (it differs from single-threaded mode). */
+    if (ZSTD_isError(ZSTD_CCtx_setParameter(z.cctx, ZSTD_c_nbWorkers, w->threads))) {
+        err = ds__error_set(DS_ERROR, "%s: this libzstd has no multi-threading support", name);
+        goto done;
+    }
+    if (archive_write_set_format_pax_restricted(a) != ARCHIVE_OK ||
+        archive_write_set_bytes_per_block(a, 64 * 1024) != ARCHIVE_OK ||
+        archive_write_set_bytes_in_last_block(a, 10240) != ARCHIVE_OK ||
+        archive_write_open2(a, &z, NULL, tar_write, NULL, NULL) != ARCHIVE_OK) {
+        err = tar_error(a, &z, "open");
+        goto done;
+    }
+    for (i = 0; i < n; i++)
+        if ((err = write_entry(a, &z, w, &ents[i], ae, block, sha)) < 0)
+            goto done;
+    if (archive_write_close(a) != ARCHIVE_OK) {
+        err = tar_error(a, &z, "close");
+        goto done;
+    }
+    if ((err = zout_run(&z, NULL, 0, ZSTD_e_end)) < 0)
+        goto done;
+done:
+    if (a)
+        archive_write_free(a);
+    archive_entry_free(ae);
+    ZSTD_freeCCtx(z.cctx);
+    ds_sha256_free(sha);
+    free(z.buf);
+    free(block);
+    return err;
+}
+
+static int went_push(went **ents, size_t *n, size_t *cap, const went *e)
+{
+    if (*n == *cap) {
+        size_t ncap = *cap ? *cap * 2 : 64;
+        went *g = ds__realloc(*ents, ncap * sizeof *g);
+        if (!g)
+            return DS_ENOMEM;
+        *ents = g;
+        *cap = ncap;
+    }
+    (*ents)[*n] = *e;
+    (*ents)[*n].order = *n;
+    (*n)++;
+    return 0;
+}
+
+int ds_bundle_writer_finish(ds_bundle_writer *w, const char *out_path,
+                            char bundle_id[DS_SHA256_HEX_SIZE], char **path_out)
+{
+    went *ents = NULL, e;
+    size_t n = 0, cap = 0, i, j;
+    ds__buf manifest = DS__BUF_INIT, snap = DS__BUF_INIT;
+    ds_public_key *pub = NULL;
+    char created[32], key_id[DS_KEY_ID_HEX_SIZE], id[DS_SHA256_HEX_SIZE];
+    char *sig = NULL, *tc = NULL, *final = NULL, *tmp = NULL, *dir = NULL;
+    int fd = -1, err = 0;
+    went head[2];
+
+    if (bundle_id)
+        bundle_id[0] = '\0';
+    if (path_out)
+        *path_out = NULL;
+    if (w->finished)
+        return ds__error_set(DS_EUSAGE, "bundle: already finished");
+    if (w->count == 0)
+        return ds__error_set(DS_EUSAGE, "bundle: no documents to seal");
+    w->finished = 1;
+    for (i = 0; i < MAX_WORKERS; i++)
+        if ((w->text[i].fd >= 0 && (err = spool_flush(&w->text[i])) < 0) ||
+            (w->orig[i].fd >= 0 && (err = spool_flush(&w->orig[i])) < 0))
+            goto done;
+
+    /* stored entries */
+    for (i = 0; i < w->count; i++) {
+        const wdoc *d = &w->docs[i];
+        if (d->status == DS_DOC_UNCHANGED)
+            continue;
+        memset(&e, 0, sizeof e);
+        snprintf(e.path, sizeof e.path, "documents/%s.txt", d->doc->content_sha256);
+        memcpy(e.digest, d->doc->content_sha256, DS_SHA256_HEX_SIZE);
+        e.size = d->doc->content_size;
+        e.src = SRC_TEXT_SPOOL;
+        e.sp = d->sp;
+        e.off = d->text_off;
+        e.display = d->display;
+        if ((err = went_push(&ents, &n, &cap, &e)) < 0)
+            goto done;
+        memset(&e, 0, sizeof e);
+        snprintf(e.path, sizeof e.path, "originals/%s.%s", d->doc->original_sha256,
+                 ds__bundle_format_ext(d->doc->format));
+        memcpy(e.digest, d->doc->original_sha256, DS_SHA256_HEX_SIZE);
+        e.size = d->doc->original_size;
+        e.src = d->src_path ? SRC_FILE : SRC_ORIG_SPOOL;
+        e.sp = d->sp;
+        e.off = d->orig_off;
+        e.file = d->src_path;
+        e.display = d->display;
+        if ((err = went_push(&ents, &n, &cap, &e)) < 0)
+            goto done;
+    }
+    if (n > 1)
+        qsort(ents, n, sizeof *ents, went_cmp);
+    for (i = j = 0; i < n; i++)
+        if (j == 0 || strcmp(ents[j - 1].path, ents[i].path) != 0)
+            ents[j++] = ents[i];
+    n = j;
+    if (n + 3 > DS_BUNDLE_MAX_ENTRIES) {
+        err = ds__error_set(DS_ELIMIT, "bundle: more than %u entries", DS_BUNDLE_MAX_ENTRIES);
+        goto done;
+    }
+
+    /* snapshot.json (its entry pointers need the sorted list) */
+    ds__format_time(created, w->time);
+    if ((err = ds_secret_key_public(&pub, w->key)) < 0)
+        goto done;
+    ds_public_key_id(pub, key_id);
+    if ((err = snapshot_json(&snap, w, ents, n, created, key_id)) < 0)
+        goto done;
+    if (snap.len > DS_BUNDLE_MAX_METADATA_SIZE) {
+        err = ds__error_set(DS_ELIMIT, "bundle: snapshot.json would exceed %llu bytes",
+                            (unsigned long long)DS_BUNDLE_MAX_METADATA_SIZE);
+        goto done;
+    }
+    memset(&e, 0, sizeof e);
+    strcpy(e.path, "snapshot.json");
+    if ((err = ds_sha256_hex(e.digest, snap.ptr, snap.len)) < 0)
+        goto done;
+    e.size = snap.len;
+    e.src = SRC_MEM;
+    e.mem = snap.ptr;
+    e.display = "snapshot.json";
+    if ((err = went_push(&ents, &n, &cap, &e)) < 0) /* sorts last */
+        goto done;
+
+    /* MANIFEST, bundle id, signature */
+    for (i = 0; i < n; i++)
+        if ((err = ds__buf_printf(&manifest, "%s  %s\n", ents[i].digest, ents[i].path)) < 0)
+            goto done;
+    if (manifest.len > DS_BUNDLE_MAX_METADATA_SIZE) {
+        err = ds__error_set(DS_ELIMIT, "bundle: MANIFEST would exceed %llu bytes",
+                            (unsigned long long)DS_BUNDLE_MAX_METADATA_SIZE);
+        goto done;
+    }
+    if ((err = ds_sha256_hex(id, manifest.ptr, manifest.len)) < 0)
+        goto done;
+    if (!(tc = ds__asprintf(DS__BUNDLE_TC_PREFIX "time:%s bundle:%s", created, id))) {
+        err = DS_ENOMEM;
+        goto done;
+    }
+    if ((err = ds_minisig_sign(&sig, w->key, manifest.ptr, manifest.len, tc, NULL)) < 0)
+        goto done;
+
+    /* the file */
+    if (out_path)
+        final = ds__strdup(out_path);
+    else if (w->out_dir_given)
+        final = ds__asprintf("%s/%s.tar.zst", w->out_dir, id);
+    else
+        final = ds__asprintf("%s.tar.zst", id);
+    if (!final || !(dir = ds__dirname(final)) || !(tmp = ds__asprintf("%s.tmp.XXXXXX", final))) {
+        err = DS_ENOMEM;
+        goto done;
+    }
+    fd = mkstemp(tmp);
+    if (fd < 0) {
+        err = ds__error_errno(DS_EIO, errno, tmp);
+        free(tmp);
+        tmp = NULL;
+        goto done;
+    }
+    if (fchmod(fd, 0644) < 0) {
+        err = ds__error_errno(DS_EIO, errno, tmp);
+        goto done;
+    }
+    memset(head, 0, sizeof head);
+    strcpy(head[0].path, "MANIFEST");
+    head[0].size = manifest.len;
+    head[0].mem = manifest.ptr;
+    strcpy(head[1].path, "MANIFEST.minisig");
+    head[1].size = strlen(sig);
+    head[1].mem = sig;
+    head[0].src = head[1].src = SRC_MEM;
+    /* MANIFEST and MANIFEST.minisig sort before documents/, originals/ and
+     * snapshot.json: write them first, then the rest in order. */
+    {
+        went *all = ds__malloc((n + 2) * sizeof *all);
+        if (!all) {
+            err = DS_ENOMEM;
+            goto done;
+        }
+        memcpy(all, head, sizeof head);
+        memcpy(all + 2, ents, n * sizeof *ents);
+        err = write_archive(w, fd, tmp, all, n + 2);
+        free(all);
+        if (err < 0)
+            goto done;
+    }
+    if (fsync(fd) < 0) {
+        err = ds__error_errno(DS_EIO, errno, tmp);
+        goto done;
+    }
+    if (close(fd) < 0) {
+        fd = -1;
+        err = ds__error_errno(DS_EIO, errno, tmp);
+        goto done;
+    }
+    fd = -1;
+    if (rename(tmp, final) < 0) {
+        err = ds__error_errno(DS_EIO, errno, final);
+        goto done;
+    }
+    free(tmp);
+    tmp = NULL;
+    if ((err = ds__fsync_dir(dir)) < 0)
+        goto done;
+    if (bundle_id)
+        memcpy(bundle_id, id, DS_SHA256_HEX_SIZE);
+    if (path_out) {
+        *path_out = final;
+        final = NULL;
+    }
+done:
+    if (fd >= 0)
+        close(fd);
+    if (tmp) {
+        unlink(tmp);
+        free(tmp);
+    }
+    free(final);
+    free(dir);
+    free(tc);
+    free(sig);
+    free(ents);
+    ds_public_key_free(pub);
+    ds__buf_free(&manifest);
+    ds__buf_free(&snap);
+    return err;
+}

@@ -1,0 +1,320 @@
+/* vault_add.c - one snapshot: bundle first, then the signed manifest record. */
+#include "docseal/hash.h"
+#include "vault_internal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+void ds_vault_add_result_free(ds_vault_add_result *r)
+{
+    size_t i;
+    if (!r)
+        return;
+    for (i = 0; i < r->doc_count; i++)
+        free(r->docs[i].id);
+    free(r->docs);
+    free(r);
+}
+
+/* 0 when the key's public half is one of the vault's trusted keys. */
+static int ds__check_trusted(ds_vault *v, const ds_secret_key *key)
+{
+    ds_public_key *pub = NULL;
+    ds_public_key **keys = NULL;
+    size_t n = 0, i;
+    char kid[DS_KEY_ID_HEX_SIZE];
+    int err;
+
+    if ((err = ds_secret_key_public(&pub, key)) < 0)
+        return err;
+    ds_public_key_id(pub, kid);
+    if ((err = ds_vault_trusted_keys(&keys, &n, v)) < 0)
+        goto done;
+    for (i = 0; i < n; i++)
+        if (ds_public_key_equal(keys[i], pub))
+            goto done;
+    err = ds__error_set(DS_EPERM,
+                        "signing key %s is not trusted by the vault %s (trusted-keys/%s.pub "
+                        "is missing)",
+                        kid, v->path, kid);
+done:
+    ds_vault_keys_free(keys, n);
+    ds_public_key_free(pub);
+    return err;
+}
+
+/* 1 when an existing entry of the index refers to bundle (hex). O(entries):
+ * only used on the failure path. */
+static int ds__bundle_referenced(ds__index *ix, const char *bundle)
+{
+    unsigned char raw[32];
+    uint64_t n;
+    if (!ix || ds__unhex(raw, bundle, 32) < 0)
+        return 1;
+    for (n = 0; n < ix->entry_count; n++) {
+        ds__index_entry e;
+        if (ds__index_entry_get(ix, n, &e) < 0)
+            return 1; /* when in doubt, keep the file */
+        if (memcmp(e.bundle, raw, 32) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+/* Append line + '\n' with one write(2) and fsync; on failure cut the file
+ * back to its old size so that no torn record is left when that is possible. */
+static int ds__append_record(ds_vault *v, const char *line, size_t len, uint64_t old_size,
+                             int *maybe_written)
+{
+    char *buf = NULL;
+    int fd = -1, err = 0;
+    struct stat st;
+
+    if (!(buf = ds__malloc(len + 1)))
+        return DS_ENOMEM;
+    memcpy(buf, line, len);
+    buf[len] = '\n';
+    fd = open(v->manifest_path, O_WRONLY | O_APPEND | O_CLOEXEC);
+    if (fd < 0) {
+        err = ds__error_errno(DS_EIO, errno, v->manifest_path);
+        goto done;
+    }
+    if (fstat(fd, &st) < 0) {
+        err = ds__error_errno(DS_EIO, errno, v->manifest_path);
+        goto done;
+    }
+    if ((uint64_t)st.st_size != old_size) {
+        err = ds__error_set(DS_EIO,
+                            "%s: changed size while locked (%" PRIu64 " bytes, expected %" PRIu64
+                            "); is another program writing to it?",
+                            v->manifest_path, (uint64_t)st.st_size, old_size);
+        goto done;
+    }
+    if ((err = ds__write_all(fd, buf, len + 1, v->manifest_path)) < 0)
+        goto undo;
+    if (fsync(fd) < 0) {
+        err = ds__error_errno(DS_EIO, errno, v->manifest_path);
+        goto undo;
+    }
+    goto done;
+undo:
+    /* cut the file back; if even that fails, the record may be there */
+    if (ftruncate(fd, (off_t)old_size) != 0 || fsync(fd) != 0) {
+        *maybe_written = 1;
+        err = ds__error_set(err, "%s; the manifest could not be restored to %" PRIu64
+                                 " bytes: run 'docseal verify'",
+                            ds_error_last(), old_size);
+    }
+done:
+    if (fd >= 0)
+        close(fd);
+    free(buf);
+    return err;
+}
+
+int ds_vault_add(ds_vault_add_result **out, ds_vault *v, const ds_secret_key *key,
+                 const char *const *paths, size_t count, const ds_vault_add_options *opts)
+{
+    ds_vault_add_options o = DS_VAULT_ADD_OPTIONS_INIT;
+    ds_bundle_options bo = DS_BUNDLE_OPTIONS_INIT;
+    ds_bundle_doc_options dopts = DS_BUNDLE_DOC_OPTIONS_INIT;
+    ds_manifest_tail tail;
+    ds_bundle_writer *w = NULL;
+    ds_manifest_record *rec = NULL;
+    ds_vault_add_result *res = NULL;
+    char bundle_id[DS_SHA256_HEX_SIZE];
+    char *bpath = NULL, *line = NULL;
+    size_t i, len = 0, stdin_count = 0;
+    int64_t t;
+    int err = 0, bundle_written = 0, maybe_written = 0;
+
+    if (out)
+        *out = NULL;
+    if (opts)
+        o = *opts;
+    if (count == 0)
+        return ds__error_set(DS_EUSAGE, "add: no input files");
+    if ((o.id || o.canonical_url) && count > 1)
+        return ds__error_set(DS_EUSAGE,
+                             "add: a document id or URL can be given for one input only");
+    for (i = 0; i < count; i++)
+        stdin_count += strcmp(paths[i], "-") == 0;
+    if (stdin_count > 1)
+        return ds__error_set(DS_EUSAGE, "add: standard input ('-') can be read only once");
+    if (o.id && (err = ds__manifest_check_id(o.id)) < 0)
+        return err;
+    if (o.message && strlen(o.message) > DS_MANIFEST_MAX_MESSAGE)
+        return ds__error_set(DS_EINVALID, "add: the message is longer than %d bytes",
+                             DS_MANIFEST_MAX_MESSAGE);
+    if ((err = ds__check_trusted(v, key)) < 0)
+        return err;
+
+    if ((err = ds__vault_lock(v, 1, 0)) < 0)
+        return err;
+    if ((err = ds_manifest_read_tail(&tail, v->manifest_path)) < 0) {
+        if (err == DS_EINVALID)
+            err = ds__error_set(DS_EINTEGRITY, "%s; run 'docseal verify'", ds_error_last());
+        goto done;
+    }
+    if (tail.torn) {
+        err = ds__error_set(DS_EINTEGRITY,
+                            "manifest.jsonl: torn final record at byte offset %" PRIu64
+                            " (crash during append?); run 'docseal repair'",
+                            tail.valid_size);
+        goto done;
+    }
+    t = o.time == DS_TIME_NOW ? ds__now() : o.time;
+    if (t < 0 || t > DS_MANIFEST_MAX_TIME) {
+        err = ds__error_set(DS_EINVALID, "add: snapshot time %" PRId64 " is out of range", t);
+        goto done;
+    }
+    if (tail.last_seq && t < tail.last_time) {
+        char a[32], b[32];
+        ds__format_time(a, t);
+        ds__format_time(b, tail.last_time);
+        err = ds__error_set(DS_EINVALID,
+                            "add: snapshot time %s is earlier than the latest snapshot's (%s); "
+                            "record times must not decrease",
+                            a, b);
+        goto done;
+    }
+    /* the index, reloaded under the lock */
+    ds__index_free(v->index);
+    v->index = NULL;
+    if ((err = ds__index_ensure(v, &tail)) < 0)
+        goto done;
+
+    bo.compression_level = o.compression_level ? o.compression_level : v->compression_level;
+    bo.threads = o.threads;
+    bo.snapshot_time = t;
+    bo.out_dir = v->bundles_dir;
+    dopts.id = o.id;
+    dopts.canonical_url = o.canonical_url;
+    dopts.normalize = o.normalize;
+    if ((err = ds_bundle_writer_new(&w, key, &bo)) < 0 || (err = ds_manifest_record_new(&rec)) < 0)
+        goto done;
+    rec->seq = tail.last_seq + 1;
+    memcpy(rec->prev, tail.last_hash, DS_SHA256_HEX_SIZE);
+    rec->time = t;
+    if (o.message && *o.message && !(rec->message = ds__strdup(o.message))) {
+        err = DS_ENOMEM;
+        goto done;
+    }
+    if (!(res = ds__calloc(1, sizeof *res)) ||
+        !(res->docs = ds__calloc(count, sizeof *res->docs))) {
+        err = DS_ENOMEM;
+        goto done;
+    }
+
+    for (i = 0; i < count; i++) {
+        const ds_document *doc = NULL;
+        size_t idx = 0;
+        ds__index_doc *d;
+        ds_vault_added_doc *ad = &res->docs[i];
+        char prev_hex[DS_SHA256_HEX_SIZE];
+        const char *prev = NULL;
+        size_t j;
+
+        if ((err = ds_bundle_writer_add_file(w, paths[i], &dopts, &doc, &idx)) < 0) {
+            if (err == DS_EEXISTS && doc == NULL) {
+                /* the same id twice: say which inputs */
+                err = ds__error_set(DS_EINVALID, "%s: %s", ds__display_name(paths[i]),
+                                    ds_error_last());
+            }
+            goto done;
+        }
+        if ((err = ds__manifest_check_id(doc->id)) < 0) {
+            err = ds__error_set(err, "%s: %s", ds__display_name(paths[i]), ds_error_last());
+            goto done;
+        }
+        for (j = 0; j < i; j++) {
+            if (strcmp(res->docs[j].id, doc->id) == 0) {
+                err =
+                    ds__error_set(DS_EINVALID, "%s and %s are the same document (id \"%s\")",
+                                  ds__display_name(paths[j]), ds__display_name(paths[i]), doc->id);
+                goto done;
+            }
+        }
+        d = ds__index_find(v->index, doc->id);
+        if (!d) {
+            ad->revision = 1;
+            ad->status = DS_DOC_NEW;
+        } else {
+            ds__hex(prev_hex, d->last_content, 32);
+            prev = prev_hex;
+            if (strcmp(prev_hex, doc->content_sha256) == 0) {
+                ad->revision = d->revisions;
+                ad->status = DS_DOC_UNCHANGED;
+            } else {
+                ad->revision = d->revisions + 1;
+                ad->status = DS_DOC_CHANGED;
+            }
+        }
+        if (!(ad->id = ds__strdup(doc->id))) {
+            err = DS_ENOMEM;
+            goto done;
+        }
+        res->doc_count = i + 1;
+        ad->path = paths[i];
+        memcpy(ad->content_sha256, doc->content_sha256, DS_SHA256_HEX_SIZE);
+        memcpy(ad->original_sha256, doc->original_sha256, DS_SHA256_HEX_SIZE);
+        if ((err = ds_bundle_writer_mark(w, idx, ad->revision, ad->status, prev)) < 0 ||
+            (err = ds_manifest_record_add_doc(rec, ad->id, ad->revision, ad->status,
+                                              ad->content_sha256, ad->original_sha256)) < 0)
+            goto done;
+        if (o.progress)
+            o.progress(o.progress_ctx, i + 1, count);
+    }
+
+    /* 1. the bundle, durable before the record that names it */
+    if ((err = ds_bundle_writer_finish(w, NULL, bundle_id, &bpath)) < 0)
+        goto done;
+    bundle_written = 1;
+    memcpy(rec->bundle, bundle_id, DS_SHA256_HEX_SIZE);
+    if ((err = ds_sha256_file(rec->bundle_sha256, bpath, NULL)) < 0)
+        goto done;
+    /* 2. the record */
+    if ((err = ds_manifest_record_sign(rec, key)) < 0 ||
+        (err = ds_manifest_record_format(&line, &len, rec)) < 0)
+        goto done;
+    if ((err = ds__append_record(v, line, len, tail.size, &maybe_written)) < 0) {
+        if (maybe_written)
+            bundle_written = 0; /* the record may name it: keep it */
+        goto done;
+    }
+    bundle_written = 0; /* referenced now */
+
+    /* 3. the derived index (a failure here loses nothing: it is rebuilt) */
+    res->index_updated = 1;
+    if (ds__index_apply(v->index, rec, tail.size, len) < 0 || ds__index_save(v) < 0) {
+        ds__index_free(v->index);
+        v->index = NULL;
+        ds__index_invalidate(v);
+        res->index_updated = 0;
+        ds_error_clear();
+    }
+    res->seq = rec->seq;
+    res->time = t;
+    memcpy(res->record_hash, rec->hash, DS_SHA256_HEX_SIZE);
+    memcpy(res->bundle, rec->bundle, DS_SHA256_HEX_SIZE);
+    memcpy(res->bundle_sha256, rec->bundle_sha256, DS_SHA256_HEX_SIZE);
+    if (out) {
+        *out = res;
+        res = NULL;
+    }
+done:
+    if (bundle_written && bpath && !ds__bundle_referenced(v->index, bundle_id))
+        unlink(bpath);
+    ds__vault_unlock(v);
+    ds_bundle_writer_free(w);
+    ds_manifest_record_free(rec);
+    ds_vault_add_result_free(res);
+    free(bpath);
+    free(line);
+    return err;
+}

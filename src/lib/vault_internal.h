@@ -1,0 +1,133 @@
+/*
+ * vault_internal.h - internals shared by manifest*.c and vault*.c (not installed).
+ */
+#ifndef DS_VAULT_INTERNAL_H
+#define DS_VAULT_INTERNAL_H
+
+#include "docseal/manifest.h"
+#include "docseal/vault.h"
+#include "util.h"
+
+#include <stdint.h>
+
+/* --- manifest.c --- */
+
+/* 0 or DS_EINVALID with a message. */
+int ds__manifest_check_id(const char *id);
+
+/* Buffered line reader over a file. */
+typedef struct ds__line_reader ds__line_reader;
+int ds__line_reader_open(ds__line_reader **out, const char *path, uint64_t offset);
+/* 1 with a line (borrowed until the next call; *terminated = 0 for a final
+ * line without '\n'), 0 at end of file, or a negative DS_E code. */
+int ds__line_reader_next(ds__line_reader *r, const char **line, size_t *len, uint64_t *offset,
+                         int *terminated);
+void ds__line_reader_free(ds__line_reader *r);
+/* 1 when nothing follows the last line returned (invalidates that line). */
+int ds__line_reader_at_eof(ds__line_reader *r);
+/* 1 when data is not a complete JSON text (what a crash leaves behind). */
+int ds__json_unparsable(const char *data, size_t len);
+
+int ds__pread_all(int fd, void *buf, size_t len, uint64_t off, const char *what);
+/* Read [start, end) into a new NUL-terminated buffer. */
+int ds__read_range(char **out, int fd, uint64_t start, uint64_t end, const char *what);
+
+/* --- vault.c --- */
+
+struct ds_vault {
+    char *path;          /* as given */
+    char *config_path;   /* <path>/docseal.json */
+    char *manifest_path; /* <path>/manifest.jsonl */
+    char *bundles_dir;   /* <path>/bundles */
+    char *keys_dir;      /* <path>/trusted-keys */
+    char *index_dir;     /* <path>/index */
+    char *lock_path;     /* <path>/.lock */
+    char *key_path;      /* from docseal.json, or NULL */
+    char *created;       /* from docseal.json */
+    int compression_level;
+    int lock_fd;   /* -1 when not locked */
+    int lock_mode; /* 0 none, 1 shared, 2 exclusive */
+    struct ds__index *index;
+    /* vault_summary.c caches: one document's summary file, and the last text read */
+    char *sum_path, *sum_data;
+    size_t sum_len, sum_pos;
+    char text_hash[DS_SHA256_HEX_SIZE];
+    char *text;
+    size_t text_len;
+};
+
+/* Take the vault lock (shared or exclusive), waiting unless nonblock
+ * (then DS_EBUSY). Re-locking with the same mode is a no-op. */
+int ds__vault_lock(ds_vault *v, int exclusive, int nonblock);
+void ds__vault_unlock(ds_vault *v);
+
+/* "<bundles_dir>/<id>.tar.zst"; caller frees. */
+char *ds__vault_bundle_path(const ds_vault *v, const char *bundle_id);
+
+/* Sorted names in dir (without "." and ".."; hidden names only when asked). */
+int ds__list_dir(char ***names, size_t *count, const char *dir, int include_hidden);
+void ds__free_names(char **names, size_t count);
+
+/* 1 when name is "<64 lowercase hex>.tar.zst". */
+int ds__is_bundle_name(const char *name);
+
+/* --- vault_index.c --- */
+
+#define DS__INDEX_ENTRY_SIZE 144
+
+typedef struct ds__index_doc {
+    char *id;
+    uint64_t first_entry, last_entry, last_stored_entry; /* entry numbers */
+    uint32_t revisions;                                  /* latest revision number */
+    uint64_t sightings;
+    int64_t first_time, last_time, last_change;
+    unsigned char last_content[32]; /* content hash of the latest revision */
+} ds__index_doc;
+
+typedef struct ds__index {
+    uint64_t manifest_size; /* bytes of the manifest covered */
+    uint64_t record_count;  /* seq of the last record covered */
+    uint64_t last_offset;   /* offset of the last record's line */
+    int64_t last_time;      /* its time */
+    unsigned char last_hash[32];
+    uint64_t entry_count;
+    ds__index_doc *docs;
+    size_t doc_count, doc_cap;
+    size_t *table; /* open addressing: doc number + 1, 0 = empty */
+    size_t table_cap;
+    int entries_fd;        /* index/entries.bin, or -1 */
+    uint64_t file_entries; /* entries readable from entries_fd */
+    ds__buf mem;           /* entries beyond file_entries, DS__INDEX_ENTRY_SIZE each */
+} ds__index;
+
+typedef struct ds__index_entry {
+    uint64_t seq, offset, prev; /* prev: entry number + 1 of the same doc's previous, 0 none */
+    int64_t time;
+    uint32_t doc, revision;
+    ds_doc_status status;
+    unsigned char content[32], original[32], bundle[32];
+} ds__index_entry;
+
+/* Make v->index fresh for reading (loading, catching up or rebuilding;
+ * saving when the exclusive lock is held or can be taken without waiting).
+ * With tail != NULL (add, under the exclusive lock) the tail already read is
+ * used. */
+int ds__index_ensure(ds_vault *v, const ds_manifest_tail *tail);
+void ds__index_free(ds__index *ix);
+/* Look up a document; NULL when absent. */
+ds__index_doc *ds__index_find(ds__index *ix, const char *id);
+int ds__index_entry_get(ds__index *ix, uint64_t n, ds__index_entry *out);
+/* Apply one record at offset (line of line_len bytes) to the in-memory index,
+ * appending its entries to ix->mem. */
+int ds__index_apply(ds__index *ix, const ds_manifest_record *rec, uint64_t offset,
+                    uint64_t line_len);
+/* Persist: append ix->mem to entries.bin (truncated first to file_entries)
+ * and rewrite index/docs atomically. Needs the exclusive lock. */
+int ds__index_save(ds_vault *v);
+/* 1 when index/ exists and covers the manifest exactly (nothing changed). */
+int ds__index_is_fresh(ds_vault *v);
+/* Drop the index files (so the next reader rebuilds). */
+void ds__index_invalidate(ds_vault *v);
+void ds__index_entry_to_public(ds_vault_entry *out, const ds__index_entry *e);
+
+#endif

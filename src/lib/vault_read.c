@@ -1,0 +1,372 @@
+/* vault_read.c - reading a vault: head, documents, history, revisions, texts. */
+#include "docseal/hash.h"
+#include "vault_internal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+int ds_vault_head(char hash[DS_SHA256_HEX_SIZE], uint64_t *seq, ds_vault *v)
+{
+    ds_manifest_tail tail;
+    int err = ds_manifest_read_tail(&tail, v->manifest_path);
+    if (err < 0)
+        return err;
+    memcpy(hash, tail.last_hash, DS_SHA256_HEX_SIZE);
+    if (seq)
+        *seq = tail.last_seq;
+    if (tail.torn)
+        return ds__error_set(DS_EINTEGRITY,
+                             "manifest.jsonl: torn final record at byte offset %" PRIu64
+                             " (crash during append?); run 'docseal repair'",
+                             tail.valid_size);
+    if (tail.last_seq == 0)
+        return ds__error_set(DS_ENOTFOUND, "%s: the vault has no snapshots yet", v->path);
+    return 0;
+}
+
+void ds_vault_doc_info_free(ds_vault_doc_info *docs, size_t count)
+{
+    size_t i;
+    if (!docs)
+        return;
+    for (i = 0; i < count; i++)
+        free(docs[i].id);
+    free(docs);
+}
+
+int ds_vault_documents(ds_vault_doc_info **docs, size_t *count, ds_vault *v)
+{
+    ds_vault_doc_info *list;
+    size_t i, n;
+    int err;
+
+    *docs = NULL;
+    *count = 0;
+    if ((err = ds__index_ensure(v, NULL)) < 0)
+        return err;
+    n = v->index->doc_count;
+    if (!(list = ds__calloc(n ? n : 1, sizeof *list)))
+        return DS_ENOMEM;
+    for (i = 0; i < n; i++) {
+        const ds__index_doc *d = &v->index->docs[i];
+        if (!(list[i].id = ds__strdup(d->id))) {
+            ds_vault_doc_info_free(list, i);
+            return DS_ENOMEM;
+        }
+        list[i].revisions = d->revisions;
+        list[i].sightings = d->sightings;
+        list[i].first_seen = d->first_time;
+        list[i].last_seen = d->last_time;
+        list[i].last_change = d->last_change;
+    }
+    *docs = list;
+    *count = n;
+    return 0;
+}
+
+static int ds__unknown_doc(const char *id)
+{
+    return ds__error_set(DS_ENOTFOUND, "%s: no such document in the vault (see 'docseal log')", id);
+}
+
+int ds_vault_history(ds_vault_entry **entries, size_t *count, ds_vault *v, const char *id)
+{
+    ds__index_doc *d;
+    ds_vault_entry *list = NULL;
+    uint64_t n, k;
+    int err;
+
+    *entries = NULL;
+    *count = 0;
+    if ((err = ds__index_ensure(v, NULL)) < 0)
+        return err;
+    if (!(d = ds__index_find(v->index, id)))
+        return ds__unknown_doc(id);
+    if (!(list = ds__calloc((size_t)d->sightings, sizeof *list)))
+        return DS_ENOMEM;
+    n = d->last_entry + 1;
+    for (k = d->sightings; k > 0; k--) {
+        ds__index_entry e;
+        if (n == 0 || (err = ds__index_entry_get(v->index, n - 1, &e)) < 0) {
+            free(list);
+            return n == 0 ? ds__error_set(DS_EINVALID, "index: broken chain for %s", id) : err;
+        }
+        ds__index_entry_to_public(&list[k - 1], &e);
+        n = e.prev;
+    }
+    *entries = list;
+    *count = (size_t)d->sightings;
+    return 0;
+}
+
+static int ds__all_digits(const char *s)
+{
+    if (!*s)
+        return 0;
+    for (; *s; s++)
+        if (*s < '0' || *s > '9')
+            return 0;
+    return 1;
+}
+
+int ds_vault_rev_parse(ds_vault_rev *out, const char *s)
+{
+    memset(out, 0, sizeof *out);
+    if (strcmp(s, "latest") == 0) {
+        out->kind = DS_VAULT_REV_LATEST;
+        return 0;
+    }
+    if (ds__all_digits(s) || (s[0] == '~' && ds__all_digits(s + 1))) {
+        const char *p = s[0] == '~' ? s + 1 : s;
+        char *end;
+        unsigned long long n;
+        errno = 0;
+        n = strtoull(p, &end, 10);
+        if (errno || *end || n > UINT32_MAX || (s[0] != '~' && n == 0))
+            return ds__error_set(DS_EINVALID, "%s: not a revision (1 is the first)", s);
+        out->kind = s[0] == '~' ? DS_VAULT_REV_BACK : DS_VAULT_REV_NUMBER;
+        out->n = n;
+        return 0;
+    }
+    if (strlen(s) >= 10 && s[4] == '-' && ds__parse_time(&out->time, s) == 0) {
+        if (strlen(s) == 10)
+            out->time += 86399; /* a date: the end of that day, UTC */
+        out->kind = DS_VAULT_REV_TIME;
+        return 0;
+    }
+    return ds__error_set(DS_EINVALID,
+                         "%s: not a revision (a number, 'latest', '~N', a date YYYY-MM-DD or "
+                         "an RFC 3339 time)",
+                         s);
+}
+
+int ds_vault_spec_split(char **id, ds_vault_rev *rev, const char *spec)
+{
+    const char *at = strrchr(spec, '@');
+    memset(rev, 0, sizeof *rev);
+    *id = NULL;
+    if (at && at > spec && ds_vault_rev_parse(rev, at + 1) == 0) {
+        *id = ds__strndup(spec, (size_t)(at - spec));
+    } else {
+        memset(rev, 0, sizeof *rev);
+        ds_error_clear();
+        if (!*spec)
+            return ds__error_set(DS_EINVALID, "empty document id");
+        *id = ds__strdup(spec);
+    }
+    return *id ? 0 : DS_ENOMEM;
+}
+
+int ds_vault_resolve(ds_vault_entry *out, ds_vault *v, const char *id, const ds_vault_rev *rev)
+{
+    ds__index_doc *d;
+    ds__index_entry e;
+    uint64_t n, want = 0;
+    int err;
+    char tb[32];
+
+    memset(out, 0, sizeof *out);
+    if ((err = ds__index_ensure(v, NULL)) < 0)
+        return err;
+    if (!(d = ds__index_find(v->index, id)))
+        return ds__unknown_doc(id);
+    switch (rev->kind) {
+    case DS_VAULT_REV_LATEST:
+        want = d->revisions;
+        break;
+    case DS_VAULT_REV_NUMBER:
+        want = rev->n;
+        if (want > d->revisions)
+            return ds__error_set(DS_ENOTFOUND, "%s: no revision %" PRIu64 " (it has %u)", id, want,
+                                 d->revisions);
+        break;
+    case DS_VAULT_REV_BACK:
+        if (rev->n >= d->revisions)
+            return ds__error_set(DS_ENOTFOUND,
+                                 "%s: no revision ~%" PRIu64 " (it has %u revision%s)", id, rev->n,
+                                 d->revisions, d->revisions == 1 ? "" : "s");
+        want = d->revisions - rev->n;
+        break;
+    case DS_VAULT_REV_TIME:
+        /* the last sighting at or before the time */
+        n = d->last_entry + 1;
+        while (n) {
+            if ((err = ds__index_entry_get(v->index, n - 1, &e)) < 0)
+                return err;
+            if (e.time <= rev->time)
+                break;
+            n = e.prev;
+        }
+        if (!n) {
+            char fb[32];
+            ds__format_time(tb, rev->time);
+            ds__format_time(fb, d->first_time);
+            return ds__error_set(DS_ENOTFOUND, "%s: no revision at or before %s (first seen %s)",
+                                 id, tb, fb);
+        }
+        want = e.revision;
+        break;
+    }
+    /* the sighting that stored revision `want`: walk back from the latest */
+    n = d->last_entry + 1;
+    while (n) {
+        if ((err = ds__index_entry_get(v->index, n - 1, &e)) < 0)
+            return err;
+        if (e.revision == want && e.status != DS_DOC_UNCHANGED)
+            break;
+        if (e.revision < want)
+            n = 0;
+        else
+            n = e.prev;
+    }
+    if (!n)
+        return ds__error_set(DS_ENOTFOUND, "%s: revision %" PRIu64 " is not in the index", id,
+                             want);
+    ds__index_entry_to_public(out, &e);
+    return 0;
+}
+
+/* Read the manifest line at offset and parse it. */
+static int ds__record_at(ds_manifest_record **out, ds_vault *v, uint64_t offset)
+{
+    int fd = open(v->manifest_path, O_RDONLY | O_CLOEXEC);
+    char buf[65536];
+    ds__buf line = DS__BUF_INIT;
+    uint64_t pos = offset;
+    int err = 0;
+
+    *out = NULL;
+    if (fd < 0)
+        return ds__error_errno(DS_EIO, errno, v->manifest_path);
+    for (;;) {
+        ssize_t n = pread(fd, buf, sizeof buf, (off_t)pos);
+        char *nl;
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            err = ds__error_errno(DS_EIO, errno, v->manifest_path);
+            goto done;
+        }
+        if (n == 0) {
+            err = ds__error_set(DS_EINTEGRITY,
+                                "manifest.jsonl: no complete record at byte offset %" PRIu64
+                                " (the index is stale)",
+                                offset);
+            goto done;
+        }
+        nl = memchr(buf, '\n', (size_t)n);
+        if ((err = ds__buf_put(&line, buf, nl ? (size_t)(nl - buf) : (size_t)n)) < 0)
+            goto done;
+        if (nl)
+            break;
+        pos += (uint64_t)n;
+        if (line.len > DS_MANIFEST_MAX_LINE) {
+            err = ds__error_set(
+                DS_ELIMIT, "manifest.jsonl: line at byte offset %" PRIu64 " is too long", offset);
+            goto done;
+        }
+    }
+    if ((err = ds_manifest_record_parse(out, line.ptr, line.len)) < 0)
+        err = ds__error_set(DS_EINTEGRITY,
+                            "manifest.jsonl: record at byte offset %" PRIu64
+                            ": %s; run 'docseal verify'",
+                            offset, ds_error_last());
+done:
+    ds__buf_free(&line);
+    close(fd);
+    return err;
+}
+
+int ds_vault_read(char **data, size_t *len, ds_vault *v, const char *id, const ds_vault_entry *e,
+                  int original)
+{
+    ds_manifest_record *rec = NULL;
+    ds_bundle_info *info = NULL;
+    const ds_manifest_doc *md = NULL;
+    const char *entry = NULL;
+    char *bpath = NULL, *owned_entry = NULL;
+    ds__buf b = DS__BUF_INIT;
+    ds_sink sink;
+    char got[DS_SHA256_HEX_SIZE];
+    const char *want;
+    size_t i;
+    int err;
+
+    *data = NULL;
+    *len = 0;
+    if (e->status == DS_DOC_UNCHANGED)
+        return ds__error_set(DS_EINVALID,
+                             "%s: record %" PRIu64 " saw it unchanged; its text is stored with "
+                             "the revision's first record",
+                             id, e->seq);
+    if ((err = ds__record_at(&rec, v, e->record_offset)) < 0)
+        goto done;
+    for (i = 0; i < rec->doc_count; i++)
+        if (strcmp(rec->docs[i].id, id) == 0)
+            md = &rec->docs[i];
+    if (rec->seq != e->seq || !md || md->revision != e->revision ||
+        strcmp(md->content_sha256, e->content_sha256) != 0 || strcmp(rec->bundle, e->bundle)) {
+        err = ds__error_set(DS_EINTEGRITY,
+                            "manifest.jsonl: the record at byte offset %" PRIu64
+                            " does not match the index; run 'docseal repair' to rebuild it",
+                            e->record_offset);
+        goto done;
+    }
+    if (!(bpath = ds__vault_bundle_path(v, rec->bundle))) {
+        err = DS_ENOMEM;
+        goto done;
+    }
+    if (!original) {
+        /* texts are named by their content hash: no need to read snapshot.json */
+        if (!(owned_entry = ds__asprintf("documents/%s.txt", md->content_sha256))) {
+            err = DS_ENOMEM;
+            goto done;
+        }
+        entry = owned_entry;
+    } else {
+        if ((err = ds_bundle_read_info(&info, bpath)) < 0)
+            goto done;
+        for (i = 0; i < info->doc_count; i++) {
+            if (info->docs[i].id && strcmp(info->docs[i].id, id) == 0) {
+                entry = info->docs[i].original_entry;
+                break;
+            }
+        }
+        if (!entry) {
+            err = ds__error_set(DS_ENOTFOUND, "bundles/%s.tar.zst: holds no original of %s",
+                                rec->bundle, id);
+            goto done;
+        }
+    }
+    sink.write = ds__buf_sink_write;
+    sink.ctx = &b;
+    if ((err = ds_bundle_extract(bpath, entry, &sink)) < 0) {
+        if (err == DS_ENOTFOUND)
+            err =
+                ds__error_set(DS_ENOTFOUND, "bundles/%s.tar.zst: %s", rec->bundle, ds_error_last());
+        goto done;
+    }
+    want = original ? md->original_sha256 : md->content_sha256;
+    if ((err = ds_sha256_hex(got, b.ptr ? b.ptr : "", b.len)) < 0)
+        goto done;
+    if (strcmp(got, want) != 0) {
+        err = ds__error_set(DS_EINTEGRITY,
+                            "bundles/%s.tar.zst: %s: SHA-256 is %s, the manifest says %s",
+                            rec->bundle, entry, got, want);
+        goto done;
+    }
+    *len = b.len;
+    if (!(*data = ds__buf_detach(&b)))
+        err = DS_ENOMEM;
+done:
+    ds__buf_free(&b);
+    ds_bundle_info_free(info);
+    ds_manifest_record_free(rec);
+    free(owned_entry);
+    free(bpath);
+    return err;
+}

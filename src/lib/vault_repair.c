@@ -1,0 +1,301 @@
+/* vault_repair.c - undo what a crash leaves behind, never touching a valid record. */
+#include "vault_internal.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+typedef struct ds__repair {
+    ds_vault *v;
+    const ds_vault_repair_options *o;
+    size_t actions;
+    unsigned char (*refs)[32];
+    size_t ref_count, ref_cap;
+} ds__repair;
+
+static int ds__ref_add(ds__repair *rp, const char *hex)
+{
+    if (rp->ref_count == rp->ref_cap) {
+        size_t cap = rp->ref_cap ? rp->ref_cap * 2 : 64;
+        unsigned char(*g)[32] = ds__realloc(rp->refs, cap * sizeof *g);
+        if (!g)
+            return DS_ENOMEM;
+        rp->refs = g;
+        rp->ref_cap = cap;
+    }
+    if (ds__unhex(rp->refs[rp->ref_count], hex, 32) == 0)
+        rp->ref_count++;
+    return 0;
+}
+
+static int ds__cmp32(const void *a, const void *b)
+{
+    return memcmp(a, b, 32);
+}
+
+/* Announce a step; 1 when it must be performed (not a dry run). */
+static int ds__announce(ds__repair *rp, ds_vault_repair_kind kind, const char *path,
+                        const char *detail)
+{
+    ds_vault_repair_action a;
+    a.kind = kind;
+    a.path = path;
+    a.detail = detail;
+    rp->actions++;
+    if (rp->o->on_action)
+        rp->o->on_action(rp->o->ctx, &a);
+    return !rp->o->dry_run;
+}
+
+/* 1 when a final line without '\n' is a whole record that follows the chain,
+ * is signed by a trusted key and names an existing bundle. */
+static int ds__tail_is_good(ds_vault *v, const char *line, size_t len, const ds_manifest_tail *tail,
+                            char bundle[DS_SHA256_HEX_SIZE])
+{
+    ds_manifest_record *rec = NULL;
+    ds_public_key **keys = NULL;
+    size_t n = 0, i;
+    char *path = NULL;
+    struct stat st;
+    int ok = 0;
+
+    if (ds_manifest_record_parse(&rec, line, len) < 0)
+        goto done;
+    if (rec->seq != tail->last_seq + 1 || strcmp(rec->prev, tail->last_hash) != 0 ||
+        rec->time < tail->last_time)
+        goto done;
+    if (ds_vault_trusted_keys(&keys, &n, v) < 0)
+        goto done;
+    for (i = 0; i < n && !ok; i++)
+        ok = ds_manifest_record_verify(rec, keys[i]) == 0;
+    if (!ok)
+        goto done;
+    path = ds__vault_bundle_path(v, rec->bundle);
+    ok = path && stat(path, &st) == 0;
+    if (ok)
+        memcpy(bundle, rec->bundle, DS_SHA256_HEX_SIZE);
+done:
+    ds_error_clear();
+    free(path);
+    ds_vault_keys_free(keys, n);
+    ds_manifest_record_free(rec);
+    return ok;
+}
+
+/* Read the whole manifest: every line before the tail must be a valid,
+ * chained record. Collects the referenced bundles. */
+static int ds__repair_scan(ds__repair *rp, const ds_manifest_tail *tail)
+{
+    ds__line_reader *r = NULL;
+    ds_manifest_record *rec = NULL;
+    const char *line;
+    size_t len;
+    uint64_t off, lineno = 0, seq = 0;
+    char prev[DS_SHA256_HEX_SIZE];
+    int term, rc, err = 0;
+
+    memcpy(prev, DS_MANIFEST_GENESIS, DS_SHA256_HEX_SIZE);
+    if ((err = ds__line_reader_open(&r, rp->v->manifest_path, 0)) < 0)
+        return err;
+    while ((rc = ds__line_reader_next(r, &line, &len, &off, &term)) > 0) {
+        lineno++;
+        if (off >= tail->valid_size)
+            break;
+        err = ds_manifest_record_parse(&rec, line, len);
+        if (err == DS_ENOMEM)
+            goto done;
+        if (err < 0 || rec->seq != seq + 1 || strcmp(rec->prev, prev) != 0) {
+            err = ds__error_set(DS_EINTEGRITY,
+                                "manifest.jsonl line %" PRIu64
+                                ": %s; the manifest is damaged before its end, which a crash "
+                                "cannot do: refusing to repair (run 'docseal verify')",
+                                lineno, err < 0 ? ds_error_last() : "broken chain");
+            goto done;
+        }
+        seq = rec->seq;
+        memcpy(prev, rec->hash, DS_SHA256_HEX_SIZE);
+        if ((err = ds__ref_add(rp, rec->bundle)) < 0)
+            goto done;
+        ds_manifest_record_free(rec);
+        rec = NULL;
+    }
+    if (rc < 0)
+        err = rc;
+done:
+    ds_manifest_record_free(rec);
+    ds__line_reader_free(r);
+    return err;
+}
+
+static int ds__is_temp_name(const char *name)
+{
+    return strstr(name, ".tmp.") != NULL || strncmp(name, ".docseal-spool-", 15) == 0;
+}
+
+/* Remove temporary files in dir (vault-relative name rel). */
+static int ds__repair_temps(ds__repair *rp, const char *dir, const char *rel)
+{
+    char **names = NULL;
+    size_t n = 0, i;
+    int err = ds__list_dir(&names, &n, dir, 1);
+    if (err == DS_ENOTFOUND) {
+        ds_error_clear();
+        return 0;
+    }
+    if (err < 0)
+        return err;
+    for (i = 0; i < n && !err; i++) {
+        char *path, *shown;
+        if (!ds__is_temp_name(names[i]))
+            continue;
+        path = ds__asprintf("%s/%s", dir, names[i]);
+        shown = ds__asprintf("%s%s%s", rel, *rel ? "/" : "", names[i]);
+        if (!path || !shown)
+            err = DS_ENOMEM;
+        else if (ds__announce(rp, DS_VAULT_REPAIR_REMOVE_TEMP, shown,
+                              "remove temporary file left by an interrupted write") &&
+                 unlink(path) < 0 && errno != ENOENT)
+            err = ds__error_errno(DS_EIO, errno, path);
+        free(path);
+        free(shown);
+    }
+    ds__free_names(names, n);
+    return err;
+}
+
+int ds_vault_repair(size_t *actions, ds_vault *v, const ds_vault_repair_options *opts)
+{
+    ds_vault_repair_options o = DS_VAULT_REPAIR_OPTIONS_INIT;
+    ds__repair rp;
+    ds_manifest_tail tail;
+    char **names = NULL;
+    size_t n = 0, i;
+    char *line = NULL, detail[512];
+    int err, fd = -1, stale;
+
+    if (actions)
+        *actions = 0;
+    if (opts)
+        o = *opts;
+    memset(&rp, 0, sizeof rp);
+    rp.v = v;
+    rp.o = &o;
+    if ((err = ds__vault_lock(v, 1, 0)) < 0)
+        return err;
+    if ((err = ds_manifest_read_tail(&tail, v->manifest_path)) < 0) {
+        if (err == DS_EINVALID)
+            err = ds__error_set(DS_EINTEGRITY,
+                                "%s: this is damage, not a crash: refusing to repair (run "
+                                "'docseal verify')",
+                                ds_error_last());
+        goto done;
+    }
+    if ((err = ds__repair_scan(&rp, &tail)) < 0)
+        goto done;
+
+    /* 1. the torn tail */
+    if (tail.torn) {
+        char bundle[DS_SHA256_HEX_SIZE];
+        int good = 0;
+        fd = open(v->manifest_path, O_RDWR | O_CLOEXEC);
+        if (fd < 0) {
+            err = ds__error_errno(DS_EIO, errno, v->manifest_path);
+            goto done;
+        }
+        if (tail.torn_complete && tail.torn_length <= DS_MANIFEST_MAX_LINE) {
+            if ((err = ds__read_range(&line, fd, tail.valid_size, tail.size, "manifest.jsonl")) < 0)
+                goto done;
+            good = ds__tail_is_good(v, line, (size_t)tail.torn_length, &tail, bundle);
+        }
+        if (good) {
+            snprintf(detail, sizeof detail,
+                     "complete the final record at byte offset %" PRIu64
+                     " (whole and validly signed, but its newline was never written) by "
+                     "appending '\\n'",
+                     tail.valid_size);
+            if (ds__announce(&rp, DS_VAULT_REPAIR_COMPLETE_TAIL, "manifest.jsonl", detail)) {
+                if (pwrite(fd, "\n", 1, (off_t)tail.size) != 1 || fsync(fd) < 0) {
+                    err = ds__error_errno(DS_EIO, errno, v->manifest_path);
+                    goto done;
+                }
+            }
+            if ((err = ds__ref_add(&rp, bundle)) < 0)
+                goto done;
+        } else {
+            snprintf(detail, sizeof detail,
+                     "truncate from %" PRIu64 " to %" PRIu64
+                     " bytes, removing the torn final record at byte offset %" PRIu64 " (%" PRIu64
+                     " bytes, crash during append)",
+                     tail.size, tail.valid_size, tail.valid_size, tail.torn_length);
+            if (ds__announce(&rp, DS_VAULT_REPAIR_TRUNCATE_TAIL, "manifest.jsonl", detail)) {
+                if (ftruncate(fd, (off_t)tail.valid_size) < 0 || fsync(fd) < 0) {
+                    err = ds__error_errno(DS_EIO, errno, v->manifest_path);
+                    goto done;
+                }
+            }
+        }
+        close(fd);
+        fd = -1;
+    }
+
+    /* 2. orphaned bundles and temporary files */
+    if (rp.ref_count)
+        qsort(rp.refs, rp.ref_count, 32, ds__cmp32);
+    if ((err = ds__list_dir(&names, &n, v->bundles_dir, 1)) < 0)
+        goto done;
+    for (i = 0; i < n; i++) {
+        unsigned char raw[32];
+        char *path;
+        if (!ds__is_bundle_name(names[i]))
+            continue;
+        ds__unhex(raw, names[i], 32);
+        if (rp.ref_count && bsearch(raw, rp.refs, rp.ref_count, 32, ds__cmp32))
+            continue;
+        if (!(path = ds__asprintf("%s/%s", v->bundles_dir, names[i]))) {
+            err = DS_ENOMEM;
+            goto done;
+        }
+        snprintf(detail, sizeof detail, "bundles/%s", names[i]);
+        if (ds__announce(&rp, DS_VAULT_REPAIR_REMOVE_ORPHAN, detail,
+                         "remove orphaned bundle: no record references it (written by an add "
+                         "that did not finish)") &&
+            unlink(path) < 0 && errno != ENOENT) {
+            err = ds__error_errno(DS_EIO, errno, path);
+            free(path);
+            goto done;
+        }
+        free(path);
+    }
+    if ((err = ds__repair_temps(&rp, v->bundles_dir, "bundles")) < 0 ||
+        (err = ds__repair_temps(&rp, v->index_dir, "index")) < 0 ||
+        (err = ds__repair_temps(&rp, v->keys_dir, "trusted-keys")) < 0 ||
+        (err = ds__repair_temps(&rp, v->path, "")) < 0)
+        goto done;
+    if (!o.dry_run && (err = ds__fsync_dir(v->bundles_dir)) < 0)
+        goto done;
+
+    /* 3. the index */
+    stale = tail.torn || !ds__index_is_fresh(v);
+    if (stale && ds__announce(&rp, DS_VAULT_REPAIR_REBUILD_INDEX, "index",
+                              "rebuild the index from the manifest")) {
+        ds__index_free(v->index);
+        v->index = NULL;
+        ds__index_invalidate(v);
+        if ((err = ds__index_ensure(v, NULL)) < 0)
+            goto done;
+    }
+    if (actions)
+        *actions = rp.actions;
+done:
+    if (fd >= 0)
+        close(fd);
+    free(line);
+    ds__free_names(names, n);
+    free(rp.refs);
+    ds__vault_unlock(v);
+    return err;
+}

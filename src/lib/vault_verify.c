@@ -1,0 +1,521 @@
+/* vault_verify.c - verify a whole vault from its manifest (never the index). */
+#include "docseal/hash.h"
+#include "vault_internal.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* What a check saw, for the summary line printed when it never failed. */
+typedef struct ds__vstate {
+    ds_vault *v;
+    ds_report *rep;
+    const ds_vault_verify_options *opts;
+    ds_public_key **keys;
+    char (*key_ids)[DS_KEY_ID_HEX_SIZE];
+    size_t key_count;
+    ds__index *docs; /* per-document state for the revisions check */
+    unsigned char (*bundles)[32];
+    size_t bundle_count, bundle_cap;
+    uint64_t records, bundles_checked, sightings;
+    size_t fails_records, fails_chain, fails_time, fails_sig, fails_rev;
+    size_t fails_present, fails_digest, fails_bundle, fails_agree;
+    int head_found;
+    uint64_t head_line;
+    int err; /* first hard error (ENOMEM) */
+} ds__vstate;
+
+#define DS__ADD(st, name, res, subj, ...)                                                          \
+    do {                                                                                           \
+        int e_ = ds_report_add((st)->rep, name, res, subj, __VA_ARGS__);                           \
+        if (e_ < 0 && !(st)->err)                                                                  \
+            (st)->err = e_;                                                                        \
+    } while (0)
+
+static void ds__load_keys(ds__vstate *st)
+{
+    char **names = NULL;
+    size_t n = 0, i, bad = 0;
+    ds_vault *v = st->v;
+    int err = ds__list_dir(&names, &n, v->keys_dir, 0);
+
+    if (err < 0) {
+        DS__ADD(st, "trusted-keys", DS_CHECK_FAIL, "trusted-keys", "%s", ds_error_last());
+        return;
+    }
+    st->keys = ds__calloc(n ? n : 1, sizeof *st->keys);
+    st->key_ids = ds__calloc(n ? n : 1, sizeof *st->key_ids);
+    if (!st->keys || !st->key_ids) {
+        st->err = DS_ENOMEM;
+        goto done;
+    }
+    for (i = 0; i < n; i++) {
+        char *path = NULL, subj[300];
+        size_t len = strlen(names[i]);
+        ds_public_key *k = NULL;
+        char kid[DS_KEY_ID_HEX_SIZE];
+        snprintf(subj, sizeof subj, "trusted-keys/%s", names[i]);
+        if (len < 4 || strcmp(names[i] + len - 4, ".pub") != 0) {
+            DS__ADD(st, "trusted-keys", DS_CHECK_FAIL, subj, "not a public key file (*.pub)");
+            bad++;
+            continue;
+        }
+        if (!(path = ds__asprintf("%s/%s", v->keys_dir, names[i]))) {
+            st->err = DS_ENOMEM;
+            goto done;
+        }
+        err = ds_public_key_load(&k, path);
+        free(path);
+        if (err < 0) {
+            DS__ADD(st, "trusted-keys", DS_CHECK_FAIL, subj, "%s", ds_error_last());
+            bad++;
+            continue;
+        }
+        ds_public_key_id(k, kid);
+        if (len != 20 || strncmp(names[i], kid, 16) != 0) {
+            DS__ADD(st, "trusted-keys", DS_CHECK_FAIL, subj,
+                    "holds key %s; the file must be named %s.pub (key not used)", kid, kid);
+            ds_public_key_free(k);
+            bad++;
+            continue;
+        }
+        st->keys[st->key_count] = k;
+        memcpy(st->key_ids[st->key_count], kid, DS_KEY_ID_HEX_SIZE);
+        st->key_count++;
+    }
+    if (!bad) {
+        if (st->key_count == 0)
+            DS__ADD(st, "trusted-keys", DS_CHECK_FAIL, "trusted-keys",
+                    "no trusted public keys: nothing can be verified");
+        else
+            DS__ADD(st, "trusted-keys", DS_CHECK_PASS, NULL, "%zu key%s", st->key_count,
+                    st->key_count == 1 ? "" : "s");
+    }
+done:
+    ds__free_names(names, n);
+}
+
+static const ds_public_key *ds__find_key(ds__vstate *st, const char *kid)
+{
+    size_t i;
+    for (i = 0; i < st->key_count; i++)
+        if (strcmp(st->key_ids[i], kid) == 0)
+            return st->keys[i];
+    return NULL;
+}
+
+static int ds__remember_bundle(ds__vstate *st, const char *hex)
+{
+    if (st->bundle_count == st->bundle_cap) {
+        size_t cap = st->bundle_cap ? st->bundle_cap * 2 : 64;
+        unsigned char(*g)[32] = ds__realloc(st->bundles, cap * sizeof *g);
+        if (!g)
+            return DS_ENOMEM;
+        st->bundles = g;
+        st->bundle_cap = cap;
+    }
+    if (ds__unhex(st->bundles[st->bundle_count], hex, 32) < 0)
+        return 0;
+    st->bundle_count++;
+    return 0;
+}
+
+static int ds__cmp32(const void *a, const void *b)
+{
+    return memcmp(a, b, 32);
+}
+
+/* The revisions check for one record, then its effect on the state. */
+static void ds__check_revisions(ds__vstate *st, const ds_manifest_record *rec, uint64_t lineno,
+                                uint64_t offset, size_t len)
+{
+    char subj[64];
+    size_t i;
+    snprintf(subj, sizeof subj, "manifest.jsonl line %" PRIu64, lineno);
+    for (i = 0; i < rec->doc_count; i++) {
+        const ds_manifest_doc *md = &rec->docs[i];
+        ds__index_doc *d = ds__index_find(st->docs, md->id);
+        char last[DS_SHA256_HEX_SIZE];
+        const char *why = NULL;
+        if (!d) {
+            if (md->status != DS_DOC_NEW || md->revision != 1)
+                why = "first record of the document must say revision 1, new";
+        } else {
+            ds__hex(last, d->last_content, 32);
+            if (md->status == DS_DOC_NEW)
+                why = "status new, but the document was recorded before";
+            else if (md->status == DS_DOC_CHANGED &&
+                     (md->revision != d->revisions + 1 || strcmp(md->content_sha256, last) == 0))
+                why = md->revision != d->revisions + 1
+                          ? "status changed needs the next revision number"
+                          : "status changed, but the content hash is the previous revision's";
+            else if (md->status == DS_DOC_UNCHANGED &&
+                     (md->revision != d->revisions || strcmp(md->content_sha256, last) != 0))
+                why = md->revision != d->revisions
+                          ? "status unchanged needs the same revision number"
+                          : "status unchanged, but the content hash differs from the latest "
+                            "revision's";
+        }
+        if (why) {
+            DS__ADD(st, "revisions", DS_CHECK_FAIL, subj, "%s: revision %u %s: %s", md->id,
+                    md->revision, ds_manifest_status_name(md->status), why);
+            st->fails_rev++;
+        }
+    }
+    st->sightings += rec->doc_count;
+    if (ds__index_apply(st->docs, rec, offset, len) < 0 && !st->err)
+        st->err = DS_ENOMEM;
+    ds__buf_clear(&st->docs->mem);
+}
+
+static void ds__check_bundle(ds__vstate *st, const ds_manifest_record *rec, uint64_t lineno)
+{
+    ds_vault *v = st->v;
+    char *path = NULL, subj[128], got[DS_SHA256_HEX_SIZE];
+    ds_report *brep = NULL;
+    ds_bundle_info *info = NULL;
+    ds_bundle_verify_options bo = DS_BUNDLE_VERIFY_OPTIONS_INIT;
+    struct stat sb;
+    size_t i, j;
+    int err;
+
+    snprintf(subj, sizeof subj, "bundles/%s.tar.zst", rec->bundle);
+    if (ds__remember_bundle(st, rec->bundle) < 0 ||
+        !(path = ds__vault_bundle_path(v, rec->bundle))) {
+        st->err = DS_ENOMEM;
+        return;
+    }
+    st->bundles_checked++;
+    if (stat(path, &sb) < 0) {
+        DS__ADD(st, "bundle-present", DS_CHECK_FAIL, subj,
+                "missing (referenced by manifest.jsonl line %" PRIu64 ")", lineno);
+        st->fails_present++;
+        goto done;
+    }
+    err = ds_sha256_file(got, path, NULL);
+    if (err < 0 || strcmp(got, rec->bundle_sha256) != 0) {
+        DS__ADD(st, "bundle-digest", DS_CHECK_FAIL, subj,
+                err < 0 ? "%s"
+                        : "SHA-256 of the file is %s, manifest.jsonl line %" PRIu64
+                          " says %s (the bundle was modified or replaced)",
+                err < 0 ? ds_error_last() : got, lineno, rec->bundle_sha256);
+        st->fails_digest++;
+    }
+    bo.keys = (const ds_public_key *const *)st->keys;
+    bo.key_count = st->key_count;
+    bo.deep = st->opts->deep;
+    if ((err = ds_bundle_verify(&brep, path, &bo, &info)) < 0) {
+        DS__ADD(st, "bundle", DS_CHECK_FAIL, subj, "%s", ds_error_last());
+        st->fails_bundle++;
+        goto done;
+    }
+    for (i = 0; i < brep->count; i++) {
+        const ds_check *c = &brep->checks[i];
+        if (c->result != DS_CHECK_FAIL)
+            continue;
+        DS__ADD(st, "bundle", DS_CHECK_FAIL, subj, "%s%s%s%s%s", c->name, c->subject ? " " : "",
+                c->subject ? c->subject : "", c->detail ? ": " : "", c->detail ? c->detail : "");
+        st->fails_bundle++;
+    }
+    if (!info) {
+        DS__ADD(st, "bundle-agrees", DS_CHECK_SKIP, subj, "snapshot.json unreadable");
+        goto done;
+    }
+    {
+        size_t before = st->fails_agree;
+#define DS__DISAGREE(...)                                                                          \
+    do {                                                                                           \
+        DS__ADD(st, "bundle-agrees", DS_CHECK_FAIL, subj, __VA_ARGS__);                            \
+        st->fails_agree++;                                                                         \
+    } while (0)
+        if (strcmp(info->bundle_id, rec->bundle) != 0)
+            DS__DISAGREE("bundle id is %s, manifest.jsonl line %" PRIu64 " says %s",
+                         info->bundle_id, lineno, rec->bundle);
+        if (strcmp(info->key_id, rec->key_id) != 0)
+            DS__DISAGREE("signed by key %s, manifest.jsonl line %" PRIu64 " by %s", info->key_id,
+                         lineno, rec->key_id);
+        if (info->snapshot_time != rec->time) {
+            char a[32], b[32];
+            ds__format_time(a, info->snapshot_time);
+            ds__format_time(b, rec->time);
+            DS__DISAGREE("snapshot time %s, manifest.jsonl line %" PRIu64 " says %s", a, lineno, b);
+        }
+        if (info->doc_count != rec->doc_count)
+            DS__DISAGREE("%zu documents, manifest.jsonl line %" PRIu64 " lists %zu",
+                         info->doc_count, lineno, rec->doc_count);
+        for (i = 0; i < rec->doc_count; i++) {
+            const ds_manifest_doc *md = &rec->docs[i];
+            const ds_bundle_doc *bd = NULL;
+            for (j = 0; j < info->doc_count; j++)
+                if (info->docs[j].id && strcmp(info->docs[j].id, md->id) == 0)
+                    bd = &info->docs[j];
+            if (!bd) {
+                DS__DISAGREE("%s: listed by manifest.jsonl line %" PRIu64 ", not in the bundle",
+                             md->id, lineno);
+                continue;
+            }
+            if (bd->revision != md->revision || bd->status != md->status ||
+                strcmp(bd->content_sha256, md->content_sha256) != 0 ||
+                strcmp(bd->original_sha256, md->original_sha256) != 0)
+                DS__DISAGREE("%s: the bundle says revision %u %s content %.12s original %.12s, "
+                             "manifest.jsonl line %" PRIu64
+                             " says revision %u %s content %.12s original %.12s",
+                             md->id, bd->revision, ds_manifest_status_name(bd->status),
+                             bd->content_sha256, bd->original_sha256, lineno, md->revision,
+                             ds_manifest_status_name(md->status), md->content_sha256,
+                             md->original_sha256);
+        }
+#undef DS__DISAGREE
+        (void)before;
+    }
+done:
+    ds_bundle_info_free(info);
+    ds_report_free(brep);
+    free(path);
+}
+
+static void ds__check_stray(ds__vstate *st)
+{
+    char **names = NULL;
+    size_t n = 0, i, fails = 0;
+    int err = ds__list_dir(&names, &n, st->v->bundles_dir, 1);
+    if (err < 0) {
+        DS__ADD(st, "stray-files", DS_CHECK_FAIL, "bundles", "%s", ds_error_last());
+        return;
+    }
+    if (st->bundle_count)
+        qsort(st->bundles, st->bundle_count, 32, ds__cmp32);
+    for (i = 0; i < n; i++) {
+        char subj[300];
+        unsigned char raw[32];
+        snprintf(subj, sizeof subj, "bundles/%s", names[i]);
+        if (ds__is_bundle_name(names[i])) {
+            ds__unhex(raw, names[i], 32);
+            if (st->bundle_count && bsearch(raw, st->bundles, st->bundle_count, 32, ds__cmp32))
+                continue;
+            DS__ADD(st, "stray-files", DS_CHECK_FAIL, subj,
+                    "orphaned bundle: no record references it (left by an interrupted add?); "
+                    "run 'docseal repair'");
+        } else if (strstr(names[i], ".tmp.") || strncmp(names[i], ".docseal-spool-", 15) == 0) {
+            DS__ADD(st, "stray-files", DS_CHECK_FAIL, subj,
+                    "temporary file (left by an interrupted add?); run 'docseal repair'");
+        } else {
+            DS__ADD(st, "stray-files", DS_CHECK_FAIL, subj, "unknown file: not a bundle");
+        }
+        fails++;
+    }
+    if (!fails)
+        DS__ADD(st, "stray-files", DS_CHECK_PASS, "bundles/", "no stray files");
+    ds__free_names(names, n);
+}
+
+int ds_vault_verify(ds_report **report, ds_vault *v, const ds_vault_verify_options *opts)
+{
+    ds_vault_verify_options o = DS_VAULT_VERIFY_OPTIONS_INIT;
+    ds__vstate st;
+    ds__line_reader *r = NULL;
+    ds_manifest_record *rec = NULL;
+    const char *line;
+    size_t len;
+    uint64_t off, lineno = 0, expect_seq = 1, total = 0;
+    int64_t last_time = 0;
+    char prev[DS_SHA256_HEX_SIZE], linehash[DS_SHA256_HEX_SIZE];
+    int term, rc, err = 0, torn = 0, has_prev_time = 0;
+    uint64_t torn_off = 0;
+    struct stat mst;
+
+    *report = NULL;
+    if (opts)
+        o = *opts;
+    memset(&st, 0, sizeof st);
+    st.v = v;
+    st.opts = &o;
+    memcpy(prev, DS_MANIFEST_GENESIS, DS_SHA256_HEX_SIZE);
+    if ((err = ds_report_new(&st.rep)) < 0)
+        return err;
+    if (!(st.docs = ds__calloc(1, sizeof *st.docs))) {
+        err = DS_ENOMEM;
+        goto done;
+    }
+    st.docs->entries_fd = -1;
+    if ((err = ds__vault_lock(v, 0, 0)) < 0)
+        goto done;
+    DS__ADD(&st, "config", DS_CHECK_PASS, "docseal.json", "docseal-vault version %d",
+            DS_VAULT_FORMAT_VERSION);
+    ds__load_keys(&st);
+    if (st.err) {
+        err = st.err;
+        goto done;
+    }
+    if (stat(v->manifest_path, &mst) == 0)
+        total = (uint64_t)mst.st_size;
+    if ((err = ds__line_reader_open(&r, v->manifest_path, 0)) < 0) {
+        DS__ADD(&st, "manifest-records", DS_CHECK_FAIL, "manifest.jsonl", "%s", ds_error_last());
+        err = 0;
+        goto tail;
+    }
+    while ((rc = ds__line_reader_next(r, &line, &len, &off, &term)) > 0) {
+        char subj[64];
+        const ds_public_key *key;
+        lineno++;
+        snprintf(subj, sizeof subj, "manifest.jsonl line %" PRIu64, lineno);
+        if (!term) {
+            torn = 1;
+            torn_off = off;
+            break;
+        }
+        ds_manifest_line_hash(linehash, line, len);
+        err = ds_manifest_record_parse(&rec, line, len);
+        if (err == DS_ENOMEM)
+            goto done;
+        if (err < 0) {
+            char msg[600];
+            int unparsable = ds__json_unparsable(line, len);
+            snprintf(msg, sizeof msg, "%s", ds_error_last());
+            err = 0;
+            if (unparsable && ds__line_reader_at_eof(r)) {
+                /* the final line, not complete JSON: a torn record */
+                torn = 1;
+                torn_off = off;
+                break;
+            }
+            DS__ADD(&st, "manifest-records", DS_CHECK_FAIL, subj, "%s", msg);
+            st.fails_records++;
+            memcpy(prev, linehash, DS_SHA256_HEX_SIZE);
+            expect_seq++;
+            continue;
+        }
+        st.records++;
+        /* chain */
+        if (rec->seq != expect_seq) {
+            DS__ADD(&st, "manifest-chain", DS_CHECK_FAIL, subj,
+                    "seq %" PRIu64 ", expected %" PRIu64 " (a record was removed, duplicated or "
+                    "reordered)",
+                    rec->seq, expect_seq);
+            st.fails_chain++;
+        } else if (strcmp(rec->prev, prev) != 0) {
+            DS__ADD(&st, "manifest-chain", DS_CHECK_FAIL, subj,
+                    "prev %.16s... is not the hash of the line before (%.16s...): a record was "
+                    "changed, removed or inserted",
+                    rec->prev, prev);
+            st.fails_chain++;
+        }
+        expect_seq = rec->seq + 1;
+        memcpy(prev, rec->hash, DS_SHA256_HEX_SIZE);
+        /* time */
+        if (has_prev_time && rec->time < last_time) {
+            char a[32], b[32];
+            ds__format_time(a, rec->time);
+            ds__format_time(b, last_time);
+            DS__ADD(&st, "manifest-time", DS_CHECK_FAIL, subj,
+                    "time %s is earlier than the previous record's %s", a, b);
+            st.fails_time++;
+        }
+        last_time = rec->time;
+        has_prev_time = 1;
+        /* signature */
+        key = ds__find_key(&st, rec->key_id);
+        if (!key) {
+            DS__ADD(&st, "record-signature", DS_CHECK_FAIL, subj,
+                    "signed by key %s, which is not trusted (no trusted-keys/%s.pub)", rec->key_id,
+                    rec->key_id);
+            st.fails_sig++;
+        } else if ((err = ds_manifest_record_verify(rec, key)) < 0) {
+            if (err == DS_ENOMEM)
+                goto done;
+            DS__ADD(&st, "record-signature", DS_CHECK_FAIL, subj, "%s", ds_error_last());
+            st.fails_sig++;
+            err = 0;
+        }
+        /* expect-head */
+        if (o.expect_head && strcmp(o.expect_head, rec->hash) == 0) {
+            st.head_found = 1;
+            st.head_line = lineno;
+        }
+        ds__check_revisions(&st, rec, lineno, off, len);
+        ds__check_bundle(&st, rec, lineno);
+        if (st.err) {
+            err = st.err;
+            goto done;
+        }
+        ds_manifest_record_free(rec);
+        rec = NULL;
+        if (o.progress)
+            o.progress(o.progress_ctx, off + len + 1, total);
+    }
+    if (rc < 0) {
+        DS__ADD(&st, "manifest-records", DS_CHECK_FAIL, "manifest.jsonl", "%s", ds_error_last());
+        st.fails_records++;
+    }
+    if (!st.fails_records)
+        DS__ADD(&st, "manifest-records", DS_CHECK_PASS, "manifest.jsonl", "%" PRIu64 " record%s",
+                st.records, st.records == 1 ? "" : "s");
+    if (!st.fails_chain)
+        DS__ADD(&st, "manifest-chain", DS_CHECK_PASS, "manifest.jsonl",
+                st.records ? "seq 1..%" PRIu64 ", head %s" : "empty%.0" PRIu64 "%.0s", st.records,
+                prev);
+    if (!st.fails_time)
+        DS__ADD(&st, "manifest-time", DS_CHECK_PASS, "manifest.jsonl", "times never decrease");
+    if (!st.fails_sig)
+        DS__ADD(&st, "record-signature", DS_CHECK_PASS, "manifest.jsonl",
+                "%" PRIu64 " record%s signed by trusted keys", st.records,
+                st.records == 1 ? "" : "s");
+    if (!st.fails_rev)
+        DS__ADD(&st, "revisions", DS_CHECK_PASS, "manifest.jsonl",
+                "%zu document%s, %" PRIu64 " sighting%s", st.docs->doc_count,
+                st.docs->doc_count == 1 ? "" : "s", st.sightings, st.sightings == 1 ? "" : "s");
+    if (!st.fails_present)
+        DS__ADD(&st, "bundle-present", DS_CHECK_PASS, NULL,
+                "%" PRIu64 " referenced bundle%s present", st.bundles_checked,
+                st.bundles_checked == 1 ? "" : "s");
+    if (!st.fails_digest)
+        DS__ADD(&st, "bundle-digest", DS_CHECK_PASS, NULL,
+                "%" PRIu64 " bundle file%s match%s the manifest", st.bundles_checked,
+                st.bundles_checked == 1 ? "" : "s", st.bundles_checked == 1 ? "es" : "");
+    if (!st.fails_bundle)
+        DS__ADD(&st, "bundle", DS_CHECK_PASS, NULL, "%" PRIu64 " bundle%s verified",
+                st.bundles_checked, st.bundles_checked == 1 ? "" : "s");
+    if (!st.fails_agree)
+        DS__ADD(&st, "bundle-agrees", DS_CHECK_PASS, NULL, "bundles and manifest records agree");
+tail:
+    ds__check_stray(&st);
+    if (torn)
+        DS__ADD(&st, "torn-tail", DS_CHECK_FAIL, "manifest.jsonl",
+                "torn final record at byte offset %" PRIu64
+                " (crash during append?); run 'docseal repair'",
+                torn_off);
+    else
+        DS__ADD(&st, "torn-tail", DS_CHECK_PASS, "manifest.jsonl", "ends with a complete record");
+    if (o.expect_head) {
+        if (!ds__is_sha256_hex(o.expect_head))
+            DS__ADD(&st, "expect-head", DS_CHECK_FAIL, o.expect_head,
+                    "not a record hash (64 lowercase hex digits)");
+        else if (st.head_found)
+            DS__ADD(&st, "expect-head", DS_CHECK_PASS, o.expect_head,
+                    "record at manifest.jsonl line %" PRIu64 "%s", st.head_line,
+                    st.head_line == lineno - (uint64_t)torn ? " (the head)" : "");
+        else
+            DS__ADD(&st, "expect-head", DS_CHECK_FAIL, o.expect_head,
+                    "no record has this hash: the manifest was truncated, rolled back or "
+                    "rewritten");
+    }
+    err = st.err;
+done:
+    if (r)
+        ds__line_reader_free(r);
+    ds_manifest_record_free(rec);
+    ds__vault_unlock(v);
+    ds_vault_keys_free(st.keys, st.key_count);
+    free(st.key_ids);
+    free(st.bundles);
+    ds__index_free(st.docs);
+    if (err < 0) {
+        ds_report_free(st.rep);
+        return err;
+    }
+    *report = st.rep;
+    return 0;
+}

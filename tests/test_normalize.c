@@ -1,0 +1,1166 @@
+/* test_normalize.c - the normalizer (norm-1) through the library API: the
+ * seed article, invariance, bad input, the Markdown reader, dates, bylines,
+ * links, boilerplate, Unicode rules, encodings, streaming. */
+#include <criterion/criterion.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <utf8proc.h>
+
+#include "docseal/docseal.h"
+#include "normalize_internal.h"
+#include "testutil.h"
+
+#define SEED "fixtures/articles/000_b02582cd44c05fde.txt"
+#define SEED_CONTENT "759dda5193f1d2033fc2cedf2864eec21b127f3fdb9d2b556357c759cd2a9fe0"
+#define SEED_ORIGINAL "7afc3aacc5c554160f031ffafd863c3b84f7c97190f29b5f5c13c302a0b561a5"
+#define SEED_TEASER                                                                                \
+    "Read more [Korea talks: 'When US is sidelined, local players find peaceful solutions'](#)"
+
+/* ---- helpers ---- */
+
+static char *seed_text(void)
+{
+    return tu_read(tu_src(SEED), NULL);
+}
+
+/* Replace every occurrence of from by to (caller frees). */
+static char *replace(const char *s, const char *from, const char *to)
+{
+    size_t fl = strlen(from), tl = strlen(to), n = 0, k = 0;
+    const char *p;
+    char *out;
+    for (p = strstr(s, from); p; p = strstr(p + fl, from))
+        n++;
+    cr_assert_gt(n, 0, "'%s' not found", from);
+    out = malloc(strlen(s) + n * tl + 1);
+    for (p = s; *p;) {
+        if (strncmp(p, from, fl) == 0) {
+            memcpy(out + k, to, tl);
+            k += tl;
+            p += fl;
+        } else {
+            out[k++] = *p++;
+        }
+    }
+    out[k] = '\0';
+    return out;
+}
+
+static ds_document *norm_opts(const char *text, const ds_normalize_options *o)
+{
+    ds_document *d = NULL;
+    int err = ds_normalize_buffer(&d, text, strlen(text), o);
+    cr_assert_eq(err, 0, "normalize failed: %s", ds_error_last());
+    cr_assert_not_null(d);
+    return d;
+}
+
+static ds_document *norm(const char *text)
+{
+    return norm_opts(text, NULL);
+}
+
+/* The normalized text of text (caller frees). */
+static char *ntext_opts(const char *text, const ds_normalize_options *o)
+{
+    ds_document *d = norm_opts(text, o);
+    char *t = strdup(d->text);
+    cr_assert_eq(strlen(t), d->content_size);
+    ds_document_free(d);
+    return t;
+}
+
+static char *ntext(const char *text)
+{
+    return ntext_opts(text, NULL);
+}
+
+static void expect_text(const char *in, const char *expected)
+{
+    char *t = ntext(in);
+    cr_assert_str_eq(t, expected, "input:\n%s\n-- got:\n%s-- expected:\n%s--", in, t, expected);
+    free(t);
+}
+
+static char *chash(const char *text)
+{
+    ds_document *d = norm(text);
+    char *h = strdup(d->content_sha256);
+    ds_document_free(d);
+    return h;
+}
+
+/* Normalize len bytes expecting failure code; returns the message (static). */
+static const char *norm_fail(const void *data, size_t len, const ds_normalize_options *o, int code)
+{
+    ds_document *d = (ds_document *)1;
+    int err = ds_normalize_buffer(&d, data, len, o);
+    cr_assert_eq(err, code, "expected %s, got %s (%s)", ds_status_name(code), ds_status_name(err),
+                 ds_error_last());
+    cr_assert_null(d);
+    return ds_error_last();
+}
+
+static char *tmpfile_with(const char *dir, const char *name, const void *data, size_t len)
+{
+    char *p = malloc(strlen(dir) + strlen(name) + 2);
+    sprintf(p, "%s/%s", dir, name);
+    tu_write(p, data, len);
+    return p;
+}
+
+static void sha_hex(char hex[DS_SHA256_HEX_SIZE], const void *data, size_t len)
+{
+    cr_assert_eq(ds_sha256_hex(hex, data, len), 0);
+}
+
+typedef struct collect {
+    ds__buf buf;
+    size_t calls;
+    int fail_at; /* fail on this call (1-based), 0 never */
+} collect;
+
+static int collect_write(void *ctx, const void *data, size_t len)
+{
+    collect *c = ctx;
+    c->calls++;
+    if (c->fail_at && (int)c->calls == c->fail_at)
+        return DS_EIO;
+    return ds__buf_put(&c->buf, data, len);
+}
+
+/* ---- the seed article ---- */
+
+Test(seed, exact_text_and_digests)
+{
+    ds_document *d = NULL;
+    char *expected = tu_read(tu_src("fixtures/normalized/000_b02582cd44c05fde.txt"), NULL);
+    char hex[DS_SHA256_HEX_SIZE];
+
+    cr_assert_eq(ds_normalize_file(&d, tu_src(SEED), NULL, NULL, NULL), 0, "%s", ds_error_last());
+    cr_assert_str_eq(d->text, expected);
+    cr_assert_str_eq(d->content_sha256, SEED_CONTENT);
+    sha_hex(hex, expected, strlen(expected));
+    cr_assert_str_eq(hex, SEED_CONTENT);
+    cr_assert_str_eq(d->original_sha256, SEED_ORIGINAL);
+    cr_assert_eq(d->content_size, 3677);
+    cr_assert_eq(d->original_size, 3853);
+    cr_assert_eq(d->paragraph_count, 11);
+    cr_assert_eq(d->boilerplate_removed, 2);
+    cr_assert_eq(d->format, DS_FORMAT_MARKDOWN);
+    cr_assert_str_eq(d->title, "'Shrewd & mature N. Korean leader has won this round' – Putin on "
+                               "peninsula crisis");
+    cr_assert_str_eq(d->published_raw, "11/01/2018");
+    cr_assert_null(d->published);
+    cr_assert_null(d->byline);
+    cr_assert_null(d->id);
+    cr_assert_null(d->canonical_url);
+    cr_assert_null(d->language);
+    cr_assert_null(d->modified);
+    cr_assert_null(d->site_name);
+    /* the first lines, exactly */
+    {
+        const char *head = "# 'Shrewd & mature N. Korean leader has won this round' – Putin on "
+                           "peninsula crisis\ndate: 11/01/2018\n\nNorth Korean leader Kim Jong-un";
+        cr_assert_eq(strncmp(d->text, head, strlen(head)), 0);
+    }
+    /* no teaser survived, emphasis and both quote styles are kept */
+    cr_assert_null(strstr(d->text, "Read more"));
+    cr_assert_not_null(strstr(d->text, "\n\n*\"I believe, Mr Kim Jong-un has certainly won this "
+                                       "round,\"* Putin told"));
+    cr_assert_not_null(strstr(d->text, "*“He is already an absolutely shrewd and mature "
+                                       "politician,”* Putin added.\n"));
+    cr_assert_not_null(strstr(d->text, "a nuclear [charge] and a ... missile"));
+    ds_document_free(d);
+    free(expected);
+}
+
+Test(seed, date_orders)
+{
+    ds_normalize_options o = DS_NORMALIZE_OPTIONS_INIT;
+    ds_document *d = NULL;
+
+    o.date_order = DS_DATE_ORDER_DMY;
+    cr_assert_eq(ds_normalize_file(&d, tu_src(SEED), NULL, NULL, &o), 0);
+    cr_assert_str_eq(d->published, "2018-01-11");
+    cr_assert_str_eq(d->published_raw, "11/01/2018");
+    cr_assert_str_eq(d->content_sha256, SEED_CONTENT); /* the text says it as written */
+    ds_document_free(d);
+    o.date_order = DS_DATE_ORDER_MDY;
+    cr_assert_eq(ds_normalize_file(&d, tu_src(SEED), NULL, NULL, &o), 0);
+    cr_assert_str_eq(d->published, "2018-11-01");
+    ds_document_free(d);
+    o.date_order = DS_DATE_ORDER_YMD;
+    cr_assert_eq(ds_normalize_file(&d, tu_src(SEED), NULL, NULL, &o), 0);
+    cr_assert_null(d->published);
+    ds_document_free(d);
+}
+
+Test(seed, checked_in_variants)
+{
+    ds_document *d = NULL;
+    char *expected = tu_read(tu_src("fixtures/normalized/002_front_matter.txt"), NULL);
+
+    cr_assert_eq(
+        ds_normalize_file(&d, tu_src("fixtures/articles/001_noisy_variant.txt"), NULL, NULL, NULL),
+        0);
+    cr_assert_str_eq(d->content_sha256, SEED_CONTENT);
+    cr_assert_eq(d->boilerplate_removed, 2);
+    ds_document_free(d);
+
+    cr_assert_eq(
+        ds_normalize_file(&d, tu_src("fixtures/articles/002_front_matter.txt"), NULL, NULL, NULL),
+        0);
+    cr_assert_str_eq(d->text, expected);
+    cr_assert_str_eq(d->content_sha256,
+                     "0bc2f1a9c588bb930708933c72bdf194b1279d256cbd1996855c22271327771c");
+    cr_assert_str_eq(d->title, "Port strike ends after 11 days: unions accept 4.5% deal");
+    cr_assert_str_eq(d->byline, "Marta Nováková");
+    cr_assert_str_eq(d->published_raw, "2024-03-14T18:05:00+01:00");
+    cr_assert_str_eq(d->published, "2024-03-14");
+    cr_assert_str_eq(d->id, "example-port-strike");
+    cr_assert_str_eq(d->language, "en-GB");
+    cr_assert_str_eq(
+        d->canonical_url,
+        "https://news.example.org/2024/03/port-strike-ends?utm_source=rss&utm_medium=feed");
+    cr_assert_eq(d->paragraph_count, 11);
+    cr_assert_eq(d->boilerplate_removed, 3);
+    /* ZWJ inside the emoji sequence survives */
+    cr_assert_not_null(strstr(d->text, "posted \xF0\x9F\x91\xA9\xE2\x80\x8D\xF0\x9F\x94\xA7 on"));
+    ds_document_free(d);
+    free(expected);
+}
+
+Test(seed, buffer_equals_file_and_streaming)
+{
+    size_t len;
+    char *seed = tu_read(tu_src(SEED), &len);
+    ds_document *d = NULL, *b = NULL;
+    collect text = {DS__BUF_INIT, 0, 0}, orig = {DS__BUF_INIT, 0, 0};
+    ds_sink ts = {collect_write, &text}, os = {collect_write, &orig};
+
+    cr_assert_eq(ds_normalize_buffer(&b, seed, len, NULL), 0);
+    cr_assert_eq(ds_normalize_file(&d, tu_src(SEED), &ts, &os, NULL), 0);
+    cr_assert_null(d->text);
+    cr_assert_eq(text.buf.len, b->content_size);
+    cr_assert_eq(memcmp(text.buf.ptr, b->text, text.buf.len), 0);
+    cr_assert_eq(orig.buf.len, len);
+    cr_assert_eq(memcmp(orig.buf.ptr, seed, len), 0);
+    cr_assert_str_eq(d->content_sha256, b->content_sha256);
+    cr_assert_str_eq(d->original_sha256, SEED_ORIGINAL);
+    cr_assert_str_eq(b->original_sha256, SEED_ORIGINAL);
+    ds_document_free(d);
+    ds_document_free(b);
+    ds__buf_free(&text.buf);
+    ds__buf_free(&orig.buf);
+    free(seed);
+}
+
+Test(seed, sink_errors_stop_the_producer)
+{
+    ds_document *d = NULL;
+    collect text = {DS__BUF_INIT, 0, 1}, orig = {DS__BUF_INIT, 0, 1};
+    ds_sink ts = {collect_write, &text}, os = {collect_write, &orig};
+
+    cr_assert_eq(ds_normalize_file(&d, tu_src(SEED), &ts, NULL, NULL), DS_EIO);
+    cr_assert_null(d);
+    cr_assert_eq(ds_normalize_file(&d, tu_src(SEED), NULL, &os, NULL), DS_EIO);
+    cr_assert_null(d);
+    ds__buf_free(&text.buf);
+    ds__buf_free(&orig.buf);
+}
+
+/* ---- invariance ---- */
+
+Test(invariance, cosmetic_variants_keep_the_hash)
+{
+    char *seed = seed_text(), *v, *w;
+    struct {
+        const char *what, *from, *to;
+    } subs[] = {
+        {"CRLF", "\n", "\r\n"},
+        {"CR", "\n", "\r"},
+        {"NEL", "\n", "\xC2\x85"},
+        {"LINE SEPARATOR", "\n", "\xE2\x80\xA8"},
+        {"PARAGRAPH SEPARATOR", "\n\n", "\xE2\x80\xA9"},
+        {"more blank lines", "\n\n", "\n \n\t\n\n"},
+        {"trailing spaces", "\n", " \t  \n"},
+        {"leading spaces", "\n", "\n   "},
+        {"NBSP for every space", " ", "\xC2\xA0"},
+        {"EM SPACE and tabs", " ", "\xE2\x80\x83\t"},
+        {"ideographic space", ". ", ".\xE3\x80\x80"},
+        {"soft hyphens", "Pyongyang", "Pyong\xC2\xADyang"},
+        {"zero-width space", "crisis", "cri\xE2\x80\x8Bsis"},
+        {"word joiner", "Korean", "Ko\xE2\x81\xA0rean"},
+        {"BOM inside", "Putin", "\xEF\xBB\xBFPutin"},
+        {"control characters", "Moscow",
+         "Mos\x01\x7F\xC2\x9F"
+         "cow"},
+        {"ZWJ next to a space", " Trump", " \xE2\x80\x8DTrump"},
+        {"different teaser", SEED_TEASER, "READ MORE: Seoul and Pyongyang agree to keep talking"},
+        {"teaser gone", SEED_TEASER "\n", "\n"},
+        {"separator lines", "\n\n", "\n\n***\n\n"},
+    };
+    size_t i;
+
+    for (i = 0; i < sizeof subs / sizeof *subs; i++) {
+        char *h;
+        v = replace(seed, subs[i].from, subs[i].to);
+        h = chash(v);
+        cr_expect_str_eq(h, SEED_CONTENT, "variant '%s' changed the hash", subs[i].what);
+        free(h);
+        free(v);
+    }
+    /* BOM at the start */
+    v = malloc(strlen(seed) + 4);
+    sprintf(v, "\xEF\xBB\xBF%s", seed);
+    w = chash(v);
+    cr_assert_str_eq(w, SEED_CONTENT);
+    free(w);
+    free(v);
+    free(seed);
+}
+
+Test(invariance, nfd_equals_nfc)
+{
+    char *seed = seed_text();
+    char *nfc = replace(seed, "Putin", "P\xC3\xBCtin"); /* ü precomposed */
+    char *nfd = (char *)utf8proc_NFD((const utf8proc_uint8_t *)nfc);
+    char *a = chash(nfc), *b = chash(nfd);
+
+    cr_assert_neq(strcmp(nfc, nfd), 0);
+    cr_assert_not_null(strstr(nfd, "Pu\xCC\x88tin"));
+    cr_assert_str_eq(a, b);
+    cr_assert_str_neq(a, SEED_CONTENT);
+    free(a);
+    free(b);
+    free(nfd);
+    free(nfc);
+    free(seed);
+}
+
+Test(invariance, real_edits_change_the_hash)
+{
+    char *seed = seed_text();
+    struct {
+        const char *what, *from, *to;
+    } subs[] = {
+        {"one word", "shrewd and mature politician", "shrewd and seasoned politician"},
+        {"one digit", "13,000", "14,000"},
+        {"one quote character", "“He is already", "\"He is already"},
+        {"an apostrophe", "North’s", "North's"},
+        {"a dash in the headline", "round' – Putin", "round' — Putin"},
+        {"the date", "11/01/2018", "12/01/2018"},
+        {"emphasis", "*“military option”*", "“military option”"},
+        {"a paragraph split", "Thursday. The Russian", "Thursday.\n\nThe Russian"},
+        {"the headline", "Shrewd", "Smart"},
+        {"a case change", "Putin added", "putin added"},
+    };
+    size_t i;
+
+    for (i = 0; i < sizeof subs / sizeof *subs; i++) {
+        char *v = replace(seed, subs[i].from, subs[i].to), *h = chash(v);
+        cr_expect_str_neq(h, SEED_CONTENT, "edit '%s' kept the hash", subs[i].what);
+        free(h);
+        free(v);
+    }
+    free(seed);
+}
+
+/* ---- bad input ---- */
+
+Test(bad_input, invalid_utf8_offsets)
+{
+    struct {
+        const char *bytes;
+        size_t len;
+        unsigned long off;
+    } cases[] = {
+        {"ok\x80", 3, 2},              /* lone continuation byte */
+        {"abc\xC0\x80", 5, 3},         /* overlong NUL */
+        {"a\xE0\x80\xAF", 4, 1},       /* overlong '/' */
+        {"ab\xED\xA0\x80", 5, 2},      /* surrogate U+D800 */
+        {"\xF4\x90\x80\x80", 4, 0},    /* U+110000 */
+        {"xyz\xF5\x80\x80\x80", 7, 3}, /* F5 lead byte */
+        {"abc\xE2\x82", 5, 3},         /* truncated at the end */
+        {"a\xE2\x28\xA1", 4, 1},       /* bad continuation */
+        {"\xEF\xBB\xBF"
+         "ab\xFF",
+         6, 5}, /* a BOM counts */
+        {"Title\n\nfine \xC3\xA9 then \xC3", 21, 20},
+    };
+    size_t i;
+    char want[128];
+
+    for (i = 0; i < sizeof cases / sizeof *cases; i++) {
+        const char *msg = norm_fail(cases[i].bytes, cases[i].len, NULL, DS_EINVALID);
+        snprintf(want, sizeof want, "<buffer>: invalid UTF-8 at byte offset %lu", cases[i].off);
+        cr_expect_str_eq(msg, want, "case %zu", i);
+    }
+}
+
+Test(bad_input, empty_whitespace_binary)
+{
+    ds_normalize_options o = DS_NORMALIZE_OPTIONS_INIT;
+    const char ws[] = " \t\r\n\n\xC2\xA0\xE2\x80\x8B\xEF\xBB\xBF\xE2\x80\x8D\xC2\xAD\n\x0B\x0C";
+
+    cr_assert_str_eq(norm_fail("", 0, NULL, DS_EINVALID), "<buffer>: empty document");
+    cr_assert_str_eq(norm_fail(ws, sizeof ws - 1, NULL, DS_EINVALID),
+                     "<buffer>: no text (only whitespace)");
+    cr_assert_str_eq(norm_fail("---\n---\n***\n", 12, NULL, DS_EINVALID),
+                     "<buffer>: no text (only whitespace)");
+    cr_assert_str_eq(norm_fail("abc\0def", 7, NULL, DS_EINVALID),
+                     "<buffer>: binary input (NUL byte at offset 3)");
+    o.source_name = "page.txt";
+    cr_assert_str_eq(norm_fail("\x89PNG\r\n\x1a\n\0\0\0\rIHDR", 16, &o, DS_EINVALID),
+                     "page.txt: invalid UTF-8 at byte offset 0");
+    cr_assert_str_eq(norm_fail("", 0, &o, DS_EINVALID), "page.txt: empty document");
+}
+
+Test(bad_input, files)
+{
+    char *dir = tu_tmpdir(), *p, want[512];
+    ds_document *d = (ds_document *)1;
+
+    snprintf(want, sizeof want, "%s/nofile.txt", dir);
+    cr_assert_eq(ds_normalize_file(&d, want, NULL, NULL, NULL), DS_ENOTFOUND);
+    cr_assert_null(d);
+    strcat(want, ": No such file or directory");
+    cr_assert_str_eq(ds_error_last(), want);
+
+    cr_assert_eq(ds_normalize_file(&d, dir, NULL, NULL, NULL), DS_EINVALID);
+    snprintf(want, sizeof want, "%s: is a directory", dir);
+    cr_assert_str_eq(ds_error_last(), want);
+
+    p = tmpfile_with(dir, "empty.txt", "", 0);
+    cr_assert_eq(ds_normalize_file(&d, p, NULL, NULL, NULL), DS_EINVALID);
+    snprintf(want, sizeof want, "%s: empty document", p);
+    cr_assert_str_eq(ds_error_last(), want);
+    free(p);
+
+    p = tmpfile_with(dir, "bin.dat", "GIF89a\0\0", 8);
+    cr_assert_eq(ds_normalize_file(&d, p, NULL, NULL, NULL), DS_EINVALID);
+    snprintf(want, sizeof want, "%s: binary input (NUL byte at offset 6)", p);
+    cr_assert_str_eq(ds_error_last(), want);
+    remove(p);
+    free(p);
+    remove(dir);
+    free(dir);
+}
+
+/* A file larger than the read block: a character split across blocks is
+ * read correctly, and a bad byte far in is named exactly. */
+Test(bad_input, offsets_across_read_blocks)
+{
+    char *dir = tu_tmpdir(), *p, want[512];
+    size_t n = 300000, i;
+    char *data = malloc(n);
+    ds_document *d = NULL;
+
+    memcpy(data, "Title\n\n", 7);
+    for (i = 7; i < n; i++)
+        data[i] = (char)('a' + i % 26);
+    /* é across the 128 KiB boundary, € across the 64 KiB slice boundary */
+    data[131071] = '\xC3';
+    data[131072] = '\xA9';
+    data[65535] = '\xE2';
+    data[65536] = '\x82';
+    data[65537] = '\xAC';
+    p = tmpfile_with(dir, "big.txt", data, n);
+    cr_assert_eq(ds_normalize_file(&d, p, NULL, NULL, NULL), 0, "%s", ds_error_last());
+    cr_assert_not_null(strstr(d->text, "\xC3\xA9"));
+    cr_assert_not_null(strstr(d->text, "\xE2\x82\xAC"));
+    cr_assert_eq(d->content_size, n + 3); /* "# Title\n" "\n" body "\n" */
+    ds_document_free(d);
+    data[250001] = '\xBF';
+    tu_write(p, data, n);
+    cr_assert_eq(ds_normalize_file(&d, p, NULL, NULL, NULL), DS_EINVALID);
+    snprintf(want, sizeof want, "%s: invalid UTF-8 at byte offset 250001", p);
+    cr_assert_str_eq(ds_error_last(), want);
+    data[250001] = 'x';
+    data[n - 1] = '\xE2';
+    tu_write(p, data, n);
+    cr_assert_eq(ds_normalize_file(&d, p, NULL, NULL, NULL), DS_EINVALID);
+    snprintf(want, sizeof want, "%s: invalid UTF-8 at byte offset %zu", p, n - 1);
+    cr_assert_str_eq(ds_error_last(), want);
+    remove(p);
+    remove(dir);
+    free(p);
+    free(dir);
+    free(data);
+}
+
+static int sha_sink(void *ctx, const void *data, size_t len)
+{
+    return ds_sha256_update(ctx, data, len);
+}
+
+/* 100 MB on one line: it works, in one pass, into a hashing sink. */
+Test(bad_input, hundred_megabyte_single_line, .timeout = 120)
+{
+    char *dir = tu_tmpdir(), *path = malloc(strlen(dir) + 16), chunk[1 << 16];
+    const size_t total = 100u << 20;
+    size_t i, k;
+    FILE *f;
+    ds_sha256 *sink_hash = NULL, *want = NULL;
+    char got[DS_SHA256_HEX_SIZE], exp[DS_SHA256_HEX_SIZE];
+    ds_sink sink;
+    ds_document *d = NULL;
+
+    sprintf(path, "%s/line.txt", dir);
+    for (i = 0; i < sizeof chunk; i++)
+        chunk[i] = "word "[i % 5];
+    f = fopen(path, "wb");
+    cr_assert_not_null(f);
+    for (k = 0; k < total; k += sizeof chunk)
+        cr_assert_eq(fwrite(chunk, 1, sizeof chunk, f), sizeof chunk);
+    fclose(f);
+    /* the line starts and ends with 'w' and has single spaces: expected is
+     * "# " + the line + "\n" */
+    cr_assert_eq(chunk[0], 'w');
+    cr_assert_eq(chunk[sizeof chunk - 1], 'w');
+    cr_assert_eq(ds_sha256_new(&want), 0);
+    cr_assert_eq(ds_sha256_update(want, "# ", 2), 0);
+    for (k = 0; k < total; k += sizeof chunk)
+        cr_assert_eq(ds_sha256_update(want, chunk, sizeof chunk), 0);
+    cr_assert_eq(ds_sha256_update(want, "\n", 1), 0);
+    cr_assert_eq(ds_sha256_final_hex(want, exp), 0);
+
+    cr_assert_eq(ds_sha256_new(&sink_hash), 0);
+    sink.write = sha_sink;
+    sink.ctx = sink_hash;
+    cr_assert_eq(ds_normalize_file(&d, path, &sink, NULL, NULL), 0, "%s", ds_error_last());
+    cr_assert_eq(ds_sha256_final_hex(sink_hash, got), 0);
+    cr_assert_str_eq(got, exp);
+    cr_assert_str_eq(d->content_sha256, exp);
+    cr_assert_eq(d->original_size, total);
+    cr_assert_eq(d->content_size, total + 3);
+    cr_assert_eq(d->paragraph_count, 0);
+    cr_assert_null(d->text);
+    ds_document_free(d);
+    ds_sha256_free(sink_hash);
+    ds_sha256_free(want);
+    remove(path);
+    remove(dir);
+    free(path);
+    free(dir);
+}
+
+/* ---- the text/Markdown reader ---- */
+
+Test(reader, layout_rules)
+{
+    /* header alone: no trailing blank line */
+    expect_text("Just a headline", "# Just a headline\n");
+    expect_text("\n\n  Headline  \n\n\n\nPara one\nstill one.\n\n\n\nPara two.\n\n",
+                "# Headline\n\nPara one still one.\n\nPara two.\n");
+    /* a headline whose block goes on: the rest is a paragraph */
+    expect_text("Headline\nsecond line\n\nbody", "# Headline\n\nsecond line\n\nbody\n");
+    /* the "#" line when there is no headline at all */
+    expect_text("---\ndate: 2020-05-01\n---\n", "#\ndate: 2020-05-01\n");
+    expect_text("#\n\nbody", "#\n\nbody\n");
+}
+
+Test(reader, front_matter)
+{
+    ds_document *d = norm("---\n"
+                          "Title: 'It''s \"here\"'\n"
+                          "url: https://example.com/x?a=1\n"
+                          "date: \"January 5, 2021\"\n"
+                          "author: Ann Lee\n"
+                          "id: a-1\n"
+                          "language: de\n"
+                          "unknown: ignored\n"
+                          "# a comment\n"
+                          "list:\n"
+                          "  - x\n"
+                          "---\n"
+                          "First body line\n\nJanuary 5, 2021\n");
+    cr_assert_str_eq(d->title, "It's \"here\"");
+    cr_assert_str_eq(d->canonical_url, "https://example.com/x?a=1");
+    cr_assert_str_eq(d->published_raw, "January 5, 2021");
+    cr_assert_str_eq(d->published, "2021-01-05");
+    cr_assert_str_eq(d->byline, "Ann Lee");
+    cr_assert_str_eq(d->id, "a-1");
+    cr_assert_str_eq(d->language, "de");
+    /* front matter wins: the body's lines are body paragraphs */
+    cr_assert_str_eq(d->text, "# It's \"here\"\nbyline: Ann Lee\ndate: January 5, 2021\n\n"
+                              "First body line\n\nJanuary 5, 2021\n");
+    ds_document_free(d);
+
+    /* the url and id are not part of the text: a tracking parameter does not
+     * change the content hash */
+    {
+        char *a = chash("---\nurl: https://e.com/a\nid: 1\n---\nT\n\nBody\n");
+        char *b =
+            chash("---\nurl: https://e.com/a?utm_source=x\nid: 2\nlang: en\n---\nT\n\nBody\n");
+        cr_assert_str_eq(a, b);
+        free(a);
+        free(b);
+    }
+    /* not front matter: no closing line, a line of prose, not on line 1 */
+    expect_text("---\ntitle: X\nThis is prose.\n---\n\nBody",
+                "# title: X\n\nThis is prose.\n\nBody\n");
+    expect_text("---\ntitle: X\n\nBody", "# title: X\n\nBody\n");
+    expect_text("---\ntitle: X", "# title: X\n");
+    expect_text("\n---\ntitle: X\n---\nBody", "# title: X\n\nBody\n");
+    expect_text("---\n---\nHeadline\n\nBody", "# Headline\n\nBody\n");
+}
+
+Test(reader, headline_markup)
+{
+    expect_text("# Title", "# Title\n");
+    expect_text("### Title ###", "# Title\n");
+    expect_text("## **Bold *title***", "# Bold *title*\n");
+    expect_text("*Italic title*", "# Italic title\n");
+    expect_text("__Underscored__", "# Underscored\n");
+    expect_text("**Half** bold", "# **Half** bold\n");
+    expect_text("*one* and *two*", "# *one* and *two*\n");
+    expect_text("C# in 2020", "# C# in 2020\n");
+    expect_text("#hashtag headline", "# #hashtag headline\n");
+    expect_text("# [Linked title](https://x)", "# Linked title\n");
+    expect_text("Setext title\n============\n\nBody", "# Setext title\n\nBody\n");
+}
+
+Test(reader, plain_text_format)
+{
+    ds_normalize_options o = DS_NORMALIZE_OPTIONS_INIT;
+    ds_document *d;
+    o.format = DS_FORMAT_TEXT;
+    d = norm_opts("# *Title*\n\nSee [this](http://x) and ![img](y).\n- item\n", &o);
+    cr_assert_str_eq(d->text, "# # *Title*\n\nSee [this](http://x) and ![img](y).\n\n- item\n");
+    cr_assert_eq(d->format, DS_FORMAT_TEXT);
+    ds_document_free(d);
+}
+
+Test(reader, lists_quotes_headings)
+{
+    expect_text("T\n\nIntro line\n- one\n- two\ncontinued\n* three\n+ four\n1. five\n22) six\n"
+                "2018. The year\n* * *\nafter\n",
+                "# T\n\nIntro line\n\n- one\n\n- two continued\n\n* three\n\n+ four\n\n1. five\n\n"
+                "22) six 2018. The year\n\nafter\n");
+    /* emphasis at the start of a line is not a list item */
+    expect_text("T\n\nA line\n*\"I believe,\"* he said\n-dash\n",
+                "# T\n\nA line *\"I believe,\"* he said -dash\n");
+    expect_text("T\n\ntext\n## Sub ##\nmore\n\n####### seven\n",
+                "# T\n\ntext\n\n## Sub ##\n\nmore\n\n####### seven\n");
+    expect_text("T\n\n> quoted\n> more\n>\n> second\nlazy\n\n>> deep\n",
+                "# T\n\n> quoted more\n\n> second lazy\n\n>> deep\n");
+}
+
+Test(reader, links_and_images)
+{
+    expect_text("T\n\nA [link](http://e.com/a) and ![alt text](i.png \"t\") here.",
+                "# T\n\nA link and alt text here.\n");
+    expect_text("T\n\n[![badge](b.svg)](http://x) and [a [nested] link](u)",
+                "# T\n\nbadge and a [nested] link\n");
+    expect_text("T\n\nWiki [Foo](https://en.wikipedia.org/wiki/Foo_(bar)) end",
+                "# T\n\nWiki Foo end\n");
+    expect_text("T\n\n[not a link] (x) and \\[escaped](y) and [open(no]",
+                "# T\n\n[not a link] (x) and \\[escaped](y) and [open(no]\n");
+    expect_text("T\n\nEmpty [](http://x) link and ![](pic.png)", "# T\n\nEmpty link and\n");
+    expect_text("T\n\n![](only-an-image.png)\n\nBody", "# T\n\nBody\n");
+    expect_text("T\n\n[ spaced ]( x ) text", "# T\n\nspaced text\n");
+    expect_text("T\n\nref [style][1] kept", "# T\n\nref [style][1] kept\n");
+}
+
+Test(reader, dates_in_the_header_zone)
+{
+    struct {
+        const char *line, *iso;
+    } cases[] = {
+        {"2018-01-11", "2018-01-11"},
+        {"2018/1/9", "2018-01-09"},
+        {"11 January 2018", "2018-01-11"},
+        {"11th Jan. 2018", "2018-01-11"},
+        {"January 11, 2018", "2018-01-11"},
+        {"Jan. 11, 2018", "2018-01-11"},
+        {"Sept 3 2019", "2019-09-03"},
+        {"Thursday, January 11, 2018", "2018-01-11"},
+        {"Thu 11 Jan 2018 10:30 GMT", "2018-01-11"},
+        {"January 11, 2018 at 4:05 p.m. EST", "2018-01-11"},
+        {"2018-01-11T10:00:00Z", "2018-01-11"},
+        {"2018-01-11 10:00:00 +0000", "2018-01-11"},
+        {"25/01/2018", "2018-01-25"},
+        {"01/25/2018", "2018-01-25"},
+        {"05.05.2018", "2018-05-05"},
+        {"11.01.2018", NULL},
+        {"11/01/2018", NULL},
+        {"2018-02-30", NULL},
+        {"29 February 2019", NULL},
+        {"29 February 2020", "2020-02-29"},
+        {"31/31/2018", NULL},
+        {"*January 11, 2018*", "2018-01-11"},
+    };
+    size_t i;
+    char in[256], want[256];
+
+    for (i = 0; i < sizeof cases / sizeof *cases; i++) {
+        ds_document *d;
+        const char *raw = cases[i].line;
+        size_t rl = strlen(raw);
+        snprintf(in, sizeof in, "Headline\n\n%s\n\nBody.", raw);
+        d = norm(in);
+        if (raw[0] == '*')
+            raw++, rl -= 2;
+        snprintf(want, sizeof want, "# Headline\ndate: %.*s\n\nBody.\n", (int)rl, raw);
+        cr_expect_str_eq(d->text, want, "case %s", cases[i].line);
+        cr_expect_eq(strncmp(d->published_raw ? d->published_raw : "", raw, rl), 0);
+        if (cases[i].iso)
+            cr_expect_str_eq(d->published ? d->published : "(null)", cases[i].iso, "case %s",
+                             cases[i].line);
+        else
+            cr_expect_null(d->published, "case %s", cases[i].line);
+        ds_document_free(d);
+    }
+}
+
+Test(reader, not_dates)
+{
+    const char *lines[] = {
+        "January 2018",  "11/01/18",        "2018", "11 Januar 2018", "January 11, 2018, in Moscow",
+        "32.13.2018 12", "2018-01-11 25:00"};
+    size_t i;
+    char in[256], want[256];
+    for (i = 0; i < sizeof lines / sizeof *lines; i++) {
+        ds_document *d;
+        snprintf(in, sizeof in, "Headline\n\n%s\n\nBody.", lines[i]);
+        snprintf(want, sizeof want, "# Headline\n\n%s\n\nBody.\n", lines[i]);
+        d = norm(in);
+        cr_expect_str_eq(d->text, want);
+        cr_expect_null(d->published_raw, "case %s", lines[i]);
+        ds_document_free(d);
+    }
+}
+
+Test(reader, date_order_option)
+{
+    ds_normalize_options o = DS_NORMALIZE_OPTIONS_INIT;
+    ds_document *d;
+    const char *in = "H\n\n03/04/2021\n\nBody";
+    d = norm(in);
+    cr_assert_null(d->published);
+    ds_document_free(d);
+    o.date_order = DS_DATE_ORDER_MDY;
+    d = norm_opts(in, &o);
+    cr_assert_str_eq(d->published, "2021-03-04");
+    ds_document_free(d);
+    o.date_order = DS_DATE_ORDER_DMY;
+    d = norm_opts(in, &o);
+    cr_assert_str_eq(d->published, "2021-04-03");
+    ds_document_free(d);
+    /* unambiguous forms ignore the order */
+    d = norm_opts("H\n\n04/25/2021\n\nBody", &o);
+    cr_assert_str_eq(d->published, "2021-04-25");
+    ds_document_free(d);
+    /* the internal parser directly */
+    {
+        char iso[11];
+        cr_assert_eq(ds__date_line("11/01/2018", 10, DS_DATE_ORDER_NONE, iso), 1);
+        cr_assert_str_eq(iso, "");
+        cr_assert_eq(ds__date_line("11/01/2018", 10, DS_DATE_ORDER_YMD, iso), 1);
+        cr_assert_str_eq(iso, "");
+        cr_assert_eq(ds__date_line("1900-02-29", 10, DS_DATE_ORDER_NONE, iso), 1);
+        cr_assert_str_eq(iso, "");
+        cr_assert_eq(ds__date_line("2000-02-29", 10, DS_DATE_ORDER_NONE, iso), 1);
+        cr_assert_str_eq(iso, "2000-02-29");
+        cr_assert_eq(ds__date_line("Today", 5, DS_DATE_ORDER_NONE, iso), 0);
+    }
+}
+
+Test(reader, bylines)
+{
+    ds_document *d = norm("Headline\n\nBy Jane Doe and John Roe, Reuters\n\n11 May 2020\n\nBody.");
+    cr_assert_str_eq(d->byline, "Jane Doe and John Roe, Reuters");
+    cr_assert_str_eq(d->published, "2020-05-11");
+    cr_assert_str_eq(d->text, "# Headline\nbyline: Jane Doe and John Roe, Reuters\n"
+                              "date: 11 May 2020\n\nBody.\n");
+    ds_document_free(d);
+    expect_text("H\n\n_BY: ÉVA NAGY_\n\nBody", "# H\nbyline: ÉVA NAGY\n\nBody\n");
+    /* sentences are not bylines */
+    expect_text("H\n\nBy the end of 2017, it was over\n\nBody",
+                "# H\n\nBy the end of 2017, it was over\n\nBody\n");
+    expect_text("H\n\nBy Monday the deal was done.\n\nBody",
+                "# H\n\nBy Monday the deal was done.\n\nBody\n");
+    /* over 100 bytes */
+    expect_text("H\n\nBy Jane Doe, who has covered Russian politics for more than twenty years "
+                "for this newspaper and its radio\n\nBody",
+                "# H\n\nBy Jane Doe, who has covered Russian politics for more than twenty years "
+                "for this newspaper and its radio\n\nBody\n");
+    /* only before the first body paragraph */
+    expect_text("H\n\nBody first.\n\nBy Jane Doe\n", "# H\n\nBody first.\n\nBy Jane Doe\n");
+    /* one byline, one date */
+    expect_text("H\n\nBy A Bee\n\nBy C Dee\n\n1 May 2020\n\n2 May 2020\n",
+                "# H\nbyline: A Bee\n\nBy C Dee\n\n1 May 2020\n\n2 May 2020\n");
+}
+
+/* ---- characters ---- */
+
+Test(characters, zwj_and_zwnj)
+{
+    /* kept between two non-space characters */
+    expect_text("T\n\nfamily \xF0\x9F\x91\xA8\xE2\x80\x8D\xF0\x9F\x91\xA9\xE2\x80\x8D\xF0\x9F\x91"
+                "\xA7 here",
+                "# T\n\nfamily \xF0\x9F\x91\xA8\xE2\x80\x8D\xF0\x9F\x91\xA9\xE2\x80\x8D\xF0\x9F\x91"
+                "\xA7 here\n");
+    /* Devanagari KSSA with ZWJ (half form), Persian with ZWNJ */
+    expect_text(
+        "T\n\n\xE0\xA4\x95\xE0\xA5\x8D\xE2\x80\x8D\xE0\xA4\xB7 \xD9\x85\xDB\x8C\xE2\x80\x8C"
+        "\xD8\xAE\xD9\x88\xD8\xA7\xD9\x87\xD9\x85",
+        "# T\n\n\xE0\xA4\x95\xE0\xA5\x8D\xE2\x80\x8D\xE0\xA4\xB7 \xD9\x85\xDB\x8C\xE2\x80\x8C"
+        "\xD8\xAE\xD9\x88\xD8\xA7\xD9\x87\xD9\x85\n");
+    /* removed at the edges of words, lines and paragraphs */
+    expect_text("T\n\n\xE2\x80\x8D"
+                "a\xE2\x80\x8D b \xE2\x80\x8C\xE2\x80\x8D"
+                "c d\xE2\x80\x8D\n"
+                "e\xE2\x80\x8D\xE2\x80\x8C",
+                "# T\n\na b c d e\n");
+    /* a removed ignorable between does not matter; a link around it does */
+    expect_text("T\n\na\xE2\x80\x8D\xC2\xAD"
+                "b [\xE2\x80\x8D](x) c",
+                "# T\n\na\xE2\x80\x8D"
+                "b c\n");
+}
+
+Test(characters, spaces_controls_ignorables)
+{
+    /* every Zs is a space; runs collapse; controls and ignorables go */
+    expect_text("T\n\na\xC2\xA0\xC2\xA0"
+                "b\xE1\x9A\x80"
+                "c\xE2\x80\x8A"
+                "d\xE2\x80\xAF"
+                "e\xE2\x81\x9F"
+                "f\xE3\x80\x80"
+                "g\th\x0Bi\x0Cj",
+                "# T\n\na b c d e f g h i j\n");
+    expect_text("T\n\nx\x01\x02\x1B\x7Fy\xC2\x80\xC2\x9Fz", "# T\n\nxyz\n");
+    expect_text("T\n\nsoft\xC2\xAD"
+                "hyphen zero\xE2\x80\x8Bwidth "
+                "join\xE2\x81\xA0"
+                "er bom\xEF\xBB\xBF"
+                "bom lrm\xE2\x80\x8Emark",
+                "# T\n\nsofthyphen zerowidth joiner bombom lrmmark\n");
+    /* NFC, including composition exclusions and Hangul */
+    expect_text("T\n\ne\xCC\x81 \xE2\x84\xAB \xE1\x84\x80\xE1\x85\xA1\xE1\x86\xA8 "
+                "\xE0\xA4\xA1\xE0\xA4\xBC",
+                "# T\n\n\xC3\xA9 \xC3\x85 \xEA\xB0\x81 \xE0\xA4\xA1\xE0\xA4\xBC\n");
+}
+
+/* Every code point that NFC would change when alone, and every second
+ * character of a canonical composition, is flagged by the quick check. */
+Test(characters, nfc_quick_check_is_conservative, .timeout = 60)
+{
+    utf8proc_int32_t cp;
+    size_t missed = 0;
+    for (cp = 0; cp < 0x110000; cp++) {
+        utf8proc_int32_t buf[16], last;
+        utf8proc_ssize_t n;
+        const utf8proc_property_t *pr;
+        int canonical, stable;
+        if (cp >= 0xD800 && cp <= 0xDFFF)
+            continue;
+        n = utf8proc_decompose_char(cp, buf, 16, UTF8PROC_DECOMPOSE, NULL);
+        cr_assert(n > 0 && n <= 16);
+        last = buf[n - 1];
+        pr = utf8proc_get_property(cp);
+        canonical = pr->decomp_seqindex != UINT16_MAX && pr->decomp_type == 0 && n > 1;
+        n = utf8proc_normalize_utf32(buf, n, UTF8PROC_STABLE | UTF8PROC_COMPOSE);
+        stable = n == 1 && buf[0] == cp;
+        if (!stable && !ds__nfc_may_change(NULL, (uint32_t)cp))
+            missed++; /* NFC changes it alone */
+        if (stable && canonical && !ds__nfc_may_change(NULL, (uint32_t)last))
+            missed++; /* a primary composite: its last character composes */
+    }
+    cr_assert_eq(missed, 0);
+    cr_assert_eq(ds__nfc_may_change(NULL, 'a'), 0);
+    cr_assert_eq(ds__nfc_may_change(NULL, 0xE9), 0);  /* é is NFC */
+    cr_assert_eq(ds__nfc_may_change(NULL, 0x301), 1); /* combining acute */
+}
+
+/* Segment-wise NFC equals utf8proc's NFC of the whole text. */
+Test(characters, segmented_nfc_equals_utf8proc)
+{
+    static const uint32_t pool[] = {
+        'a',    'E',    'o',    0x300, 0x301,   0x327,   0x308, 0x345, 0x344,  0x374,
+        0x1F71, 0x212B, 0x958,  0x915, 0x93C,   0x94D,   0xB47, 0xB3E, 0xB57,  0x1100,
+        0x1161, 0x11A8, 0xAC00, 0xE9,  0x1E09,  0x5D0,   0x5B8, 0x5BC, 0x627,  0x64B,
+        0x651,  0xF73,  0xF71,  0xF72, 0x1D15E, 0x1D165, 0xCC6, 0xCD5, 0xF900, 0x2F800};
+    ds__norm st;
+    unsigned seed = 12345;
+    int round;
+    memset(&st, 0, sizeof st);
+    for (round = 0; round < 2000; round++) {
+        ds__buf b = DS__BUF_INIT;
+        utf8proc_uint8_t *want;
+        int k, n = 1 + (int)((seed = seed * 1103515245u + 12345u) >> 16) % 24;
+        for (k = 0; k < n; k++) {
+            utf8proc_uint8_t enc[4];
+            uint32_t cp =
+                pool[((seed = seed * 1103515245u + 12345u) >> 16) % (sizeof pool / sizeof *pool)];
+            cr_assert_eq(
+                ds__buf_put(&b, enc, (size_t)utf8proc_encode_char((utf8proc_int32_t)cp, enc)), 0);
+        }
+        want = utf8proc_NFC((const utf8proc_uint8_t *)b.ptr);
+        cr_assert_eq(ds__nfc_buf(&st, &b), 0);
+        cr_assert_str_eq(b.ptr, (const char *)want, "round %d", round);
+        free(want);
+        ds__buf_free(&b);
+    }
+}
+
+/* ---- boilerplate ---- */
+
+Test(boilerplate, default_rules_drop_furniture)
+{
+    const char *furniture[] = {
+        "Read more",
+        "READ MORE: Seoul and Pyongyang agree to keep talking",
+        "Read more » Some headline",
+        "See also: a list of things",
+        "Also read - the other story",
+        "Related",
+        "Related: Putin says the talks will go on",
+        "RELATED ARTICLES",
+        "Related stories:",
+        "Advertisement",
+        "ADVERTISEMENT",
+        "Sponsored content",
+        "Story continues below advertisement",
+        "Continue reading the main story",
+        "Share this article",
+        "Share on Facebook Twitter Email",
+        "Follow us on Twitter and Instagram",
+        "Print",
+        "Comments",
+        "Sign up for our daily newsletter to get the best stories in your inbox.",
+        "Subscribe to our newsletter",
+        "Click here to read the full report",
+        "You may also like",
+        "Recommended: How the talks began",
+        "Most read",
+        "Trending now",
+        "Don’t miss: the full interview",
+    };
+    const char *prose[] = {
+        "Related to the crisis, officials said the talks would resume.",
+        "Related stories about the crisis appeared in several papers.",
+        "Relatedly, the minister resigned.",
+        "Share prices fell 3% on Monday.",
+        "Advertisement spending rose by a fifth last year.",
+        "Most readers will remember the crisis of 2017.",
+        "Readers were told to read more carefully.",
+        "Comments made by the minister drew criticism.",
+        /* longer than 300 bytes: prose, whatever the first words */
+        "Read more of the report and you will find that the ministry knew about the problem for "
+        "years, that it was warned at least three times by its own inspectors, and that it chose "
+        "to say nothing until the newspaper asked; the minister, asked about this on Monday, said "
+        "he had not read the inspectors' reports himself.",
+    };
+    size_t i;
+    char in[1024], want[1024];
+
+    cr_assert_eq(ds__boilerplate_prefilter(), 1);
+    for (i = 0; i < sizeof furniture / sizeof *furniture; i++) {
+        ds_document *d;
+        snprintf(in, sizeof in, "Headline\n\nFirst.\n\n%s\n\nLast.", furniture[i]);
+        d = norm(in);
+        cr_expect_str_eq(d->text, "# Headline\n\nFirst.\n\nLast.\n", "'%s' was kept", furniture[i]);
+        cr_expect_eq(d->boilerplate_removed, 1);
+        ds_document_free(d);
+    }
+    for (i = 0; i < sizeof prose / sizeof *prose; i++) {
+        snprintf(in, sizeof in, "Headline\n\n%s", prose[i]);
+        snprintf(want, sizeof want, "# Headline\n\n%s\n", prose[i]);
+        expect_text(in, want);
+    }
+}
+
+Test(boilerplate, default_rule_list)
+{
+    const char *const *r = ds_boilerplate_default_rules();
+    size_t n;
+    cr_assert_not_null(r);
+    for (n = 0; r[n]; n++) {
+        size_t len = strlen(r[n]);
+        cr_assert_eq(r[n][0], '^');
+        cr_assert_eq(r[n][len - 1], '$');
+    }
+    cr_assert_eq(n, 10);
+    cr_assert_str_eq(r[2], "^(advertisement|advertising|sponsored( content| links?)?|"
+                           "paid (content|post)|promoted( content)?|partner content)$");
+}
+
+Test(boilerplate, keep_and_extra_rules)
+{
+    ds_normalize_options o = DS_NORMALIZE_OPTIONS_INIT;
+    char *dir = tu_tmpdir(), *rules, *bad, want[512];
+    const char *in = "H\n\nRead more: x\n\nPHOTO: Getty Images\n\nBody text.";
+    ds_document *d;
+
+    o.keep_boilerplate = 1;
+    d = norm_opts(in, &o);
+    cr_assert_str_eq(d->text, "# H\n\nRead more: x\n\nPHOTO: Getty Images\n\nBody text.\n");
+    cr_assert_eq(d->boilerplate_removed, 0);
+    ds_document_free(d);
+
+    rules =
+        tmpfile_with(dir, "rules.txt",
+                     "# captions\n\n   \n^photo: .*(getty|reuters|ap)\r\nnever matches zzz\n", 64);
+    o.keep_boilerplate = 0;
+    o.boilerplate_rules = rules;
+    d = norm_opts(in, &o);
+    cr_assert_str_eq(d->text, "# H\n\nBody text.\n");
+    cr_assert_eq(d->boilerplate_removed, 2);
+    ds_document_free(d);
+    /* keep_boilerplate wins over a rules file */
+    o.keep_boilerplate = 1;
+    d = norm_opts(in, &o);
+    cr_assert_eq(d->boilerplate_removed, 0);
+    ds_document_free(d);
+
+    bad = tmpfile_with(dir, "bad.txt", "^ok$\n# fine\n^(unclosed\n", 23);
+    o.keep_boilerplate = 0;
+    o.boilerplate_rules = bad;
+    norm_fail(in, strlen(in), &o, DS_EINVALID);
+    snprintf(want, sizeof want, "%s:3: invalid regular expression: Unmatched ( or \\(", bad);
+    cr_assert_str_eq(ds_error_last(), want);
+
+    snprintf(want, sizeof want, "%s/none.txt", dir);
+    o.boilerplate_rules = want;
+    norm_fail(in, strlen(in), &o, DS_ENOTFOUND);
+    cr_assert_not_null(strstr(ds_error_last(), "none.txt: No such file or directory"));
+    remove(rules);
+    remove(bad);
+    remove(dir);
+    free(rules);
+    free(bad);
+    free(dir);
+}
+
+/* ---- encodings and options ---- */
+
+Test(options, from_encoding)
+{
+    ds_normalize_options o = DS_NORMALIZE_OPTIONS_INIT;
+    ds_document *d;
+    const char latin1[] = "Caf\xe9 cr\xe8me\n\nna\xefve \xa0text\n";
+    const char utf16[] = "\xff\xfeH\0i\0\n\0\n\0b\0\xe9\0";
+
+    cr_assert_str_eq(norm_fail(latin1, sizeof latin1 - 1, NULL, DS_EINVALID),
+                     "<buffer>: invalid UTF-8 at byte offset 3");
+    o.from_encoding = "ISO-8859-1";
+    d = norm_opts(latin1, &o);
+    cr_assert_str_eq(d->text, "# Caf\xc3\xa9 cr\xc3\xa8me\n\nna\xc3\xafve text\n");
+    cr_assert_eq(d->original_size, sizeof latin1 - 1);
+    ds_document_free(d);
+
+    o.from_encoding = "UTF-16";
+    cr_assert_eq(ds_normalize_buffer(&d, utf16, sizeof utf16 - 1, &o), 0, "%s", ds_error_last());
+    cr_assert_str_eq(d->text, "# Hi\n\nb\xc3\xa9\n");
+    ds_document_free(d);
+
+    o.from_encoding = "ASCII";
+    cr_assert_str_eq(norm_fail("ok\n\x81", 4, &o, DS_EINVALID),
+                     "<buffer>: invalid ASCII input at byte offset 3");
+    o.from_encoding = "UTF-16LE";
+    cr_assert_str_eq(
+        norm_fail("a\0b\0\0\0", 6, &o, DS_EINVALID),
+        "<buffer>: binary input (NUL byte at offset 2 after conversion from UTF-16LE)");
+    cr_assert_str_eq(norm_fail("a\0b", 3, &o, DS_EINVALID),
+                     "<buffer>: invalid UTF-16LE input at byte offset 2 (incomplete sequence at "
+                     "the end)");
+    o.from_encoding = "NO-SUCH-CHARSET";
+    cr_assert_str_eq(norm_fail("x", 1, &o, DS_EINVALID),
+                     "<buffer>: cannot convert from 'NO-SUCH-CHARSET': unknown encoding");
+}
+
+Test(options, from_encoding_streams_across_blocks)
+{
+    /* UTF-16LE text larger than a read block: code units split across
+     * blocks convert exactly */
+    char *dir = tu_tmpdir(), *p;
+    size_t n = 200001 * 2, i;
+    unsigned char *data = malloc(n);
+    ds_normalize_options o = DS_NORMALIZE_OPTIONS_INIT;
+    ds_document *d = NULL;
+    for (i = 0; i < n; i += 2) {
+        data[i] = (unsigned char)(i % 40 == 0 ? 0xE9 : 'a' + (i / 2) % 26); /* é or a letter */
+        data[i + 1] = 0;
+    }
+    p = tmpfile_with(dir, "u16.txt", data, n);
+    o.from_encoding = "UTF-16LE";
+    cr_assert_eq(ds_normalize_file(&d, p, NULL, NULL, &o), 0, "%s", ds_error_last());
+    cr_assert_eq(d->original_size, n);
+    cr_assert_eq(d->content_size, 2 + 200001 + 10001 + 1); /* é is 2 bytes in UTF-8 */
+    ds_document_free(d);
+    remove(p);
+    remove(dir);
+    free(p);
+    free(dir);
+    free(data);
+}
+
+Test(options, validation_and_names)
+{
+    ds_normalize_options o = DS_NORMALIZE_OPTIONS_INIT;
+    ds_format f;
+    ds_date_order order;
+    ds_document *d = NULL;
+
+    o.version = 99;
+    cr_assert_str_eq(norm_fail("x", 1, &o, DS_EINVALID),
+                     "normalize options: version 99 is not supported");
+    o.version = DS_NORMALIZE_OPTIONS_VERSION;
+    o.format = (ds_format)7;
+    cr_assert_str_eq(norm_fail("x", 1, &o, DS_EINVALID), "normalize options: unknown format 7");
+
+    cr_assert_str_eq(ds_format_name(DS_FORMAT_AUTO), "auto");
+    cr_assert_str_eq(ds_format_name(DS_FORMAT_TEXT), "text");
+    cr_assert_str_eq(ds_format_name(DS_FORMAT_MARKDOWN), "markdown");
+    cr_assert_str_eq(ds_format_name(DS_FORMAT_HTML), "html");
+    cr_assert_eq(ds_format_parse(&f, "md"), 0);
+    cr_assert_eq(f, DS_FORMAT_MARKDOWN);
+    cr_assert_eq(ds_format_parse(&f, "txt"), 0);
+    cr_assert_eq(f, DS_FORMAT_TEXT);
+    cr_assert_eq(ds_format_parse(&f, "html"), 0);
+    cr_assert_eq(f, DS_FORMAT_HTML);
+    cr_assert_eq(ds_format_parse(&f, "auto"), 0);
+    cr_assert_eq(f, DS_FORMAT_AUTO);
+    cr_assert_eq(ds_format_parse(&f, "pdf"), DS_EINVALID);
+    cr_assert_str_eq(ds_error_last(), "'pdf' is not a format (auto, text, markdown, html)");
+    cr_assert_eq(ds_date_order_parse(&order, "dmy"), 0);
+    cr_assert_eq(order, DS_DATE_ORDER_DMY);
+    cr_assert_eq(ds_date_order_parse(&order, "mdy"), 0);
+    cr_assert_eq(order, DS_DATE_ORDER_MDY);
+    cr_assert_eq(ds_date_order_parse(&order, "ymd"), 0);
+    cr_assert_eq(order, DS_DATE_ORDER_YMD);
+    cr_assert_eq(ds_date_order_parse(&order, "dym"), DS_EINVALID);
+    cr_assert_str_eq(ds_error_last(), "'dym' is not a date order (mdy, dmy, ymd)");
+    ds_document_free(NULL);
+    cr_assert_eq(ds_normalize_buffer(&d, NULL, 0, NULL), DS_EINVALID);
+    cr_assert_str_eq(ds_error_last(), "<buffer>: empty document");
+}
+
+/* ---- HTML goes through the same paragraph pipeline ---- */
+
+Test(html, blocks_are_normalized_paragraphs)
+{
+    const char page[] = "<!DOCTYPE html><html lang=\"en\"><head><title>Page title</title></head>"
+                        "<body><article><h1>Page title</h1>"
+                        "<p>First\xC2\xA0paragraph with soft\xC2\xAD"
+                        "hyphen and "
+                        "e\xCC\x81 [kept](x).</p>"
+                        "<p>Read more: another story</p><p>Second paragraph.</p>"
+                        "</article></body></html>";
+    ds_document *d = NULL;
+    int err = ds_normalize_buffer(&d, page, sizeof page - 1, NULL);
+    cr_assert_eq(err, 0, "%s", ds_error_last());
+    cr_assert_eq(d->format, DS_FORMAT_HTML);
+    cr_assert_str_eq(d->title, "Page title");
+    cr_assert_eq(d->boilerplate_removed, 1);
+    cr_assert_str_eq(d->text, "# Page title\n\nFirst paragraph with softhyphen and \xC3\xA9 "
+                              "[kept](x).\n\nSecond paragraph.\n");
+    ds_document_free(d);
+}

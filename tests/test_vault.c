@@ -1,0 +1,903 @@
+/* test_vault.c - the vault through the library API: init, add, revisions, index,
+ * verify after tampering, torn tails and repair. */
+#include <criterion/criterion.h>
+#include <dirent.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "docseal/docseal.h"
+#include "testutil.h"
+
+#define T0 1515672000 /* 2018-01-11T12:00:00Z */
+#define ART "fixtures/articles/000_b02582cd44c05fde.txt"
+
+static char *g_dir;  /* temporary directory of the test */
+static char *g_vdir; /* <g_dir>/vault */
+static ds_secret_key *g_key;
+
+static ds_secret_key *load_key(const char *name)
+{
+    char path[512], src[256];
+    size_t len;
+    char *data;
+    ds_secret_key *k = NULL;
+    snprintf(src, sizeof src, "fixtures/keys/%s.key", name);
+    data = tu_read(tu_src(src), &len);
+    snprintf(path, sizeof path, "%s/%s.key", g_dir, name);
+    tu_write(path, data, len);
+    chmod(path, 0600);
+    free(data);
+    cr_assert_eq(ds_secret_key_load(&k, path, NULL), 0, "%s", ds_error_last());
+    return k;
+}
+
+static ds_vault *make_vault(const char *sub, ds_secret_key *key)
+{
+    ds_vault_init_options io = DS_VAULT_INIT_OPTIONS_INIT;
+    ds_public_key *pub = NULL;
+    ds_vault *v = NULL;
+    char dir[512];
+    snprintf(dir, sizeof dir, "%s/%s", g_dir, sub);
+    cr_assert_eq(ds_secret_key_public(&pub, key), 0);
+    io.created = T0;
+    io.compression_level = 3;
+    cr_assert_eq(ds_vault_init(&v, dir, pub, &io), 0, "%s", ds_error_last());
+    ds_public_key_free(pub);
+    return v;
+}
+
+static void setup(void)
+{
+    char p[512];
+    g_dir = tu_tmpdir();
+    snprintf(p, sizeof p, "%s/vault", g_dir);
+    g_vdir = strdup(p);
+    g_key = load_key("vault-test");
+}
+
+static void teardown(void)
+{
+    char cmd[600];
+    ds_secret_key_free(g_key);
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", g_dir);
+    (void)system(cmd);
+    free(g_dir);
+    free(g_vdir);
+}
+
+/* Add paths (NULL-terminated) at time t; returns the result (caller frees). */
+static ds_vault_add_result *add_at(ds_vault *v, int64_t t, const char *id, ...)
+{
+    const char *paths[16];
+    size_t n = 0;
+    va_list ap;
+    const char *p;
+    ds_vault_add_options ao = DS_VAULT_ADD_OPTIONS_INIT;
+    ds_vault_add_result *r = NULL;
+    va_start(ap, id);
+    while ((p = va_arg(ap, const char *)) != NULL)
+        paths[n++] = p;
+    va_end(ap);
+    ao.time = t;
+    ao.id = id;
+    ao.threads = 1;
+    cr_assert_eq(ds_vault_add(&r, v, g_key, paths, n, &ao), 0, "add: %s", ds_error_last());
+    return r;
+}
+
+static char *rev_path(const char *name)
+{
+    char rel[256];
+    snprintf(rel, sizeof rel, "fixtures/revisions/%s", name);
+    return strdup(tu_src(rel));
+}
+
+static ds_report *verify(ds_vault *v, const char *expect_head)
+{
+    ds_vault_verify_options vo = DS_VAULT_VERIFY_OPTIONS_INIT;
+    ds_report *rep = NULL;
+    vo.expect_head = expect_head;
+    cr_assert_eq(ds_vault_verify(&rep, v, &vo), 0, "%s", ds_error_last());
+    return rep;
+}
+
+/* The failing checks as "name subject: detail\n" lines. */
+static char *failures(const ds_report *r)
+{
+    static char buf[16384];
+    size_t i, n = 0;
+    buf[0] = '\0';
+    for (i = 0; i < r->count && n < sizeof buf - 1; i++) {
+        const ds_check *c = &r->checks[i];
+        if (c->result != DS_CHECK_FAIL)
+            continue;
+        n += (size_t)snprintf(buf + n, sizeof buf - n, "%s %s: %s\n", c->name,
+                              c->subject ? c->subject : "-", c->detail ? c->detail : "");
+    }
+    return buf;
+}
+
+static void expect_ok(ds_vault *v)
+{
+    ds_report *r = verify(v, NULL);
+    cr_assert(ds_report_ok(r), "verify failed:\n%s", failures(r));
+    ds_report_free(r);
+}
+
+/* Build the main-job vault: the article, then five cumulative revisions. */
+static const char *const revs[] = {"vault-2-typo.txt", "vault-3-quote.txt", "vault-4-figure.txt",
+                                   "vault-5-paragraph.txt", "vault-6-headline.txt"};
+
+static ds_vault *main_job_vault(void)
+{
+    ds_vault *v = make_vault("vault", g_key);
+    size_t i;
+    ds_vault_add_result_free(add_at(v, T0, "putin-kim", tu_src(ART), NULL));
+    for (i = 0; i < 5; i++) {
+        char *p = rev_path(revs[i]);
+        ds_vault_add_result_free(add_at(v, T0 + 86400 * (int64_t)(i + 1), "putin-kim", p, NULL));
+        free(p);
+    }
+    return v;
+}
+
+TestSuite(vault, .init = setup, .fini = teardown);
+
+Test(vault, init_layout_and_refusal)
+{
+    ds_vault *v = make_vault("vault", g_key), *v2 = NULL;
+    char p[600], *cfg;
+    struct stat st;
+    const char *names[] = {
+        "docseal.json", "manifest.jsonl", "bundles", "index", "trusted-keys/A67C4D5530FCDCF0.pub",
+        ".lock"};
+    size_t i;
+    for (i = 0; i < sizeof names / sizeof *names; i++) {
+        snprintf(p, sizeof p, "%s/%s", g_vdir, names[i]);
+        cr_assert_eq(stat(p, &st), 0, "%s missing", names[i]);
+    }
+    snprintf(p, sizeof p, "%s/docseal.json", g_vdir);
+    cfg = tu_read(p, NULL);
+    snprintf(p, sizeof p,
+             "{\n  \"format\": \"docseal-vault\",\n  \"version\": 1,\n  \"created\": "
+             "\"2018-01-11T12:00:00Z\",\n  \"key\": null,\n  \"compression_level\": 3\n}\n");
+    cr_assert_str_eq(cfg, p);
+    free(cfg);
+    cr_assert_eq(ds_vault_compression_level(v), 3);
+    cr_assert_eq(ds_vault_init(&v2, g_vdir, NULL, NULL), DS_EEXISTS);
+    snprintf(p, sizeof p, "%s: already a docseal vault", g_vdir);
+    cr_assert_str_eq(ds_error_last(), p);
+    ds_vault_free(v);
+    /* open and discovery */
+    cr_assert_eq(ds_vault_open(&v, g_vdir), 0);
+    ds_vault_free(v);
+    cr_assert_eq(ds_vault_open(&v, g_dir), DS_ENOTFOUND);
+    snprintf(p, sizeof p, "%s: not a docseal vault (no docseal.json)", g_dir);
+    cr_assert_str_eq(ds_error_last(), p);
+}
+
+Test(vault, discover_upward_and_env)
+{
+    ds_vault *v = make_vault("vault", g_key);
+    char sub[600], *found = NULL, *cwd = getcwd(NULL, 0), *real = realpath(g_vdir, NULL);
+    ds_vault_free(v);
+    snprintf(sub, sizeof sub, "%s/bundles", g_vdir);
+    cr_assert_eq(chdir(sub), 0);
+    unsetenv("DOCSEAL_VAULT");
+    cr_assert_eq(ds_vault_discover(&found, NULL), 0, "%s", ds_error_last());
+    cr_assert_str_eq(found, real);
+    free(found);
+    cr_assert_eq(chdir(g_dir), 0);
+    cr_assert_eq(ds_vault_discover(&found, NULL), DS_ENOTFOUND);
+    setenv("DOCSEAL_VAULT", g_vdir, 1);
+    cr_assert_eq(ds_vault_discover(&found, NULL), 0);
+    cr_assert_str_eq(found, g_vdir);
+    free(found);
+    unsetenv("DOCSEAL_VAULT");
+    cr_assert_eq(chdir(cwd), 0);
+    free(cwd);
+    free(real);
+}
+
+Test(vault, revisions_numbering_and_statuses)
+{
+    ds_vault *v = main_job_vault();
+    ds_vault_add_result *r;
+    ds_vault_entry *h = NULL;
+    ds_vault_doc_info *docs = NULL;
+    size_t n = 0, i;
+    char *p6 = rev_path("vault-6-headline.txt"), *p6b = rev_path("vault-6-headline-reflowed.txt");
+
+    /* the same text again, and the same text written differently: unchanged */
+    r = add_at(v, T0 + 86400 * 7, "putin-kim", p6, NULL);
+    cr_assert_eq(r->seq, 7);
+    cr_assert_eq(r->docs[0].revision, 6);
+    cr_assert_eq(r->docs[0].status, DS_DOC_UNCHANGED);
+    ds_vault_add_result_free(r);
+    r = add_at(v, T0 + 86400 * 8, "putin-kim", p6b, NULL);
+    cr_assert_eq(r->docs[0].revision, 6);
+    cr_assert_eq(r->docs[0].status, DS_DOC_UNCHANGED);
+    ds_vault_add_result_free(r);
+
+    cr_assert_eq(ds_vault_history(&h, &n, v, "putin-kim"), 0, "%s", ds_error_last());
+    cr_assert_eq(n, 8);
+    for (i = 0; i < 6; i++) {
+        cr_assert_eq(h[i].revision, i + 1);
+        cr_assert_eq(h[i].seq, i + 1);
+        cr_assert_eq(h[i].status, i == 0 ? DS_DOC_NEW : DS_DOC_CHANGED);
+        cr_assert_eq(h[i].time, T0 + 86400 * (int64_t)i);
+    }
+    cr_assert_eq(h[6].status, DS_DOC_UNCHANGED);
+    cr_assert_str_eq(h[6].content_sha256, h[5].content_sha256);
+    cr_assert_str_eq(h[6].original_sha256, h[5].original_sha256);
+    cr_assert_str_eq(h[7].content_sha256, h[5].content_sha256);
+    cr_assert_str_neq(h[7].original_sha256, h[5].original_sha256);
+    free(h);
+
+    cr_assert_eq(ds_vault_documents(&docs, &n, v), 0);
+    cr_assert_eq(n, 1);
+    cr_assert_str_eq(docs[0].id, "putin-kim");
+    cr_assert_eq(docs[0].revisions, 6);
+    cr_assert_eq(docs[0].sightings, 8);
+    cr_assert_eq(docs[0].first_seen, T0);
+    cr_assert_eq(docs[0].last_seen, T0 + 86400 * 8);
+    cr_assert_eq(docs[0].last_change, T0 + 86400 * 5);
+    ds_vault_doc_info_free(docs, n);
+    expect_ok(v);
+    free(p6);
+    free(p6b);
+    ds_vault_free(v);
+}
+
+Test(vault, revision_selection)
+{
+    ds_vault *v = main_job_vault();
+    ds_vault_rev rev;
+    ds_vault_entry e;
+    char *id = NULL, *text = NULL;
+    size_t len;
+    struct {
+        const char *spec;
+        unsigned want;
+    } cases[] = {
+        {"putin-kim", 6},
+        {"putin-kim@latest", 6},
+        {"putin-kim@1", 1},
+        {"putin-kim@4", 4},
+        {"putin-kim@~0", 6},
+        {"putin-kim@~2", 4},
+        {"putin-kim@2018-01-11", 1},           /* end of that day */
+        {"putin-kim@2018-01-12T11:59:59Z", 1}, /* just before rev 2 */
+        {"putin-kim@2018-01-12T12:00:00Z", 2},
+        {"putin-kim@2018-01-13T14:00:00+02:00", 3},
+        {"putin-kim@2030-01-01", 6},
+    };
+    size_t i;
+    for (i = 0; i < sizeof cases / sizeof *cases; i++) {
+        cr_assert_eq(ds_vault_spec_split(&id, &rev, cases[i].spec), 0);
+        cr_assert_str_eq(id, "putin-kim");
+        cr_assert_eq(ds_vault_resolve(&e, v, id, &rev), 0, "%s: %s", cases[i].spec,
+                     ds_error_last());
+        cr_expect_eq(e.revision, cases[i].want, "%s gave %u", cases[i].spec, e.revision);
+        free(id);
+    }
+    /* failures name what exists */
+    cr_assert_eq(ds_vault_rev_parse(&rev, "7"), 0);
+    cr_assert_eq(ds_vault_resolve(&e, v, "putin-kim", &rev), DS_ENOTFOUND);
+    cr_assert_str_eq(ds_error_last(), "putin-kim: no revision 7 (it has 6)");
+    cr_assert_eq(ds_vault_rev_parse(&rev, "~6"), 0);
+    cr_assert_eq(ds_vault_resolve(&e, v, "putin-kim", &rev), DS_ENOTFOUND);
+    cr_assert_str_eq(ds_error_last(), "putin-kim: no revision ~6 (it has 6 revisions)");
+    cr_assert_eq(ds_vault_rev_parse(&rev, "2018-01-10"), 0);
+    cr_assert_eq(ds_vault_resolve(&e, v, "putin-kim", &rev), DS_ENOTFOUND);
+    cr_assert_str_eq(ds_error_last(), "putin-kim: no revision at or before 2018-01-10T23:59:59Z "
+                                      "(first seen 2018-01-11T12:00:00Z)");
+    cr_assert_eq(ds_vault_resolve(&e, v, "nobody", &rev), DS_ENOTFOUND);
+    cr_assert_str_eq(ds_error_last(), "nobody: no such document in the vault (see 'docseal log')");
+    cr_assert_eq(ds_vault_rev_parse(&rev, "0"), DS_EINVALID);
+    cr_assert_eq(ds_vault_rev_parse(&rev, "yesterday"), DS_EINVALID);
+
+    /* ids with '@': split only before a valid revision */
+    cr_assert_eq(ds_vault_spec_split(&id, &rev, "https://x.org/@user/post@3"), 0);
+    cr_assert_str_eq(id, "https://x.org/@user/post");
+    cr_assert_eq(rev.kind, DS_VAULT_REV_NUMBER);
+    cr_assert_eq(rev.n, 3);
+    free(id);
+    cr_assert_eq(ds_vault_spec_split(&id, &rev, "https://x.org/@user/post"), 0);
+    cr_assert_str_eq(id, "https://x.org/@user/post");
+    cr_assert_eq(rev.kind, DS_VAULT_REV_LATEST);
+    free(id);
+
+    /* texts: revision 2 fixed the typo, revision 1 still has it */
+    cr_assert_eq(ds_vault_rev_parse(&rev, "1"), 0);
+    cr_assert_eq(ds_vault_resolve(&e, v, "putin-kim", &rev), 0);
+    cr_assert_eq(ds_vault_read(&text, &len, v, "putin-kim", &e, 0), 0, "%s", ds_error_last());
+    cr_assert_not_null(strstr(text, "crisis from from the outset"));
+    cr_assert_eq(strlen(text), len);
+    free(text);
+    cr_assert_eq(ds_vault_read(&text, &len, v, "putin-kim", &e, 1), 0, "%s", ds_error_last());
+    {
+        size_t olen;
+        char *orig = tu_read(tu_src(ART), &olen);
+        cr_assert_eq(len, olen);
+        cr_assert_eq(memcmp(text, orig, len), 0);
+        free(orig);
+    }
+    free(text);
+    cr_assert_eq(ds_vault_rev_parse(&rev, "2"), 0);
+    cr_assert_eq(ds_vault_resolve(&e, v, "putin-kim", &rev), 0);
+    cr_assert_eq(ds_vault_read(&text, &len, v, "putin-kim", &e, 0), 0);
+    cr_assert_null(strstr(text, "from from"));
+    cr_assert_not_null(strstr(text, "crisis from the outset"));
+    free(text);
+    ds_vault_free(v);
+}
+
+Test(vault, unchanged_sighting_reads_the_stored_revision)
+{
+    ds_vault *v = main_job_vault();
+    char *p6 = rev_path("vault-6-headline.txt"), *a = NULL, *b = NULL;
+    size_t alen, blen;
+    ds_vault_rev rev;
+    ds_vault_entry e;
+    ds_vault_add_result_free(add_at(v, T0 + 86400 * 9, "putin-kim", p6, NULL));
+    /* the time of the unchanged sighting resolves to revision 6, stored at seq 6 */
+    cr_assert_eq(ds_vault_rev_parse(&rev, "2018-01-20T12:00:00Z"), 0);
+    cr_assert_eq(ds_vault_resolve(&e, v, "putin-kim", &rev), 0);
+    cr_assert_eq(e.revision, 6);
+    cr_assert_eq(e.seq, 6);
+    cr_assert_eq(e.status, DS_DOC_CHANGED);
+    cr_assert_eq(ds_vault_read(&a, &alen, v, "putin-kim", &e, 0), 0);
+    rev.kind = DS_VAULT_REV_LATEST;
+    cr_assert_eq(ds_vault_resolve(&e, v, "putin-kim", &rev), 0);
+    cr_assert_eq(ds_vault_read(&b, &blen, v, "putin-kim", &e, 0), 0);
+    cr_assert_eq(alen, blen);
+    cr_assert_str_eq(a, b);
+    free(a);
+    free(b);
+    free(p6);
+    ds_vault_free(v);
+}
+
+Test(vault, head_and_expect_head)
+{
+    ds_vault *v = make_vault("vault", g_key);
+    char head[DS_SHA256_HEX_SIZE], head1[DS_SHA256_HEX_SIZE];
+    uint64_t seq = 9;
+    ds_vault_add_result *r;
+    ds_report *rep;
+    cr_assert_eq(ds_vault_head(head, &seq, v), DS_ENOTFOUND);
+    cr_assert_eq(seq, 0);
+    r = add_at(v, T0, "a", tu_src(ART), NULL);
+    cr_assert_eq(ds_vault_head(head1, &seq, v), 0);
+    cr_assert_eq(seq, 1);
+    cr_assert_str_eq(head1, r->record_hash);
+    ds_vault_add_result_free(r);
+    ds_vault_add_result_free(add_at(v, T0 + 1, "b", tu_src(ART), NULL));
+    rep = verify(v, head1);
+    cr_assert(ds_report_ok(rep), "%s", failures(rep));
+    ds_report_free(rep);
+    rep = verify(v, DS_MANIFEST_GENESIS);
+    cr_assert_not(ds_report_ok(rep));
+    cr_assert_str_eq(failures(rep), "expect-head " DS_MANIFEST_GENESIS
+                                    ": no record has this hash: the manifest was truncated, "
+                                    "rolled back or rewritten\n");
+    ds_report_free(rep);
+    ds_vault_free(v);
+}
+
+Test(vault, time_must_not_decrease)
+{
+    ds_vault *v = make_vault("vault", g_key);
+    ds_vault_add_options ao = DS_VAULT_ADD_OPTIONS_INIT;
+    const char *p = tu_src(ART);
+    ds_vault_add_result_free(add_at(v, T0, NULL, p, NULL));
+    ao.time = T0 - 1;
+    cr_assert_eq(ds_vault_add(NULL, v, g_key, &p, 1, &ao), DS_EINVALID);
+    cr_assert_str_eq(ds_error_last(), "add: snapshot time 2018-01-11T11:59:59Z is earlier than "
+                                      "the latest snapshot's (2018-01-11T12:00:00Z); record "
+                                      "times must not decrease");
+    ds_vault_free(v);
+}
+
+Test(vault, untrusted_signing_key_refused)
+{
+    ds_vault *v = make_vault("vault", g_key);
+    ds_secret_key *other = load_key("vault-other");
+    ds_vault_add_options ao = DS_VAULT_ADD_OPTIONS_INIT;
+    const char *p = tu_src(ART);
+    char msg[600];
+    ao.time = T0;
+    cr_assert_eq(ds_vault_add(NULL, v, other, &p, 1, &ao), DS_EPERM);
+    snprintf(msg, sizeof msg,
+             "signing key 534A73F91D4F36B1 is not trusted by the vault %s "
+             "(trusted-keys/534A73F91D4F36B1.pub is missing)",
+             g_vdir);
+    cr_assert_str_eq(ds_error_last(), msg);
+    ds_secret_key_free(other);
+    ds_vault_free(v);
+}
+
+/* --- the vault stays exactly as it was after a failed add --- */
+
+/* "path sha256\n" for every file under dir, sorted (find | sort). */
+static char *tree_digest(const char *dir)
+{
+    char cmd[1024], *out = NULL;
+    snprintf(cmd, sizeof cmd,
+             "cd '%s' && find . -type f -print0 | sort -z | xargs -0 sha256sum > '%s/tree.txt'; "
+             "find . | sort >> '%s/tree.txt'",
+             dir, g_dir, g_dir);
+    cr_assert_eq(system(cmd), 0);
+    snprintf(cmd, sizeof cmd, "%s/tree.txt", g_dir);
+    out = tu_read(cmd, NULL);
+    remove(cmd);
+    return out;
+}
+
+Test(vault, bad_input_in_multi_file_add_changes_nothing)
+{
+    ds_vault *v = main_job_vault();
+    ds_vault_add_options ao = DS_VAULT_ADD_OPTIONS_INIT;
+    char bad[600], *before, *after;
+    const char *paths[3];
+    snprintf(bad, sizeof bad, "%s/bad.txt", g_dir);
+    tu_write(bad, "# Title\n\nvalid start \xff\xfe invalid UTF-8\n", 37);
+    paths[0] = tu_src("fixtures/revisions/vault-6-headline.txt");
+    paths[1] = bad;
+    paths[2] = tu_src("fixtures/revisions/vault-5-paragraph.txt");
+    /* warm the index so that nothing is derived during the failed add */
+    {
+        ds_vault_doc_info *d = NULL;
+        size_t n = 0;
+        cr_assert_eq(ds_vault_documents(&d, &n, v), 0);
+        ds_vault_doc_info_free(d, n);
+    }
+    before = tree_digest(g_vdir);
+    ao.time = T0 + 86400 * 30;
+    cr_assert_eq(ds_vault_add(NULL, v, g_key, paths, 3, &ao), DS_EINVALID);
+    cr_assert_not_null(strstr(ds_error_last(), "bad.txt"), "%s", ds_error_last());
+    cr_assert_not_null(strstr(ds_error_last(), "invalid UTF-8"), "%s", ds_error_last());
+    after = tree_digest(g_vdir);
+    cr_assert_str_eq(before, after);
+    /* a missing file too */
+    paths[1] = "/nonexistent/file.txt";
+    cr_assert_eq(ds_vault_add(NULL, v, g_key, paths, 3, &ao), DS_ENOTFOUND);
+    free(after);
+    after = tree_digest(g_vdir);
+    cr_assert_str_eq(before, after);
+    /* two inputs with one id */
+    paths[1] = paths[0];
+    cr_assert_lt(ds_vault_add(NULL, v, g_key, paths, 2, &ao), 0);
+    free(after);
+    after = tree_digest(g_vdir);
+    cr_assert_str_eq(before, after);
+    free(before);
+    free(after);
+    expect_ok(v);
+    ds_vault_free(v);
+}
+
+/* --- index --- */
+
+Test(vault, index_is_rebuilt_when_missing_stale_or_damaged)
+{
+    ds_vault *v = main_job_vault(), *v2;
+    ds_vault_entry *h = NULL, *h2 = NULL;
+    size_t n = 0, n2 = 0;
+    char p[600];
+    cr_assert_eq(ds_vault_history(&h, &n, v, "putin-kim"), 0);
+    ds_vault_free(v);
+    /* missing */
+    snprintf(p, sizeof p, "rm -rf '%s/index'", g_vdir);
+    cr_assert_eq(system(p), 0);
+    cr_assert_eq(ds_vault_open(&v2, g_vdir), 0);
+    cr_assert_eq(ds_vault_history(&h2, &n2, v2, "putin-kim"), 0, "%s", ds_error_last());
+    cr_assert_eq(n2, n);
+    cr_assert_eq(memcmp(h, h2, n * sizeof *h), 0);
+    free(h2);
+    ds_vault_free(v2);
+    snprintf(p, sizeof p, "%s/index/docs", g_vdir);
+    cr_assert_eq(access(p, F_OK), 0, "the rebuilt index was not saved");
+    /* damaged: a flipped byte in docs fails its checksum */
+    {
+        int fd = open(p, O_RDWR);
+        char c;
+        cr_assert_eq(pread(fd, &c, 1, 20), 1);
+        c ^= 1;
+        cr_assert_eq(pwrite(fd, &c, 1, 20), 1);
+        close(fd);
+    }
+    cr_assert_eq(ds_vault_open(&v2, g_vdir), 0);
+    cr_assert_eq(ds_vault_history(&h2, &n2, v2, "putin-kim"), 0, "%s", ds_error_last());
+    cr_assert_eq(memcmp(h, h2, n * sizeof *h), 0);
+    free(h2);
+    /* stale: another handle appends; this one catches up */
+    ds_vault_add_result_free(add_at(v2, T0 + 86400 * 40, "other", tu_src(ART), NULL));
+    cr_assert_eq(ds_vault_open(&v, g_vdir), 0);
+    cr_assert_eq(ds_vault_history(&h2, &n2, v, "other"), 0, "%s", ds_error_last());
+    cr_assert_eq(n2, 1);
+    cr_assert_eq(h2[0].seq, 7);
+    free(h2);
+    ds_vault_free(v);
+    ds_vault_free(v2);
+    free(h);
+}
+
+/* --- tampering --- */
+
+static char *vpath(const char *rel)
+{
+    static char buf[4][700];
+    static int k;
+    k = (k + 1) % 4;
+    snprintf(buf[k], sizeof buf[k], "%s/%s", g_vdir, rel);
+    return buf[k];
+}
+
+/* The manifest's lines (without '\n'). */
+static size_t read_lines(char ***out)
+{
+    char *data = tu_read(vpath("manifest.jsonl"), NULL), *p = data, *nl;
+    char **lines = calloc(64, sizeof *lines);
+    size_t n = 0;
+    while ((nl = strchr(p, '\n')) != NULL) {
+        lines[n++] = strndup(p, (size_t)(nl - p));
+        p = nl + 1;
+    }
+    free(data);
+    *out = lines;
+    return n;
+}
+
+static void write_lines(char **lines, const size_t *order, size_t n)
+{
+    FILE *f = fopen(vpath("manifest.jsonl"), "wb");
+    size_t i;
+    for (i = 0; i < n; i++)
+        fprintf(f, "%s\n", lines[order[i]]);
+    fclose(f);
+}
+
+static void free_lines(char **lines, size_t n)
+{
+    while (n)
+        free(lines[--n]);
+    free(lines);
+}
+
+static void expect_failure(ds_vault *v, const char *want)
+{
+    ds_report *r = verify(v, NULL);
+    cr_assert_not(ds_report_ok(r), "tampering not detected");
+    cr_assert_str_eq(failures(r), want);
+    ds_report_free(r);
+}
+
+static char *bundle_of_line(char **lines, size_t i)
+{
+    static char id[65];
+    const char *b = strstr(lines[i], "\"bundle\":\"");
+    memcpy(id, b + 10, 64);
+    id[64] = '\0';
+    return id;
+}
+
+Test(vault, tamper_manifest_line_edited)
+{
+    ds_vault *v = main_job_vault();
+    char **lines, *edited;
+    size_t n = read_lines(&lines), order[] = {0, 1, 2, 3, 4, 5};
+    /* change revision 3's content hash: valid JSON, canonical, but not what was signed */
+    edited = strstr(lines[2], "\"content_sha256\":\"") + 18;
+    edited[0] = edited[0] == 'a' ? 'b' : 'a';
+    write_lines(lines, order, n);
+    {
+        ds_report *r = verify(v, NULL);
+        const char *f = failures(r);
+        cr_assert_not(ds_report_ok(r));
+        cr_assert_not_null(strstr(f, "record-signature manifest.jsonl line 3: record 3: the "
+                                     "signature by key A67C4D5530FCDCF0 does not verify\n"),
+                           "%s", f);
+        cr_assert_not_null(strstr(f, "manifest-chain manifest.jsonl line 4: prev "), "%s", f);
+        cr_assert_not_null(strstr(f, "bundle-agrees bundles/"), "%s", f);
+        ds_report_free(r);
+    }
+    free_lines(lines, n);
+    ds_vault_free(v);
+}
+
+Test(vault, tamper_manifest_line_deleted_reordered_duplicated)
+{
+    ds_vault *v = main_job_vault();
+    char **lines;
+    size_t n = read_lines(&lines);
+    size_t del[] = {0, 1, 3, 4, 5}, reord[] = {0, 2, 1, 3, 4, 5}, dup[] = {0, 1, 2, 2, 3, 4, 5},
+           last_del[] = {0, 1, 2, 3, 4};
+    char msg[4096], orph[128];
+    cr_assert_eq(n, 6);
+
+    write_lines(lines, del, 5);
+    snprintf(orph, sizeof orph, "bundles/%s.tar.zst", bundle_of_line(lines, 2));
+    snprintf(msg, sizeof msg,
+             "manifest-chain manifest.jsonl line 3: seq 4, expected 3 (a record was removed, "
+             "duplicated or reordered)\n"
+             "revisions manifest.jsonl line 3: putin-kim: revision 4 changed: status changed "
+             "needs the next revision number\n"
+             "stray-files %s: orphaned bundle: no record references it (left by an interrupted "
+             "add?); run 'docseal repair'\n",
+             orph);
+    expect_failure(v, msg);
+
+    write_lines(lines, reord, 6);
+    {
+        ds_report *r = verify(v, NULL);
+        const char *f = failures(r);
+        cr_assert_not(ds_report_ok(r));
+        cr_assert_not_null(strstr(f, "manifest-chain manifest.jsonl line 2: seq 3, expected 2"),
+                           "%s", f);
+        cr_assert_not_null(strstr(f, "manifest-time manifest.jsonl line 3: time "
+                                     "2018-01-12T12:00:00Z is earlier than the previous "
+                                     "record's 2018-01-13T12:00:00Z"),
+                           "%s", f);
+        ds_report_free(r);
+    }
+
+    write_lines(lines, dup, 7);
+    {
+        ds_report *r = verify(v, NULL);
+        const char *f = failures(r);
+        cr_assert_not_null(strstr(f, "manifest-chain manifest.jsonl line 4: seq 3, expected 4"),
+                           "%s", f);
+        cr_assert_not_null(strstr(f, "revisions manifest.jsonl line 4: putin-kim: revision 3 "
+                                     "changed: status changed needs the next revision number"),
+                           "%s", f);
+        ds_report_free(r);
+    }
+
+    /* the last record removed: the chain is fine; only --expect-head tells */
+    write_lines(lines, last_del, 5);
+    {
+        char head[65];
+        ds_report *r;
+        cr_assert_eq(ds_manifest_line_hash(head, lines[5], strlen(lines[5])), 0);
+        r = verify(v, head);
+        snprintf(orph, sizeof orph, "bundles/%s.tar.zst", bundle_of_line(lines, 5));
+        snprintf(msg, sizeof msg,
+                 "stray-files %s: orphaned bundle: no record references it (left by an "
+                 "interrupted add?); run 'docseal repair'\n"
+                 "expect-head %s: no record has this hash: the manifest was truncated, rolled "
+                 "back or rewritten\n",
+                 orph, head);
+        cr_assert_str_eq(failures(r), msg);
+        ds_report_free(r);
+    }
+    free_lines(lines, n);
+    ds_vault_free(v);
+}
+
+Test(vault, tamper_bundles_deleted_replaced_swapped_stray)
+{
+    ds_vault *v = main_job_vault(), *other;
+    ds_secret_key *okey = load_key("vault-other");
+    char **lines, cmd[2048], b2[65], b3[65], want[4096];
+    size_t n = read_lines(&lines);
+    strcpy(b2, bundle_of_line(lines, 1));
+    strcpy(b3, bundle_of_line(lines, 2));
+
+    /* deleted */
+    snprintf(cmd, sizeof cmd, "cd '%s/bundles' && mv %s.tar.zst ../../saved2", g_vdir, b2);
+    cr_assert_eq(system(cmd), 0);
+    snprintf(want, sizeof want,
+             "bundle-present bundles/%s.tar.zst: missing (referenced by manifest.jsonl line "
+             "2)\n",
+             b2);
+    expect_failure(v, want);
+    /* replaced by another bundle of this vault (renamed) */
+    snprintf(cmd, sizeof cmd, "cd '%s/bundles' && cp %s.tar.zst %s.tar.zst", g_vdir, b3, b2);
+    cr_assert_eq(system(cmd), 0);
+    {
+        ds_report *r = verify(v, NULL);
+        const char *f = failures(r);
+        cr_assert_not(ds_report_ok(r));
+        cr_assert_not_null(strstr(f, "bundle-digest bundles/"), "%s", f);
+        cr_assert_not_null(strstr(f, "(the bundle was modified or replaced)"), "%s", f);
+        cr_assert_not_null(strstr(f, "bundle-agrees bundles/"), "%s", f);
+        ds_report_free(r);
+    }
+    /* swapped with another vault's bundle (other key) */
+    other = make_vault("other", okey);
+    {
+        ds_vault_add_options ao = DS_VAULT_ADD_OPTIONS_INIT;
+        ds_vault_add_result *r = NULL;
+        const char *p = tu_src(ART);
+        ao.time = T0;
+        ao.id = "putin-kim";
+        cr_assert_eq(ds_vault_add(&r, other, okey, &p, 1, &ao), 0, "%s", ds_error_last());
+        snprintf(cmd, sizeof cmd, "cp '%s/other/bundles/%s.tar.zst' '%s/bundles/%s.tar.zst'", g_dir,
+                 r->bundle, g_vdir, b2);
+        cr_assert_eq(system(cmd), 0);
+        ds_vault_add_result_free(r);
+    }
+    {
+        ds_report *r = verify(v, NULL);
+        const char *f = failures(r);
+        cr_assert_not(ds_report_ok(r));
+        cr_assert_not_null(strstr(f, "bundle-digest bundles/"), "%s", f);
+        cr_assert_not_null(strstr(f, "signed by key 534A73F91D4F36B1, manifest.jsonl line 2 by "
+                                     "A67C4D5530FCDCF0"),
+                           "%s", f);
+        ds_report_free(r);
+    }
+    /* restored: passes again; then a stray file and a temporary file */
+    snprintf(cmd, sizeof cmd, "mv '%s/saved2' '%s/bundles/%s.tar.zst'", g_dir, g_vdir, b2);
+    cr_assert_eq(system(cmd), 0);
+    expect_ok(v);
+    tu_write(vpath("bundles/notes.txt"), "x", 1);
+    tu_write(vpath("bundles/abc.tar.zst.tmp.Q1w2E3"), "x", 1);
+    expect_failure(v, "stray-files bundles/abc.tar.zst.tmp.Q1w2E3: temporary file (left by an "
+                      "interrupted add?); run 'docseal repair'\n"
+                      "stray-files bundles/notes.txt: unknown file: not a bundle\n");
+    ds_vault_free(other);
+    ds_secret_key_free(okey);
+    free_lines(lines, n);
+    ds_vault_free(v);
+}
+
+Test(vault, tamper_untrusted_key)
+{
+    ds_vault *v = main_job_vault();
+    ds_secret_key *okey = load_key("vault-other");
+    ds_public_key *opub = NULL;
+    ds_vault_add_options ao = DS_VAULT_ADD_OPTIONS_INIT;
+    const char *p = tu_src(ART);
+    char kfile[700];
+    /* trust the other key for one add, then take the trust away */
+    cr_assert_eq(ds_secret_key_public(&opub, okey), 0);
+    cr_assert_eq(ds_vault_trust_key(v, opub), 0);
+    ao.time = T0 + 86400 * 10;
+    ao.id = "second";
+    cr_assert_eq(ds_vault_add(NULL, v, okey, &p, 1, &ao), 0, "%s", ds_error_last());
+    expect_ok(v);
+    snprintf(kfile, sizeof kfile, "%s", vpath("trusted-keys/534A73F91D4F36B1.pub"));
+    cr_assert_eq(remove(kfile), 0);
+    {
+        ds_report *r = verify(v, NULL);
+        const char *f = failures(r);
+        cr_assert_not(ds_report_ok(r));
+        cr_assert_not_null(strstr(f, "record-signature manifest.jsonl line 7: signed by key "
+                                     "534A73F91D4F36B1, which is not trusted (no "
+                                     "trusted-keys/534A73F91D4F36B1.pub)\n"),
+                           "%s", f);
+        ds_report_free(r);
+    }
+    ds_public_key_free(opub);
+    ds_secret_key_free(okey);
+    ds_vault_free(v);
+}
+
+/* --- crashes --- */
+
+Test(vault, torn_tail_reported_refused_and_repaired)
+{
+    ds_vault *v = main_job_vault();
+    char **lines, want[1024];
+    size_t n = read_lines(&lines), i, full = 0, actions = 0;
+    ds_vault_repair_options ro = DS_VAULT_REPAIR_OPTIONS_INIT;
+    ds_vault_add_options ao = DS_VAULT_ADD_OPTIONS_INIT;
+    const char *p = tu_src(ART);
+    FILE *f;
+    char *before;
+
+    for (i = 0; i < n; i++)
+        full += strlen(lines[i]) + 1;
+    /* a crash during the append of a 7th record: half of a line */
+    f = fopen(vpath("manifest.jsonl"), "ab");
+    fwrite(lines[5], 1, 100, f);
+    fclose(f);
+    snprintf(want, sizeof want,
+             "torn-tail manifest.jsonl: torn final record at byte offset %zu (crash during "
+             "append?); run 'docseal repair'\n",
+             full);
+    expect_failure(v, want);
+    /* add refuses to append after it */
+    ao.time = T0 + 86400 * 20;
+    cr_assert_eq(ds_vault_add(NULL, v, g_key, &p, 1, &ao), DS_EINTEGRITY);
+    snprintf(want, sizeof want,
+             "manifest.jsonl: torn final record at byte offset %zu (crash during append?); run "
+             "'docseal repair'",
+             full);
+    cr_assert_str_eq(ds_error_last(), want);
+    /* repair: dry run changes nothing; then truncates */
+    before = tree_digest(g_vdir);
+    ro.dry_run = 1;
+    cr_assert_eq(ds_vault_repair(&actions, v, &ro), 0, "%s", ds_error_last());
+    cr_assert_eq(actions, 2); /* truncate + rebuild index */
+    {
+        char *after = tree_digest(g_vdir);
+        cr_assert_str_eq(before, after);
+        free(after);
+    }
+    ro.dry_run = 0;
+    cr_assert_eq(ds_vault_repair(&actions, v, &ro), 0, "%s", ds_error_last());
+    {
+        struct stat st;
+        cr_assert_eq(stat(vpath("manifest.jsonl"), &st), 0);
+        cr_assert_eq((size_t)st.st_size, full);
+    }
+    expect_ok(v);
+    cr_assert_eq(ds_vault_repair(&actions, v, &ro), 0);
+    cr_assert_eq(actions, 0);
+    free(before);
+    free_lines(lines, n);
+    ds_vault_free(v);
+}
+
+Test(vault, repair_completes_a_whole_record_and_removes_orphans)
+{
+    ds_vault *v = main_job_vault();
+    char **lines, data[4];
+    size_t n = read_lines(&lines), actions = 0;
+    ds_vault_repair_options ro = DS_VAULT_REPAIR_OPTIONS_INIT;
+    int fd;
+    struct stat st;
+    (void)data;
+    /* the last record lost only its newline */
+    cr_assert_eq(stat(vpath("manifest.jsonl"), &st), 0);
+    cr_assert_eq(truncate(vpath("manifest.jsonl"), st.st_size - 1), 0);
+    /* an orphaned bundle and temporary files of an interrupted add */
+    tu_write(vpath("bundles/"
+                   "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+                   ".tar.zst"),
+             "x", 1);
+    tu_write(vpath("bundles/abc.tar.zst.tmp.Q1w2E3"), "x", 1);
+    tu_write(vpath("index/docs.tmp.aaaaaa"), "x", 1);
+    tu_write(vpath("bundles/notes.txt"), "user's", 6);
+    cr_assert_eq(ds_vault_repair(&actions, v, &ro), 0, "%s", ds_error_last());
+    cr_assert_eq(actions, 5, "%zu", actions); /* complete, orphan, 2 temps, index */
+    cr_assert_eq(stat(vpath("manifest.jsonl"), &st), 0);
+    fd = open(vpath("manifest.jsonl"), O_RDONLY);
+    {
+        char c;
+        cr_assert_eq(pread(fd, &c, 1, st.st_size - 1), 1);
+        cr_assert_eq(c, '\n');
+    }
+    close(fd);
+    cr_assert_eq(access(vpath("bundles/abc.tar.zst.tmp.Q1w2E3"), F_OK), -1);
+    cr_assert_eq(access(vpath("bundles/notes.txt"), F_OK), 0); /* unknown files are kept */
+    remove(vpath("bundles/notes.txt"));
+    expect_ok(v);
+    free_lines(lines, n);
+    ds_vault_free(v);
+}
+
+Test(vault, repair_refuses_damage_in_the_middle)
+{
+    ds_vault *v = main_job_vault();
+    char **lines, *before, *after;
+    size_t n = read_lines(&lines), order[] = {0, 1, 2, 3, 4, 5};
+    ds_vault_repair_options ro = DS_VAULT_REPAIR_OPTIONS_INIT;
+    lines[2][0] = '#'; /* not JSON any more */
+    write_lines(lines, order, n);
+    {
+        FILE *f = fopen(vpath("manifest.jsonl"), "ab");
+        fputs("{\"seq\":7,", f);
+        fclose(f);
+    }
+    before = tree_digest(g_vdir);
+    cr_assert_eq(ds_vault_repair(NULL, v, &ro), DS_EINTEGRITY);
+    cr_assert_not_null(strstr(ds_error_last(), "manifest.jsonl line 3: not valid JSON"), "%s",
+                       ds_error_last());
+    cr_assert_not_null(strstr(ds_error_last(), "refusing to repair"));
+    after = tree_digest(g_vdir);
+    cr_assert_str_eq(before, after);
+    free(before);
+    free(after);
+    free_lines(lines, n);
+    ds_vault_free(v);
+}

@@ -80,6 +80,7 @@ echo "big vault: $(wc -l <"$big/manifest.jsonl") records, $docs documents," \
     "$(du -sh "$big" | cut -f1) in all"
 
 printf '# Probe\n\nOne small article added to each vault.\n' >"$work/probe.md"
+rm -rf "$work/empty"
 "$docseal" -q init --level 1 "$work/empty" >/dev/null
 
 measure() { # measure NAME PREPARE COMMAND

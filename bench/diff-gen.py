@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Deterministic inputs for bench/bench-diff.sh (docseal diff benchmarks).
 
-diff-gen.py OUTDIR writes, in norm-1 layout ("# headline", "date: ...", blank
+diff-gen.py OUTDIR [SCALE] writes (sizes times SCALE, default 1), in norm-1 layout ("# headline", "date: ...", blank
 line, one paragraph per line, paragraphs separated by a blank line):
 
   article-a.txt, article-b.txt   ~1 MB article; b has ~1% of its words changed
@@ -64,15 +64,16 @@ def write(path, head, paras):
 
 def main():
     out = sys.argv[1] if len(sys.argv) > 1 else "."
+    scale = float(sys.argv[2]) if len(sys.argv) > 2 else 1.0
     os.makedirs(out, exist_ok=True)
     vocab = vocabulary()
 
     rng = random.Random(1)
-    head, paras = article(rng, vocab, 1_000_000, "Benchmark article about the Korean crisis")
+    head, paras = article(rng, vocab, int(1_000_000 * scale), "Benchmark article about the Korean crisis")
     write(os.path.join(out, "article-a.txt"), head, paras)
     words = [p.split(" ") for p in paras]
     total = sum(len(w) for w in words)
-    edits = total // 100
+    edits = max(1, total // 100)
     for _ in range(edits):
         i = rng.randrange(len(words))
         ws = words[i]
@@ -87,15 +88,15 @@ def main():
     write(os.path.join(out, "article-b.txt"), head, [" ".join(w) for w in words])
 
     rng = random.Random(2)
-    head, paras = article(rng, vocab, 5_000_000, "First unrelated text")
+    head, paras = article(rng, vocab, int(5_000_000 * scale), "First unrelated text")
     write(os.path.join(out, "unrelated-a.txt"), head, paras)
     rng = random.Random(3)
-    head, paras = article(rng, vocab, 5_000_000, "Second unrelated text")
+    head, paras = article(rng, vocab, int(5_000_000 * scale), "Second unrelated text")
     write(os.path.join(out, "unrelated-b.txt"), head, paras)
 
     for name, seed in (("line-a.txt", 4), ("line-b.txt", 5)):
         rng = random.Random(seed)
-        _, paras = article(rng, vocab, 5_000_000, "x")
+        _, paras = article(rng, vocab, int(5_000_000 * scale), "x")
         with open(os.path.join(out, name), "w", encoding="utf-8") as f:
             f.write(" ".join(paras) + "\n")
 

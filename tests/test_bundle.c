@@ -864,37 +864,101 @@ Test(bundle_writer, batch_add_is_all_or_nothing_and_in_input_order)
     fx_fini(&f);
 }
 
-Test(bundle_writer, fails_when_an_original_changes_before_finish)
+/* A text of about `size` bytes: a headline and numbered paragraphs. */
+static void write_long_text(const char *path, size_t size)
 {
-    fx f;
-    ds_bundle_writer *w = NULL;
-    ds_bundle_options o = DS_BUNDLE_OPTIONS_INIT;
-    char id[DS_SHA256_HEX_SIZE], *p = NULL, want[4200];
-    size_t len, n = 0;
-    char *data;
-    DIR *d;
-    struct dirent *de;
+    FILE *fp = fopen(path, "w");
+    size_t n = 0, i;
+    cr_assert_not_null(fp);
+    n += (size_t)fprintf(fp, "A long article\n\n");
+    for (i = 0; n < size; i++)
+        n += (size_t)fprintf(fp,
+                             "Paragraph %zu. The minister said on Tuesday that the talks would "
+                             "resume next week, according to officials familiar with the "
+                             "matter, who asked not to be named because the negotiations are "
+                             "private.\n\n",
+                             i);
+    cr_assert_eq(fclose(fp), 0);
+}
 
-    fx_init(&f);
-    o.out_dir = f.dir;
-    cr_assert_eq(ds_bundle_writer_new(&w, f.key, &o), 0);
-    cr_assert_eq(ds_bundle_writer_add_file(w, f.article, NULL, NULL, NULL), 0);
-    /* same size, one byte different */
-    data = tu_read(f.article, &len);
-    data[len / 2] ^= 1;
-    tu_write(f.article, data, len);
-    cr_assert_eq(ds_bundle_writer_finish(w, NULL, id, &p), DS_EIO);
-    snprintf(want, sizeof want, "%s: changed while being sealed", f.article);
-    cr_assert_str_eq(ds_error_last(), want);
-    cr_assert_null(p);
-    ds_bundle_writer_free(w);
-    d = opendir(f.dir);
+static size_t count_files(const char *dir)
+{
+    DIR *d = opendir(dir);
+    struct dirent *de;
+    size_t n = 0;
+    cr_assert_not_null(d);
     while ((de = readdir(d)) != NULL)
         if (strcmp(de->d_name, ".") && strcmp(de->d_name, ".."))
             n++;
     closedir(d);
-    cr_assert_eq(n, 2, "nothing but the two inputs may remain");
+    return n;
+}
+
+Test(bundle_writer, fails_when_a_large_original_changes_before_finish)
+{
+    fx f;
+    ds_bundle_writer *w = NULL;
+    ds_bundle_options o = DS_BUNDLE_OPTIONS_INIT;
+    char id[DS_SHA256_HEX_SIZE], *p = NULL, want[4200], *big;
+    size_t len;
+    char *data;
+    FILE *fp;
+
+    fx_init(&f);
+    /* over 1 MiB: read again by finish() rather than spooled */
+    big = path_join(f.dir, "long.txt");
+    write_long_text(big, 1200000);
+    o.out_dir = f.dir;
+    cr_assert_eq(ds_bundle_writer_new(&w, f.key, &o), 0);
+    cr_assert_eq(ds_bundle_writer_add_file(w, big, NULL, NULL, NULL), 0, "%s", ds_error_last());
+    /* same size, one byte different */
+    data = tu_read(big, &len);
+    data[len / 2] ^= 1;
+    tu_write(big, data, len);
+    cr_assert_eq(ds_bundle_writer_finish(w, NULL, id, &p), DS_EIO);
+    snprintf(want, sizeof want, "%s: changed while being sealed", big);
+    cr_assert_str_eq(ds_error_last(), want);
+    cr_assert_null(p);
+    ds_bundle_writer_free(w);
+    cr_assert_eq(count_files(f.dir), 3, "nothing but the inputs may remain");
+    /* grown */
+    write_long_text(big, 1200000);
+    cr_assert_eq(ds_bundle_writer_new(&w, f.key, &o), 0);
+    cr_assert_eq(ds_bundle_writer_add_file(w, big, NULL, NULL, NULL), 0);
+    fp = fopen(big, "a");
+    fputs("One more line.\n", fp);
+    fclose(fp);
+    cr_assert_eq(ds_bundle_writer_finish(w, NULL, id, &p), DS_EIO);
+    cr_assert_str_eq(ds_error_last(), want);
+    ds_bundle_writer_free(w);
+    cr_assert_eq(count_files(f.dir), 3);
     free(data);
+    free(big);
+    fx_fini(&f);
+}
+
+Test(bundle_writer, a_small_original_is_sealed_as_it_was_read)
+{
+    fx f;
+    ds_bundle_writer *w = NULL;
+    ds_bundle_options o = DS_BUNDLE_OPTIONS_INIT;
+    ds_report *r;
+    char id[DS_SHA256_HEX_SIZE], *p = NULL;
+    const ds_document *doc = NULL;
+
+    fx_init(&f);
+    o.out_dir = f.dir;
+    cr_assert_eq(ds_bundle_writer_new(&w, f.key, &o), 0);
+    cr_assert_eq(ds_bundle_writer_add_file(w, f.article, NULL, &doc, NULL), 0);
+    cr_assert_str_eq(doc->original_sha256, ARTICLE_SHA256);
+    /* small originals are spooled while read: a later change does not matter */
+    tu_write(f.article, "changed\n", 8);
+    cr_assert_eq(ds_bundle_writer_finish(w, NULL, id, &p), 0, "%s", ds_error_last());
+    r = verify(&f, p);
+    expect_all_pass(r);
+    ds_report_free(r);
+    ds_bundle_writer_free(w);
+    free(p);
     fx_fini(&f);
 }
 
@@ -1698,6 +1762,32 @@ Test(bundle_verify, deep_detects_an_original_that_does_not_match_its_text)
     tamper_end(&t);
 }
 
+Test(bundle_verify, deep_streams_a_large_original, .timeout = 60)
+{
+    fx f;
+    char id[DS_SHA256_HEX_SIZE], *p, *big;
+    const char *files[1];
+    const ds_secret_key *keys[1];
+    ds_report *r;
+
+    fx_init(&f);
+    /* over 16 MiB: re-normalized through a pipe, not in memory */
+    big = path_join(f.dir, "long.txt");
+    write_long_text(big, 17 << 20);
+    files[0] = big;
+    p = seal_with(f.key, f.dir, NULL, files, 1, T0, 0, id);
+    keys[0] = f.key;
+    r = verify_with(p, keys, 1, 1, NULL);
+    expect_all_pass(r);
+    cr_assert_str_eq(find(r, "renormalize", DS_CHECK_PASS, NULL)->detail,
+                     "1 documents re-normalize (" DS_NORMALIZER_VERSION
+                     ") to their recorded content hashes");
+    ds_report_free(r);
+    free(p);
+    free(big);
+    fx_fini(&f);
+}
+
 /* Verification never writes: the directory and the working directory keep
  * exactly their files. */
 static char *listing(const char *dir)
@@ -1705,7 +1795,7 @@ static char *listing(const char *dir)
     char cmd[4200], *out;
     FILE *p;
     size_t n;
-    snprintf(cmd, sizeof cmd, "ls -la --time-style=+%%s '%s' | sort", dir);
+    snprintf(cmd, sizeof cmd, "ls -lA --time-style=+%%s '%s' | sort", dir);
     p = popen(cmd, "r");
     out = calloc(1, 65536);
     n = fread(out, 1, 65535, p);
@@ -1741,6 +1831,74 @@ Test(bundle_verify, writes_nothing_to_disk)
     free(cwd_before);
     free(cwd_after);
     tamper_end(&t);
+}
+
+/* ---- checked-in fixtures (fixtures/bundles/README.md) ---- */
+
+static ds_report *verify_fixture(const char *name)
+{
+    char path[256];
+    ds_public_key *pub = NULL;
+    const ds_public_key *keys[1];
+    ds_bundle_verify_options o = DS_BUNDLE_VERIFY_OPTIONS_INIT;
+    ds_report *r = NULL;
+    snprintf(path, sizeof path, "fixtures/bundles/%s", name);
+    cr_assert_eq(ds_public_key_load(&pub, tu_src("fixtures/keys/rfc8032-1.key.pub")), 0);
+    keys[0] = pub;
+    o.keys = keys;
+    o.key_count = 1;
+    cr_assert_eq(ds_bundle_verify(&r, tu_src(path), &o, NULL), 0, "%s", ds_error_last());
+    ds_public_key_free(pub);
+    return r;
+}
+
+#define ZERO_NAME(dir, ext)                                                                        \
+    dir "/0000000000000000000000000000000000000000000000000000000000000000." ext
+
+Test(bundle_fixtures, each_verdict)
+{
+    static const struct {
+        const char *file, *check, *subject, *detail;
+    } cases[] = {
+        {"dotdot.tar.zst", "entry-safety", "../x", "'..' path component"},
+        {"absolute.tar.zst", "entry-safety", "/etc/x", "absolute path"},
+        {"symlink.tar.zst", "entry-safety", ZERO_NAME("documents", "txt"),
+         "a symbolic link, not a regular file"},
+        {"hardlink.tar.zst", "entry-safety", ZERO_NAME("originals", "txt"),
+         "a hard link, not a regular file"},
+        {"device.tar.zst", "entry-safety", "snapshot.jsonx",
+         "a character device, not a regular file"},
+        {"fifo.tar.zst", "entry-safety", "fifo", "a FIFO, not a regular file"},
+        {"directory.tar.zst", "entry-safety", "documents/", "a directory, not a regular file"},
+        {"duplicate.tar.zst", "entry-safety", "MANIFEST", "duplicate path"},
+        {"unicode-name.tar.zst", "entry-safety", NULL, "not a bundle entry name"},
+        {"declares-10gb.tar.zst", "archive-readable", ZERO_NAME("originals", "html"),
+         "truncated: the archive ends after 512 of 10000000000 bytes of the entry"},
+        {"snapshot-10gb.tar.zst", "entry-safety", "snapshot.json",
+         "declares 10000000000 bytes, over the limit of 67108864 bytes"},
+        {"bomb.tar.zst", "content-hash", ZERO_NAME("originals", "txt"),
+         "not to the digest in its name"},
+        {"bomb.tar.zst", "manifest-complete", ZERO_NAME("originals", "txt"), "extra entry"},
+        {"extra-entry.tar.zst", "manifest-complete", ZERO_NAME("documents", "txt"),
+         "extra entry: not listed in MANIFEST"},
+        {"missing-original.tar.zst", "manifest-complete", NULL,
+         "listed in MANIFEST but missing from the archive"},
+        {"flipped-text.tar.zst", "digests", NULL, "digest mismatch: MANIFEST says"},
+        {"truncated.tar.zst", "archive-readable", NULL,
+         "truncated: the zstd frame is cut off at the end of the file"},
+        {"not-zstd.tar.zst", "archive-readable", NULL,
+         "not zstd-compressed data (unknown frame magic) at compressed byte offset 0"},
+    };
+    size_t i;
+    ds_report *r = verify_fixture("valid.tar.zst");
+    expect_all_pass(r);
+    cr_assert_not_null(find(r, "signature", DS_CHECK_PASS, NULL));
+    ds_report_free(r);
+    for (i = 0; i < sizeof cases / sizeof *cases; i++) {
+        r = verify_fixture(cases[i].file);
+        expect_fail(r, cases[i].check, cases[i].subject, cases[i].detail);
+        ds_report_free(r);
+    }
 }
 
 /* ---- the command line ---- */

@@ -52,14 +52,65 @@ static void sputs(str *s, const char *p)
 
 /* ---- random material ------------------------------------------------------------ */
 
-static const char *const pieces[] = {
-    "the", "Putin", "Kim", "Jong-un", "13,000", "3.5", "2018-01-11", "1.5bn", "North’s", "don't",
-    "“", "”", "\"", "'", "‘", "’", "«", "»", ",", ".", ";", "—", "–", "-", "(", ")", "*",
-    "Москва", "北京", "東京都", "の", "한국어", "مرحبا", "שָׁלוֹם", "e\xCC\x81", "n\xCC\x83o",
-    "a\xCC\x8A\xCC\x81", "👍🏽", "👨‍👩‍👧", "🇫🇷", "\xE2\x80\x8B", "\xC2\xAD", "Ǆ", "ΣΊΣΥΦΟΣ", "ﬁ",
-    "١٢٣", "१२३", "x", "A", "9", "0.5%", "$5", "€", "&", "<b>", "\\"};
-static const char *const spaces[] = {" ", " ", " ", " ", "  ", "\t", "\xC2\xA0", "\xE3\x80\x80",
-                                     "\n", "\n\n", "\n\n", " \n", "\n \n"};
+static const char *const pieces[] = {"the",
+                                     "Putin",
+                                     "Kim",
+                                     "Jong-un",
+                                     "13,000",
+                                     "3.5",
+                                     "2018-01-11",
+                                     "1.5bn",
+                                     "North’s",
+                                     "don't",
+                                     "“",
+                                     "”",
+                                     "\"",
+                                     "'",
+                                     "‘",
+                                     "’",
+                                     "«",
+                                     "»",
+                                     ",",
+                                     ".",
+                                     ";",
+                                     "—",
+                                     "–",
+                                     "-",
+                                     "(",
+                                     ")",
+                                     "*",
+                                     "Москва",
+                                     "北京",
+                                     "東京都",
+                                     "の",
+                                     "한국어",
+                                     "مرحبا",
+                                     "שָׁלוֹם",
+                                     "e\xCC\x81",
+                                     "n\xCC\x83o",
+                                     "a\xCC\x8A\xCC\x81",
+                                     "👍🏽",
+                                     "👨‍👩‍👧",
+                                     "🇫🇷",
+                                     "\xE2\x80\x8B",
+                                     "\xC2\xAD",
+                                     "Ǆ",
+                                     "ΣΊΣΥΦΟΣ",
+                                     "ﬁ",
+                                     "١٢٣",
+                                     "१२३",
+                                     "x",
+                                     "A",
+                                     "9",
+                                     "0.5%",
+                                     "$5",
+                                     "€",
+                                     "&",
+                                     "<b>",
+                                     "\\"};
+static const char *const spaces[] = {
+    " ",  " ",    " ",    " ",   "  ",   "\t", "\xC2\xA0", "\xE3\x80\x80",
+    "\n", "\n\n", "\n\n", " \n", "\n \n"};
 
 static void random_text(str *s, size_t words)
 {
@@ -156,7 +207,8 @@ static void check_script(const ds_diff *d, const char *a, size_t alen, const cha
     size_t apos = 0, bpos = 0, np = ds_diff_para_count(d), k, i;
     for (k = 0; k < np; k++) {
         const ds_diff_para *p = ds_diff_para_at(d, k);
-        int tiles_a = p->kind != DS_DIFF_PARA_MOVED_TO, tiles_b = p->kind != DS_DIFF_PARA_MOVED_FROM;
+        int tiles_a = p->kind != DS_DIFF_PARA_MOVED_TO,
+            tiles_b = p->kind != DS_DIFF_PARA_MOVED_FROM;
         if (p->peer != DS_DIFF_NONE) {
             const ds_diff_para *q = ds_diff_para_at(d, p->peer);
             cr_assert_not_null(q, "seed %llu: bad peer", (unsigned long long)seed);

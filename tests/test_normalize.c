@@ -492,6 +492,55 @@ Test(bad_input, offsets_across_read_blocks)
     free(data);
 }
 
+/* CR LF pairs split across the 64 KiB scanning slices and the 128 KiB read
+ * blocks read like LF alone. */
+Test(invariance, crlf_across_read_blocks)
+{
+    char *dir = tu_tmpdir(), *a, *b;
+    size_t n = 300000, i;
+    char *lf = malloc(n), *crlf = malloc(2 * n + 8);
+    ds_document *da = NULL, *db = NULL;
+    size_t k = 0;
+
+    for (i = 0; i < n; i++)
+        lf[i] = (i % 997 == 996) ? '\n' : (char)('a' + i % 23);
+    /* CRLF where LF was, with a CR landing exactly at 65535 and 131071 */
+    for (i = 0; i < n; i++) {
+        if (lf[i] == '\n' || k == 65535 || k == 131071) {
+            crlf[k++] = '\r';
+            crlf[k++] = '\n';
+            if (lf[i] != '\n')
+                crlf[k++] = lf[i];
+        } else {
+            crlf[k++] = lf[i];
+        }
+    }
+    cr_assert_eq(crlf[65535], '\r');
+    cr_assert_eq(crlf[65536], '\n');
+    cr_assert_eq(crlf[131071], '\r');
+    cr_assert_eq(crlf[131072], '\n');
+    a = tmpfile_with(dir, "lf.txt", lf, n);
+    b = tmpfile_with(dir, "crlf.txt", crlf, k);
+    cr_assert_eq(ds_normalize_file(&da, a, NULL, NULL, NULL), 0);
+    cr_assert_eq(ds_normalize_file(&db, b, NULL, NULL, NULL), 0);
+    /* the two extra line breaks split two lines: compare without them */
+    cr_assert_eq(db->content_size, da->content_size + 2);
+    cr_assert_gt(db->paragraph_count, 0);
+    {
+        char *x = replace(db->text, "\n", ""), *y = replace(da->text, "\n", "");
+        char *xs = replace(x, " ", ""), *ys = replace(y, " ", "");
+        cr_assert_str_eq(xs, ys);
+        free(x), free(y), free(xs), free(ys);
+    }
+    cr_assert_null(strchr(db->text, '\r'));
+    ds_document_free(da);
+    ds_document_free(db);
+    remove(a);
+    remove(b);
+    remove(dir);
+    free(a), free(b), free(dir), free(lf), free(crlf);
+}
+
 static int sha_sink(void *ctx, const void *data, size_t len)
 {
     return ds_sha256_update(ctx, data, len);

@@ -16,6 +16,9 @@
  *   originals/<sha256>.<ext>  original bytes, named by original hash; <ext>
  *                             is "txt", "md" or "html" after the input format
  *   snapshot.json             snapshot metadata (UTF-8 JSON, final newline)
+ * docseal writes one zstd frame with content checksum, long-distance matching
+ * and a 2^25-byte window (so `zstd -d` needs no memory option); readers
+ * accept any zstd stream with windows up to 2^27 bytes.
  * The bundle id is the SHA-256 of the MANIFEST bytes (lowercase hex). The
  * signature covers content digests, never compressed bytes: a bundle may be
  * recompressed or repacked without breaking provenance. The same inputs,
@@ -142,9 +145,11 @@ int ds_bundle_writer_new(ds_bundle_writer **out, const ds_secret_key *key,
 /**
  * [vault] Read, normalize and spool one document. Memory stays bounded: the
  * original is hashed while streaming (ds_normalize_file()) and the normalized
- * text is spooled to an unlinked temporary file in out_dir. A regular file is
- * read again by finish(), which fails when it changed meanwhile; standard
- * input ("-") and other non-regular files are spooled too.
+ * text is spooled to an unlinked temporary file in out_dir. Originals are
+ * spooled too when they come from standard input ("-"), a non-regular file
+ * or a regular file of at most 1 MiB: the bundle then holds exactly the bytes
+ * that were read. A larger regular file is read again by finish(), which
+ * fails when it changed meanwhile.
  * @param path a file path, or "-" for standard input.
  * @param opts options, or NULL for defaults.
  * @param[out] doc_out when not NULL, the document (borrowed, valid until the

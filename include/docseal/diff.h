@@ -64,35 +64,41 @@ typedef struct ds_diff ds_diff;
 /* ---- options ---------------------------------------------------------- */
 
 /** ds_diff_options.flags */
-#define DS_DIFF_NO_MOVES 0x01u   /**< do not detect moved paragraphs */
-#define DS_DIFF_NO_CLEANUP 0x02u /**< keep the raw word-level Myers script (no semantic
-                                      clean-up merging coincidental equalities) */
-#define DS_DIFF_MINIMAL 0x04u    /**< no heuristics and no work budget: minimal scripts,
-                                      worst case O(N*D) time */
-#define DS_DIFF_BORROW_TEXTS 0x08u /**< do not copy the texts: the diff points into a and b,
-                                        which must stay valid and unchanged until
-                                        ds_diff_free() (saves a copy of both inputs) */
+#define DS_DIFF_NO_MOVES 0x01u /**< do not detect moved paragraphs */
+#define DS_DIFF_NO_CLEANUP                                                                         \
+    0x02u /**< keep the raw word-level Myers script (no semantic                                   \
+               clean-up merging coincidental equalities) */
+#define DS_DIFF_MINIMAL                                                                            \
+    0x04u /**< no heuristics and no work budget: minimal scripts,                                  \
+               worst case O(N*D) time */
+#define DS_DIFF_BORROW_TEXTS                                                                       \
+    0x08u /**< do not copy the texts: the diff points into a and b,                                \
+               which must stay valid and unchanged until                                           \
+               ds_diff_free() (saves a copy of both inputs) */
 
 typedef struct ds_diff_options {
-    unsigned int version;       /**< DS_DIFF_OPTIONS_VERSION */
-    unsigned int flags;         /**< DS_DIFF_* flags above */
-    size_t move_min_alnum;      /**< a paragraph counts as moved only when it has at least
-                                     this many letters and digits; 0 means the default, 20 */
+    unsigned int version;        /**< DS_DIFF_OPTIONS_VERSION */
+    unsigned int flags;          /**< DS_DIFF_* flags above */
+    size_t move_min_alnum;       /**< a paragraph counts as moved only when it has at least
+                                      this many letters and digits; 0 means the default, 20 */
     unsigned long long max_work; /**< Myers work budget (diagonal steps plus snake steps,
                                       about 2 ns each); 0 means the default,
                                       8 * (alen + blen) + 10,000,000 */
-    const char *a_label;        /**< name of A for messages and renderers, or NULL ("a") */
-    const char *b_label;        /**< name of B, or NULL ("b") */
+    const char *a_label;         /**< name of A for messages and renderers, or NULL ("a") */
+    const char *b_label;         /**< name of B, or NULL ("b") */
 } ds_diff_options;
 
 #define DS_DIFF_OPTIONS_VERSION 1
-#define DS_DIFF_OPTIONS_INIT {DS_DIFF_OPTIONS_VERSION, 0, 0, 0, NULL, NULL}
+#define DS_DIFF_OPTIONS_INIT                                                                       \
+    {                                                                                              \
+        DS_DIFF_OPTIONS_VERSION, 0, 0, 0, NULL, NULL                                               \
+    }
 
 /* ---- the edit script --------------------------------------------------- */
 
 /** Kinds of byte-level operations. */
 typedef enum ds_diff_op_kind {
-    DS_DIFF_OP_EQUAL = 0, /**< A[a_off, a_off+a_len) == B[b_off, b_off+b_len) */
+    DS_DIFF_OP_EQUAL = 0,  /**< A[a_off, a_off+a_len) == B[b_off, b_off+b_len) */
     DS_DIFF_OP_DELETE = 1, /**< A[a_off, a_off+a_len) is gone; b_len == 0 */
     DS_DIFF_OP_INSERT = 2  /**< B[b_off, b_off+b_len) is new; a_len == 0 */
 } ds_diff_op_kind;
@@ -129,12 +135,12 @@ typedef enum ds_diff_para_kind {
 
 /** What a paragraph is in the document. */
 typedef enum ds_diff_role {
-    DS_DIFF_ROLE_BODY = 0,  /**< a body paragraph */
-    DS_DIFF_ROLE_HEADLINE,  /**< header line "# <headline>" */
-    DS_DIFF_ROLE_BYLINE,    /**< header line "byline: ..." */
-    DS_DIFF_ROLE_DATE,      /**< header line "date: ..." */
-    DS_DIFF_ROLE_HEADER,    /**< another header line */
-    DS_DIFF_ROLE_SPACE      /**< white space before the first paragraph (no text) */
+    DS_DIFF_ROLE_BODY = 0, /**< a body paragraph */
+    DS_DIFF_ROLE_HEADLINE, /**< header line "# <headline>" */
+    DS_DIFF_ROLE_BYLINE,   /**< header line "byline: ..." */
+    DS_DIFF_ROLE_DATE,     /**< header line "date: ..." */
+    DS_DIFF_ROLE_HEADER,   /**< another header line */
+    DS_DIFF_ROLE_SPACE     /**< white space before the first paragraph (no text) */
 } ds_diff_role;
 
 /** ds_diff_para.flags */
@@ -156,16 +162,16 @@ typedef enum ds_diff_role {
 typedef struct ds_diff_para {
     ds_diff_para_kind kind;
     ds_diff_role role;
-    unsigned int flags;   /**< DS_DIFF_PARA_COSMETIC */
-    size_t a_line;        /**< 0-based line number in A, or DS_DIFF_NONE (only in B, SPACE) */
-    size_t b_line;        /**< 0-based line number in B, or DS_DIFF_NONE */
-    size_t a_para;        /**< 1-based body paragraph number in A; 0 for header lines or when
-                               absent from A */
-    size_t b_para;        /**< 1-based body paragraph number in B, or 0 */
-    size_t a_off, a_len;  /**< the paragraph's text in A (no gap); 0, 0 when absent */
-    size_t b_off, b_len;  /**< the paragraph's text in B; 0, 0 when absent */
-    size_t peer;          /**< MOVED_FROM / MOVED_TO: index of the other half, else
-                               DS_DIFF_NONE */
+    unsigned int flags;  /**< DS_DIFF_PARA_COSMETIC */
+    size_t a_line;       /**< 0-based line number in A, or DS_DIFF_NONE (only in B, SPACE) */
+    size_t b_line;       /**< 0-based line number in B, or DS_DIFF_NONE */
+    size_t a_para;       /**< 1-based body paragraph number in A; 0 for header lines or when
+                              absent from A */
+    size_t b_para;       /**< 1-based body paragraph number in B, or 0 */
+    size_t a_off, a_len; /**< the paragraph's text in A (no gap); 0, 0 when absent */
+    size_t b_off, b_len; /**< the paragraph's text in B; 0, 0 when absent */
+    size_t peer;         /**< MOVED_FROM / MOVED_TO: index of the other half, else
+                              DS_DIFF_NONE */
     size_t first_op, op_count;
 } ds_diff_para;
 
@@ -214,8 +220,8 @@ typedef enum ds_diff_quote_kind {
  */
 typedef struct ds_diff_quote {
     ds_diff_quote_kind kind;
-    const char *old_text; /**< words inside the marks in A (marks excluded), or NULL */
-    const char *new_text; /**< in B, or NULL */
+    const char *old_text;  /**< words inside the marks in A (marks excluded), or NULL */
+    const char *new_text;  /**< in B, or NULL */
     const char *old_marks; /**< opening and closing mark in A, e.g. "“”", or NULL */
     const char *new_marks; /**< in B, or NULL */
     size_t a_line, b_line; /**< 0-based line numbers, DS_DIFF_NONE when absent */
@@ -228,8 +234,8 @@ typedef struct ds_diff_quote {
  * a number only deleted or only inserted has NULL on the other side.
  */
 typedef struct ds_diff_number {
-    const char *old_text; /**< or NULL */
-    const char *new_text; /**< or NULL */
+    const char *old_text;  /**< or NULL */
+    const char *new_text;  /**< or NULL */
     size_t a_line, b_line; /**< 0-based line numbers */
 } ds_diff_number;
 
@@ -340,7 +346,7 @@ const char *ds_diff_label(const ds_diff *diff, int which);
  *        bytes (never inside a UTF-8 sequence); may be NULL when bufsize is 0.
  * @return the length of the whole line in bytes (without the NUL), as
  *         snprintf() does: a return >= bufsize means it was truncated.
- *         256 bytes always suffice.
+ *         320 bytes always suffice.
  */
 size_t ds_diff_summary_line(char *buf, size_t bufsize, const ds_diff *diff);
 
@@ -349,7 +355,8 @@ size_t ds_diff_summary_line(char *buf, size_t bufsize, const ds_diff *diff);
 typedef enum ds_diff_format {
     DS_DIFF_FORMAT_PLAIN = 0, /**< wdiff style: [-deleted-]{+inserted+}, whole text */
     DS_DIFF_FORMAT_COLOR,     /**< summary on top, then the text with ANSI colours:
-                                   deletions red, insertions green, moves cyan */
+                                   deletions red and struck through, insertions
+                                   green, moves cyan */
     DS_DIFF_FORMAT_UNIFIED,   /**< unified line diff that patch(1) applies to A to give B */
     DS_DIFF_FORMAT_JSON,      /**< summary and operations, schema in docseal-formats(5)
                                    DIFF JSON */
@@ -358,10 +365,11 @@ typedef enum ds_diff_format {
 } ds_diff_format;
 
 /** ds_diff_render_options.flags */
-#define DS_DIFF_RENDER_HIDE_COSMETIC 0x01u /**< show cosmetic-only changes as their new
-                                                text, unmarked (plain, color, html) */
-#define DS_DIFF_RENDER_SUMMARY_ONLY 0x02u  /**< JSON: leave out "paragraphs" (the ops) */
-#define DS_DIFF_RENDER_COLOR 0x04u         /**< SUMMARY: use ANSI colours */
+#define DS_DIFF_RENDER_HIDE_COSMETIC                                                               \
+    0x01u                                 /**< show cosmetic-only changes as their new             \
+                                               text, unmarked (plain, color, html) */
+#define DS_DIFF_RENDER_SUMMARY_ONLY 0x02u /**< JSON: leave out "paragraphs" (the ops) */
+#define DS_DIFF_RENDER_COLOR 0x04u        /**< SUMMARY: use ANSI colours */
 
 typedef struct ds_diff_render_options {
     unsigned int version; /**< DS_DIFF_RENDER_OPTIONS_VERSION */
@@ -375,7 +383,10 @@ typedef struct ds_diff_render_options {
 } ds_diff_render_options;
 
 #define DS_DIFF_RENDER_OPTIONS_VERSION 1
-#define DS_DIFF_RENDER_OPTIONS_INIT {DS_DIFF_RENDER_OPTIONS_VERSION, 0, -1, NULL, NULL}
+#define DS_DIFF_RENDER_OPTIONS_INIT                                                                \
+    {                                                                                              \
+        DS_DIFF_RENDER_OPTIONS_VERSION, 0, -1, NULL, NULL                                          \
+    }
 
 /**
  * Write the diff to a sink in the given format (see ds_diff_format and
@@ -389,8 +400,8 @@ typedef struct ds_diff_render_options {
  * @return 0, DS_EINVALID (unknown format or options version), DS_ENOMEM, or
  *         the code a sink write returned.
  */
-int ds_diff_render(const ds_diff *diff, ds_diff_format format,
-                   const ds_diff_render_options *opts, const ds_sink *sink);
+int ds_diff_render(const ds_diff *diff, ds_diff_format format, const ds_diff_render_options *opts,
+                   const ds_sink *sink);
 
 /**
  * Parse a format name: "plain", "color" (or "colour"), "unified", "json",

@@ -10,9 +10,9 @@
  *     trusted-keys/<ID>.pub   minisign public keys whose records and bundles
  *                             verify; the signer's key is added by init
  *     bundles/<id>.tar.zst    one signed bundle per snapshot (see bundle.h)
- *     index/                  a derived index for fast lookups (docs and
- *                             entries.bin); rebuilt from the manifest when
- *                             missing or stale, never trusted over it
+ *     index/                  derived data for fast lookups (docs, entries.bin,
+ *                             summaries/); rebuilt from the manifest when
+ *                             missing or stale, never used to verify
  *     .lock                   flock(2) target: exclusive while adding or
  *                             repairing, shared while verifying
  *

@@ -33,6 +33,7 @@ static const cli_option options[] = {
      "read the key's passphrase from FILE"},
     {"threads", OPT_THREADS, required_argument, "N", "zstd worker threads (default: all CPUs)"},
     {"json", OPT_JSON, no_argument, NULL, "print the snapshot as JSON"},
+    {"quiet", 'q', no_argument, NULL, "print only results and errors (as the global -q)"},
     {NULL, 0, 0, NULL, NULL},
 };
 
@@ -108,6 +109,10 @@ static int run(cli_ctx *ctx, int argc, char **argv)
     cli_getopt_init(&g, &cmd_add, argc, argv);
     while ((c = cli_getopt_next(&g)) != -1) {
         switch (c) {
+        case 'q':
+            ctx->quiet = 1;
+            ctx->progress = 0;
+            break;
         case OPT_ID:
             ao.id = g.arg;
             break;

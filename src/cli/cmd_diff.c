@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -124,8 +125,7 @@ static int read_raw(const char *path, text *t)
     return rc;
 }
 
-static int load(cli_ctx *ctx, const char *spec, int raw, const ds_normalize_options *nopts,
-                text *t)
+static int load(cli_ctx *ctx, const char *spec, int raw, const ds_normalize_options *nopts, text *t)
 {
     int rc;
     if (!raw)
@@ -139,6 +139,48 @@ static int load(cli_ctx *ctx, const char *spec, int raw, const ds_normalize_opti
     return 0;
 }
 
+typedef struct load_job {
+    cli_ctx *ctx;
+    const char *spec;
+    int raw;
+    const ds_normalize_options *nopts;
+    text *t;
+    int rc;
+} load_job;
+
+static void *load_thread(void *arg)
+{
+    load_job *j = arg;
+    j->rc = load(j->ctx, j->spec, j->raw, j->nopts, j->t);
+    return NULL;
+}
+
+static int big_regular_file(const char *path)
+{
+    struct stat st;
+    return strcmp(path, "-") != 0 && stat(path, &st) == 0 && S_ISREG(st.st_mode) &&
+           st.st_size >= 65536;
+}
+
+/* Load both operands; two large files are normalized at the same time, one
+ * per core (cli_load_revision_text is safe to call from two threads). */
+static int load_both(cli_ctx *ctx, const char *sa, const char *sb, int raw,
+                     const ds_normalize_options *nopts, text *ta, text *tb)
+{
+    load_job jb = {ctx, sb, raw, nopts, tb, 0};
+    pthread_t th;
+    int rc;
+    if (raw || !big_regular_file(sa) || !big_regular_file(sb) ||
+        pthread_create(&th, NULL, load_thread, &jb) != 0) {
+        if ((rc = load(ctx, sa, raw, nopts, ta)) != 0)
+            return rc;
+        return load(ctx, sb, raw, nopts, tb);
+    }
+    rc = load(ctx, sa, raw, nopts, ta);
+    pthread_join(th, NULL);
+    return rc ? rc : jb.rc;
+}
+
 static int run(cli_ctx *ctx, int argc, char **argv)
 {
     cli_getopt g;
@@ -146,7 +188,7 @@ static int run(cli_ctx *ctx, int argc, char **argv)
     ds_diff_render_options ropts = DS_DIFF_RENDER_OPTIONS_INIT;
     ds_normalize_options nopts = DS_NORMALIZE_OPTIONS_INIT;
     ds_diff_format fmt = DS_DIFF_FORMAT_PLAIN;
-    const char *format = NULL, *output = NULL;
+    const char *format = NULL, *output = NULL, *bad_context = NULL, *bad_input_format = NULL;
     int summary = 0, ignore_cosmetic = 0, raw = 0, c, rc = CLI_EXIT_ERROR, err;
     char *spec_a = NULL, *spec_b = NULL;
     text ta = {NULL, 0, 0, NULL}, tb = {NULL, 0, 0, NULL};
@@ -175,9 +217,9 @@ static int run(cli_ctx *ctx, int argc, char **argv)
             errno = 0;
             v = strtol(g.arg, &end, 10);
             if (errno || *end || end == g.arg || v < 0 || v > 1000000)
-                return cli_usage_error(ctx, "invalid context '%s' (expected a number >= 0)",
-                                       g.arg);
-            ropts.context = v;
+                bad_context = g.arg; /* reported after the loop, which must finish */
+            else
+                ropts.context = v;
             break;
         }
         case 'o':
@@ -194,12 +236,16 @@ static int run(cli_ctx *ctx, int argc, char **argv)
             break;
         case OPT_INPUT_FORMAT:
             if (ds_format_parse(&nopts.format, g.arg) < 0)
-                return cli_usage_error(ctx, "%s", ds_error_last());
+                bad_input_format = g.arg;
             break;
         }
     }
     if (g.status >= 0)
         return g.status;
+    if (bad_context)
+        return cli_usage_error(ctx, "invalid context '%s' (expected a number >= 0)", bad_context);
+    if (bad_input_format && ds_format_parse(&nopts.format, bad_input_format) < 0)
+        return cli_usage_error(ctx, "%s", ds_error_last());
     argc -= g.optind;
     argv += g.optind;
     if (argc < 1 || argc > 2)
@@ -238,8 +284,7 @@ static int run(cli_ctx *ctx, int argc, char **argv)
         if ((rc = cli_vault_latest_two(ctx, argv[0], &spec_a, &spec_b)) != 0)
             goto done;
     }
-    if ((rc = load(ctx, spec_a, raw, &nopts, &ta)) != 0 ||
-        (rc = load(ctx, spec_b, raw, &nopts, &tb)) != 0)
+    if ((rc = load_both(ctx, spec_a, spec_b, raw, &nopts, &ta, &tb)) != 0)
         goto done;
     dopts.a_label = ta.label;
     dopts.b_label = tb.label;

@@ -15,6 +15,7 @@ static const cli_option options[] = {
     {"level", OPT_LEVEL, required_argument, "N", "zstd level of the vault's bundles (1..19)"},
     {"passphrase-file", OPT_PASSFILE, required_argument, "FILE",
      "read the key's passphrase from FILE"},
+    {"quiet", 'q', no_argument, NULL, "print only results and errors (as the global -q)"},
     {NULL, 0, 0, NULL, NULL},
 };
 
@@ -28,7 +29,7 @@ static int run(cli_ctx *ctx, int argc, char **argv)
     ds_public_key *pub = NULL;
     ds_vault *v = NULL;
     const char *key_opt = NULL, *passfile = NULL, *dir;
-    char *key_path = NULL, *abs_dir = NULL, *pass = NULL;
+    char *key_path = NULL, *abs_dir = NULL;
     char kid[DS_KEY_ID_HEX_SIZE];
     struct stat st;
     int c, err, rc = CLI_EXIT_OK;
@@ -36,6 +37,10 @@ static int run(cli_ctx *ctx, int argc, char **argv)
     cli_getopt_init(&g, &cmd_init, argc, argv);
     while ((c = cli_getopt_next(&g)) != -1) {
         switch (c) {
+        case 'q':
+            ctx->quiet = 1;
+            ctx->progress = 0;
+            break;
         case 'k':
             key_opt = g.arg;
             break;
@@ -98,7 +103,6 @@ static int run(cli_ctx *ctx, int argc, char **argv)
 done:
     free(abs_dir);
     free(key_path);
-    cli_free_secret(pass);
     ds_vault_free(v);
     ds_public_key_free(pub);
     ds_secret_key_free(key);

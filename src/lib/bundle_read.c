@@ -629,18 +629,17 @@ int ds_bundle_reader_next(ds_bundle_reader *r, ds_bundle_entry *entry)
     }
     r->total_size += r->cur_size;
 
-    if (!path) {
+    /* the first problem found, in this order: type, path, length */
+    r->cur_problem = type_problem(e, entry->type);
+    if (!r->cur_problem && !path)
         r->cur_problem = "no path";
-    } else {
+    if (!r->cur_problem)
         r->cur_problem = path_safety_problem(path);
-        if (!r->cur_problem && strlen(path) > r->limits.max_path) {
-            free(r->problem_buf);
-            r->problem_buf =
-                ds__asprintf("path longer than %llu bytes", (unsigned long long)r->limits.max_path);
-            r->cur_problem = r->problem_buf ? r->problem_buf : "path too long";
-        }
-        if (!r->cur_problem)
-            r->cur_problem = type_problem(e, entry->type);
+    if (!r->cur_problem && strlen(path) > r->limits.max_path) {
+        free(r->problem_buf);
+        r->problem_buf =
+            ds__asprintf("path longer than %llu bytes", (unsigned long long)r->limits.max_path);
+        r->cur_problem = r->problem_buf ? r->problem_buf : "path too long";
     }
     /* Duplicates are judged on every entry, even bad ones, so that a later
      * good-looking entry with the same name is flagged too. */

@@ -42,7 +42,6 @@ typedef struct vstate {
     int have_manifest, have_signature, have_snapshot;
     int complete; /* read to the end of the file without error */
     int stopped_by_limit;
-    char stop_detail[512];
     ds__manifest mf;
     int mf_ok;
     char manifest_id[DS_SHA256_HEX_SIZE];
@@ -118,6 +117,24 @@ static int add(vstate *v, const char *name, ds_check_result res, const char *sub
     return err;
 }
 
+/* The last error message without the "<bundle>: " and "<entry>: " prefixes
+ * that the report's subject already gives. */
+static const char *reader_detail(const vstate *v, const char *subject)
+{
+    const char *msg = ds_error_last();
+    size_t n = strlen(v->path);
+    if (strncmp(msg, v->path, n) == 0 && msg[n] == ':' && msg[n + 1] == ' ')
+        msg += n + 2;
+    if (subject) {
+        char *q = ds__bundle_quote(subject);
+        n = q ? strlen(q) : 0;
+        if (q && strncmp(msg, q, n) == 0 && msg[n] == ':' && msg[n + 1] == ' ')
+            msg += n + 2;
+        free(q);
+    }
+    return msg;
+}
+
 /* ------------------------------------------------------------------------ */
 /* Pass 1                                                                     */
 
@@ -162,12 +179,14 @@ static int pass1(vstate *v)
             }
             if (rc == DS_ELIMIT) {
                 v->stopped_by_limit = 1;
-                snprintf(v->stop_detail, sizeof v->stop_detail, "%s", ds_error_last());
-                if ((err = add(v, "entry-safety", DS_CHECK_FAIL, NULL, "%s", ds_error_last())) < 0)
+                if ((err = add(v, "entry-safety", DS_CHECK_FAIL, NULL, "%s",
+                               reader_detail(v, NULL))) < 0)
                     goto done;
-            } else if ((err = add(v, "archive-readable", DS_CHECK_FAIL,
-                                  ds__bundle_reader_failed_entry(r), "%s", ds_error_last())) < 0) {
-                goto done;
+            } else {
+                const char *subject = ds__bundle_reader_failed_entry(r);
+                if ((err = add(v, "archive-readable", DS_CHECK_FAIL, subject, "%s",
+                               reader_detail(v, subject))) < 0)
+                    goto done;
             }
             goto done;
         }
@@ -237,8 +256,8 @@ static int pass1(vstate *v)
                 err = rc;
                 goto done;
             }
-            if ((err = add(v, "archive-readable", DS_CHECK_FAIL, e.path, "%s", ds_error_last())) <
-                0)
+            if ((err = add(v, "archive-readable", DS_CHECK_FAIL, e.path, "%s",
+                           reader_detail(v, e.path))) < 0)
                 goto done;
             goto done;
         }
@@ -246,7 +265,8 @@ static int pass1(vstate *v)
             goto done;
     }
     if ((rc = ds_bundle_reader_finish(r)) < 0) {
-        if ((err = add(v, "archive-readable", DS_CHECK_FAIL, NULL, "%s", ds_error_last())) < 0)
+        if ((err = add(v, "archive-readable", DS_CHECK_FAIL, NULL, "%s", reader_detail(v, NULL))) <
+            0)
             goto done;
         goto done;
     }

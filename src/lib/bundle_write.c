@@ -30,6 +30,9 @@
 #include <zstd.h>
 
 #define SPOOL_BUF (256 * 1024)
+/* Regular files up to this size are copied to the spool while they are read;
+ * larger ones are read again by finish(). */
+#define SPOOL_ORIGINAL_MAX ((uint64_t)1 << 20)
 /* Most normalization threads of ds_bundle_writer_add_files(). */
 #define MAX_WORKERS 16
 
@@ -338,8 +341,11 @@ static int job_run(ds_bundle_writer *w, job *j)
         nopts = *opts->normalize;
     if (!nopts.source_name)
         nopts.source_name = name;
-    /* a regular file is read again at finish(); anything else is spooled */
-    spool_orig = is_stdin || (stat(path, &st) == 0 && !S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode));
+    /* a large regular file is read again at finish(); anything else is
+     * spooled as it is read (for many small files one spool file costs far
+     * fewer system calls than reopening each) */
+    spool_orig = is_stdin || (stat(path, &st) == 0 && !S_ISDIR(st.st_mode) &&
+                              (!S_ISREG(st.st_mode) || (uint64_t)st.st_size <= SPOOL_ORIGINAL_MAX));
     if ((err = spool_open(ts, w->out_dir)) < 0 ||
         (spool_orig && (err = spool_open(os, w->out_dir)) < 0))
         return err;
@@ -683,11 +689,16 @@ static int jset(json_t *obj, const char *key, json_t *value)
     return 0;
 }
 
+static int json_to_buf(const char *buffer, size_t size, void *data)
+{
+    return ds__buf_put(data, buffer, size) < 0 ? -1 : 0;
+}
+
 static int snapshot_json(ds__buf *out, const ds_bundle_writer *w, const went *ents, size_t n,
                          const char *created, const char *key_id)
 {
     json_t *root = json_object(), *docs = json_array();
-    char *text = NULL, *tool = NULL, path[96];
+    char *tool = NULL, path[96];
     size_t i;
     int err = 0;
 
@@ -752,15 +763,14 @@ static int snapshot_json(ds__buf *out, const ds_bundle_writer *w, const went *en
     docs = NULL;
     if (err < 0)
         goto done;
-    if (!(text = json_dumps(root, JSON_INDENT(2) | JSON_PRESERVE_ORDER))) {
+    ds__buf_clear(out);
+    if (json_dump_callback(root, json_to_buf, out, JSON_INDENT(2) | JSON_PRESERVE_ORDER) != 0) {
         err = ds__error_set(DS_ERROR, "snapshot.json: could not serialize");
         goto done;
     }
-    ds__buf_clear(out);
-    if ((err = ds__buf_puts(out, text)) < 0 || (err = ds__buf_putc(out, '\n')) < 0)
+    if ((err = ds__buf_putc(out, '\n')) < 0)
         goto done;
 done:
-    free(text);
     free(tool);
     json_decref(docs);
     json_decref(root);
@@ -960,7 +970,7 @@ static int write_archive(const ds_bundle_writer *w, int fd, const char *name, co
          * repeats most of its normalized text, which sits up to the size of
          * the documents/ section earlier in the stream. 2^25 keeps
          * decompression (and `zstd -d` without --long) within its memory. */
-        ZSTD_isError(ZSTD_CCtx_setParameter(z.cctx, ZSTD_c_enableLongDistanceMatching, getenv("NOLDM") ? 0 : 1)) ||
+        ZSTD_isError(ZSTD_CCtx_setParameter(z.cctx, ZSTD_c_enableLongDistanceMatching, 1)) ||
         ZSTD_isError(ZSTD_CCtx_setParameter(z.cctx, ZSTD_c_windowLog, DS__BUNDLE_WINDOW_LOG))) {
         err = ds__error_set(DS_ERROR, "%s: zstd rejected level %d", name, w->level);
         goto done;
@@ -1078,6 +1088,18 @@ int ds_bundle_writer_finish(ds_bundle_writer *w, const char *out_path,
         err = ds__error_set(DS_ELIMIT, "bundle: more than %u entries", DS_BUNDLE_MAX_ENTRIES);
         goto done;
     }
+    {
+        uint64_t total = 0;
+        for (i = 0; i < n; i++)
+            total += ents[i].size;
+        /* (each entry is under 16 GiB, so this sum cannot wrap) */
+        if (total > DS_BUNDLE_MAX_TOTAL_SIZE - DS_BUNDLE_MAX_METADATA_SIZE * 3) {
+            err = ds__error_set(DS_ELIMIT,
+                                "bundle: the entries would exceed the total limit of %llu bytes",
+                                (unsigned long long)DS_BUNDLE_MAX_TOTAL_SIZE);
+            goto done;
+        }
+    }
 
     /* snapshot.json (its entry pointers need the sorted list) */
     ds__format_time(created, w->time);
@@ -1104,7 +1126,10 @@ int ds_bundle_writer_finish(ds_bundle_writer *w, const char *out_path,
 
     /* MANIFEST, bundle id, signature */
     for (i = 0; i < n; i++)
-        if ((err = ds__buf_printf(&manifest, "%s  %s\n", ents[i].digest, ents[i].path)) < 0)
+        if ((err = ds__buf_put(&manifest, ents[i].digest, 64)) < 0 ||
+            (err = ds__buf_put(&manifest, "  ", 2)) < 0 ||
+            (err = ds__buf_puts(&manifest, ents[i].path)) < 0 ||
+            (err = ds__buf_putc(&manifest, '\n')) < 0)
             goto done;
     if (manifest.len > DS_BUNDLE_MAX_METADATA_SIZE) {
         err = ds__error_set(DS_ELIMIT, "bundle: MANIFEST would exceed %llu bytes",
@@ -1133,7 +1158,9 @@ int ds_bundle_writer_finish(ds_bundle_writer *w, const char *out_path,
     }
     fd = mkstemp(tmp);
     if (fd < 0) {
-        err = ds__error_errno(DS_EIO, errno, tmp);
+        int e = errno;
+        err = ds__error_set(DS_EIO, "%s: cannot create a temporary file in %s: %s", final, dir,
+                            strerror(e));
         free(tmp);
         tmp = NULL;
         goto done;

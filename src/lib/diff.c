@@ -230,8 +230,8 @@ int ds__out_flush(ds__out *o)
     return o->err;
 }
 
-int ds_diff_render(const ds_diff *diff, ds_diff_format format,
-                   const ds_diff_render_options *opts, const ds_sink *sink)
+int ds_diff_render(const ds_diff *diff, ds_diff_format format, const ds_diff_render_options *opts,
+                   const ds_sink *sink)
 {
     ds_diff_render_options def = DS_DIFF_RENDER_OPTIONS_INIT;
     ds__out out;
@@ -241,8 +241,7 @@ int ds_diff_render(const ds_diff *diff, ds_diff_format format,
     if (!opts)
         opts = &def;
     if (opts->version != DS_DIFF_RENDER_OPTIONS_VERSION)
-        return ds__error_set(DS_EINVALID, "diff render: unknown options version %u",
-                             opts->version);
+        return ds__error_set(DS_EINVALID, "diff render: unknown options version %u", opts->version);
     memset(&out, 0, sizeof out);
     out.sink = sink;
     switch (format) {

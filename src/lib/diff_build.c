@@ -99,12 +99,14 @@ static int starts_with(const char *s, size_t len, const char *p)
     return len >= n && memcmp(s, p, n) == 0;
 }
 
-/* Roles: a header exists when the first unit starts with "# "; it runs up to
+/* Roles: a header exists when the first unit starts with "# " (or is "#", a
+ * document without a headline); it runs up to
  * the first blank line. Body paragraphs are numbered from 1. */
 static void assign_roles(ds__side *sd)
 {
     size_t i = 0, para = 0;
-    if (sd->nunits && starts_with(sd->text + sd->units[0].off, sd->units[0].len, "# ")) {
+    if (sd->nunits && (starts_with(sd->text + sd->units[0].off, sd->units[0].len, "# ") ||
+                       (sd->units[0].len == 1 && sd->text[sd->units[0].off] == '#'))) {
         sd->units[0].role = DS_DIFF_ROLE_HEADLINE;
         for (i = 1; i < sd->nunits; i++) {
             const ds__unit *prev = &sd->units[i - 1];
@@ -132,8 +134,8 @@ static void assign_roles(ds__side *sd)
 typedef struct tok_ctx {
     ds__builder *bd;
     const char *text;
-    ds__tokvec *out;      /* tokens, or NULL */
-    ds__side *bagsd;  /* append word ids to this side's bags, or NULL */
+    ds__tokvec *out; /* tokens, or NULL */
+    ds__side *bagsd; /* append word ids to this side's bags, or NULL */
     int err;
 } tok_ctx;
 
@@ -192,17 +194,6 @@ static int unit_bag(ds__builder *bd, int which, size_t ui)
     u->bag_count = sd->nbags - u->bag_first;
     u->has_bag = 1;
     return 0;
-}
-
-/* Tokens of a unit into tv (cleared first). 0 or DS_ENOMEM. */
-static int unit_tokens(ds__builder *bd, int which, size_t ui, ds__tokvec *tv)
-{
-    const ds__side *sd = &bd->side[which];
-    const ds__unit *u = &sd->units[ui];
-    tok_ctx t = {bd, sd->text, tv, NULL, 0};
-    tv->n = 0;
-    ds__tokenize(sd->text, u->off, u->len, tok_cb, &t);
-    return t.err;
 }
 
 /* Dice coefficient of the word multisets of two tokenized units: counts of
@@ -282,6 +273,7 @@ typedef struct ent {
     size_t ua, ub; /* unit indices or NONE */
     size_t peer;   /* entry index of the other half of a move */
     int has_ops;   /* its word-level ops are already in bd->pending */
+    int weak;      /* half of a dissimilar one-for-one replacement */
     size_t pend_first, pend_count;
     size_t region, slot; /* change region, and pairs before it in the region */
 } ent;
@@ -302,7 +294,7 @@ static int ent_push(entvec *e, int kind, int role, size_t ua, size_t ub)
         e->v = nv;
         e->cap = ncap;
     }
-    e->v[e->n++] = (ent){kind, role, ua, ub, NONE, 0, 0, 0, e->region, e->slot};
+    e->v[e->n++] = (ent){kind, role, ua, ub, NONE, 0, 0, 0, 0, e->region, e->slot};
     return 0;
 }
 
@@ -359,8 +351,20 @@ static int do_region(ds__builder *bd, entvec *ev, size_t a0, size_t a1, size_t b
                 e->pend_first = first;
                 e->pend_count = count;
             }
-        } else if ((err = ent_push(ev, DS_DIFF_PARA_DELETED, x->role, a0, NONE)) >= 0)
-            err = ent_push(ev, DS_DIFF_PARA_INSERTED, y->role, NONE, b0);
+        } else {
+            /* dissimilar: a deletion and an insertion, unless neither turns out
+             * to be a move (then a rewrite in place: see repair_weak()) */
+            size_t first, count;
+            if ((err = pending_append(bd, &o, &first, &count)) >= 0 &&
+                (err = ent_push(ev, DS_DIFF_PARA_DELETED, x->role, a0, NONE)) >= 0) {
+                ent *e = &ev->v[ev->n - 1];
+                e->weak = 1;
+                e->pend_first = first;
+                e->pend_count = count;
+                if ((err = ent_push(ev, DS_DIFF_PARA_INSERTED, y->role, NONE, b0)) >= 0)
+                    ev->v[ev->n - 1].weak = 1;
+            }
+        }
         free(o.v);
         return err;
     }
@@ -485,12 +489,10 @@ static int do_region(ds__builder *bd, entvec *ev, size_t a0, size_t a1, size_t b
     for (size_t k = 0; k <= np; k++) {
         size_t xe = k < np ? px[k] : a1, ye = k < np ? py[k] : b1;
         for (; i < xe; i++)
-            if ((err = ent_push(ev, DS_DIFF_PARA_DELETED, bd->side[0].units[i].role, i, NONE)) <
-                0)
+            if ((err = ent_push(ev, DS_DIFF_PARA_DELETED, bd->side[0].units[i].role, i, NONE)) < 0)
                 goto done;
         for (; j < ye; j++)
-            if ((err = ent_push(ev, DS_DIFF_PARA_INSERTED, bd->side[1].units[j].role, NONE, j)) <
-                0)
+            if ((err = ent_push(ev, DS_DIFF_PARA_INSERTED, bd->side[1].units[j].role, NONE, j)) < 0)
                 goto done;
         if (k < np) {
             int same = bd->side[0].units[i].id == bd->side[1].units[j].id;
@@ -663,10 +665,28 @@ done:
     return err;
 }
 
+/* A paragraph replaced by a dissimilar one at the same place is still a
+ * rewrite of that paragraph, unless one of them moved elsewhere: turn such a
+ * deletion and insertion back into one changed entry (the insertion entry is
+ * dropped: kind -1). */
+static void repair_weak(entvec *ev)
+{
+    for (size_t k = 0; k + 1 < ev->n; k++) {
+        ent *d = &ev->v[k], *i = &ev->v[k + 1];
+        if (!d->weak || d->kind != DS_DIFF_PARA_DELETED || i->kind != DS_DIFF_PARA_INSERTED ||
+            !i->weak)
+            continue;
+        d->kind = DS_DIFF_PARA_CHANGED;
+        d->ub = i->ub;
+        d->has_ops = 1;
+        i->kind = -1;
+    }
+}
+
 /* ---- ops ------------------------------------------------------------------------ */
 
-int ds__opvec_push(ds__opvec *o, int kind, unsigned flags, size_t a_off, size_t a_len,
-                   size_t b_off, size_t b_len)
+int ds__opvec_push(ds__opvec *o, int kind, unsigned flags, size_t a_off, size_t a_len, size_t b_off,
+                   size_t b_len)
 {
     ds_diff_op *p;
     if (kind == DS_DIFF_OP_EQUAL ? a_len == 0 : (a_len == 0 && b_len == 0))
@@ -728,8 +748,8 @@ static int emit_change(ds__opvec *o, const char *A, size_t sa, size_t ea, const 
 
 /* White space only on both sides; eq_flags for the common part, chg_flags
  * for the rest. */
-static int emit_space(ds__opvec *o, unsigned eq_flags, unsigned chg_flags, const char *A,
-                      size_t sa, size_t ea, const char *B, size_t sb, size_t eb)
+static int emit_space(ds__opvec *o, unsigned eq_flags, unsigned chg_flags, const char *A, size_t sa,
+                      size_t ea, const char *B, size_t sb, size_t eb)
 {
     size_t la = ea - sa, lb = eb - sb, p = 0;
     int err;
@@ -748,18 +768,63 @@ static int emit_space(ds__opvec *o, unsigned eq_flags, unsigned chg_flags, const
 
 /* Word-level diff of unit ua (A) against unit ub (B), appended to o; *sim
  * (when not NULL) gets 2 * unchanged words / all words of both. */
+/* Space-separated runs in s[0, n): a cheap word count for similarity. */
+static size_t count_runs(const char *s, size_t n)
+{
+    size_t k = 0;
+    int in = 0;
+    for (size_t i = 0; i < n; i++) {
+        int sp = s[i] == ' ';
+        k += !sp && !in;
+        in = !sp;
+    }
+    return k;
+}
+
+static int tokens_of(ds__builder *bd, const char *text, size_t off, size_t len, ds__tokvec *tv)
+{
+    tok_ctx t = {bd, text, tv, NULL, 0};
+    tv->n = 0;
+    ds__tokenize(text, off, len, tok_cb, &t);
+    return t.err;
+}
+
 static int word_diff(ds__builder *bd, size_t ua, size_t ub, ds__opvec *o, double *sim)
 {
     const ds__side *SA = &bd->side[0], *SB = &bd->side[1];
     const ds__unit *x = &SA->units[ua], *y = &SB->units[ub];
+    const char *A = SA->text + x->off, *B = SB->text + y->off;
     const ds__token *ta, *tb;
-    size_t n, m, i = 0, j = 0, posA = x->off, posB = y->off, endA = x->off + x->len,
-                 endB = y->off + y->len, k, wa = 0, wb = 0, weq = 0;
+    size_t n, m, i = 0, j = 0, k, wa, wb, weq, pre = 0, suf = 0, lim;
+    size_t posA, posB, endA, endB;
     unsigned char *ca, *cb;
     int err;
 
-    if ((err = unit_tokens(bd, 0, ua, &bd->ta)) < 0 || (err = unit_tokens(bd, 1, ub, &bd->tb)) < 0)
+    /* Bytes common to the start and to the end of both paragraphs need no
+     * tokenizing: Myers would match them first. The prefix is cut at the end
+     * of a token (before a space that is common too), the suffix at the start
+     * of one (an ASCII character after a common space), so that both hold
+     * whole tokens in both texts and the white space around the middle stays
+     * with it: the ops are the same as without the shortcut. */
+    lim = x->len < y->len ? x->len : y->len;
+    while (pre < lim && A[pre] == B[pre])
+        pre++;
+    pre = pre ? pre - 1 : 0;
+    while (pre > 0 && !(A[pre] == ' ' && A[pre - 1] != ' '))
+        pre--;
+    while (suf < lim - pre && A[x->len - 1 - suf] == B[y->len - 1 - suf])
+        suf++;
+    suf = suf ? suf - 1 : 0;
+    while (suf > 0 && !(A[x->len - suf - 1] == ' ' && (unsigned char)A[x->len - suf] < 0x80 &&
+                        A[x->len - suf] != ' '))
+        suf--;
+    posA = x->off + pre, posB = y->off + pre;
+    endA = x->off + x->len - suf, endB = y->off + y->len - suf;
+    if ((err = ds__opvec_push(o, DS_DIFF_OP_EQUAL, 0, x->off, pre, y->off, pre)) < 0 ||
+        (err = tokens_of(bd, SA->text, posA, endA - posA, &bd->ta)) < 0 ||
+        (err = tokens_of(bd, SB->text, posB, endB - posB, &bd->tb)) < 0)
         return err;
+    wa = wb = weq = count_runs(A, pre) + count_runs(A + x->len - suf, suf);
     ta = bd->ta.v, tb = bd->tb.v;
     n = bd->ta.n, m = bd->tb.n;
     if (n + m > bd->idcap) {
@@ -814,18 +879,20 @@ static int word_diff(ds__builder *bd, size_t ua, size_t ub, ds__opvec *o, double
             i = i2, j = j2;
         }
     }
+    if ((err = ds__opvec_push(o, DS_DIFF_OP_EQUAL, 0, endA, suf, endB, suf)) < 0)
+        return err;
     if (sim) {
         if (wa + wb)
             *sim = 2.0 * (double)weq / (double)(wa + wb);
         else
             *sim = ds__cosmetic_equal(SA->text + x->off, x->len, SB->text + y->off, y->len) ? 1.0
-                                                                                          : 0.5;
+                                                                                            : 0.5;
     }
     if (!(bd->opts->flags & DS_DIFF_NO_CLEANUP)) {
-        if ((err = ds__cleanup_semantic(o)) < 0)
+        if ((err = ds__cleanup_semantic(o, SA->text, SB->text)) < 0)
             return err;
-    } else
-        ds__cleanup_merge(o);
+    } else if ((err = ds__cleanup_merge(o, SA->text, SB->text)) < 0)
+        return err;
     return 0;
 }
 
@@ -841,8 +908,8 @@ static int emit_gap(ds__builder *bd, ds__opvec *o, size_t ua, size_t ub)
     }
     if (ub == NONE) {
         const ds__unit *x = &SA->units[ua];
-        return ds__opvec_push(o, DS_DIFF_OP_DELETE, DS_DIFF_OP_GAP, x->gap_off, x->gap_len,
-                              SB->len, 0);
+        return ds__opvec_push(o, DS_DIFF_OP_DELETE, DS_DIFF_OP_GAP, x->gap_off, x->gap_len, SB->len,
+                              0);
     }
     sa = SA->units[ua].gap_off, la = SA->units[ua].gap_len;
     sb = SB->units[ub].gap_off, lb = SB->units[ub].gap_len;
@@ -850,8 +917,8 @@ static int emit_gap(ds__builder *bd, ds__opvec *o, size_t ua, size_t ub)
                       sa + la, SB->text, sb, sb + lb);
 }
 
-int ds__diff_push_op(ds_diff *d, int kind, unsigned flags, size_t a_off, size_t a_len,
-                     size_t b_off, size_t b_len)
+int ds__diff_push_op(ds_diff *d, int kind, unsigned flags, size_t a_off, size_t a_len, size_t b_off,
+                     size_t b_len)
 {
     ds__opvec o = {d->ops, d->nops, d->capops};
     int err = ds__opvec_push(&o, kind, flags, a_off, a_len, b_off, b_len);
@@ -923,8 +990,8 @@ static int keys_equal(const ds__unit *x, const ds__unit *y, const ds__opvec *o,
         k++;
     if (k == o->n)
         return 1;
-    return ds__cosmetic_equal_at(bd->side[0].text, o->v[k].a_off, x->off + x->len,
-                                 bd->side[1].text, o->v[k].b_off, y->off + y->len);
+    return ds__cosmetic_equal_at(bd->side[0].text, o->v[k].a_off, x->off + x->len, bd->side[1].text,
+                                 o->v[k].b_off, y->off + y->len);
 }
 
 static int emit_entries(ds__builder *bd, const entvec *ev)
@@ -932,8 +999,15 @@ static int emit_entries(ds__builder *bd, const entvec *ev)
     ds_diff *d = bd->diff;
     const ds__side *SA = &bd->side[0], *SB = &bd->side[1];
     ds__opvec o = {NULL, 0, 0};
-    size_t k, apos = 0, bpos = 0;
+    size_t k, apos = 0, bpos = 0, *outidx, next;
     int err = 0;
+
+    /* index of each entry among the output paragraphs (for move peers) */
+    if (!(outidx = ds__malloc((ev->n + 1) * sizeof *outidx)))
+        return DS_ENOMEM;
+    next = (SA->lead_len || SB->lead_len) ? 1 : 0;
+    for (k = 0; k < ev->n; k++)
+        outidx[k] = ev->v[k].kind < 0 ? NONE : next++;
 
     if (SA->lead_len || SB->lead_len) {
         ds_diff_para p;
@@ -941,14 +1015,14 @@ static int emit_entries(ds__builder *bd, const entvec *ev)
         p.role = DS_DIFF_ROLE_SPACE;
         p.a_line = p.b_line = p.peer = NONE;
         if (SA->lead_len && SB->lead_len)
-            err = emit_space(&o, DS_DIFF_OP_GAP, DS_DIFF_OP_GAP | DS_DIFF_OP_COSMETIC, SA->text,
-                             0, SA->lead_len, SB->text, 0, SB->lead_len);
+            err = emit_space(&o, DS_DIFF_OP_GAP, DS_DIFF_OP_GAP | DS_DIFF_OP_COSMETIC, SA->text, 0,
+                             SA->lead_len, SB->text, 0, SB->lead_len);
         else if (SA->lead_len)
             err = ds__opvec_push(&o, DS_DIFF_OP_DELETE, DS_DIFF_OP_GAP | DS_DIFF_OP_COSMETIC, 0,
                                  SA->lead_len, 0, 0);
         else
-            err = ds__opvec_push(&o, DS_DIFF_OP_INSERT, DS_DIFF_OP_GAP | DS_DIFF_OP_COSMETIC, 0,
-                                 0, 0, SB->lead_len);
+            err = ds__opvec_push(&o, DS_DIFF_OP_INSERT, DS_DIFF_OP_GAP | DS_DIFF_OP_COSMETIC, 0, 0,
+                                 0, SB->lead_len);
         if (err < 0)
             goto done;
         p.kind = !SB->lead_len   ? DS_DIFF_PARA_DELETED
@@ -963,16 +1037,20 @@ static int emit_entries(ds__builder *bd, const entvec *ev)
 
     for (k = 0; k < ev->n; k++) {
         const ent *e = &ev->v[k];
-        const ds__unit *x = e->ua != NONE ? &SA->units[e->ua] : NULL;
-        const ds__unit *y = e->ub != NONE ? &SB->units[e->ub] : NULL;
+        const ds__unit *x, *y;
+        if (e->kind < 0)
+            continue;
+        x = e->ua != NONE ? &SA->units[e->ua] : NULL;
+        y = e->ub != NONE ? &SB->units[e->ub] : NULL;
         ds_diff_para p;
-        int tiles_a = e->kind != DS_DIFF_PARA_MOVED_TO, tiles_b = e->kind != DS_DIFF_PARA_MOVED_FROM;
+        int tiles_a = e->kind != DS_DIFF_PARA_MOVED_TO,
+            tiles_b = e->kind != DS_DIFF_PARA_MOVED_FROM;
         int cosmetic = 0;
 
         memset(&p, 0, sizeof p);
         p.kind = (ds_diff_para_kind)e->kind;
         p.role = (ds_diff_role)e->role;
-        p.peer = e->peer;
+        p.peer = e->peer == NONE ? NONE : outidx[e->peer];
         p.a_line = p.b_line = NONE;
         if (x && e->kind != DS_DIFF_PARA_INSERTED) {
             p.a_line = x->line;
@@ -1016,8 +1094,8 @@ static int emit_entries(ds__builder *bd, const entvec *ev)
             err = ds__opvec_push(&o, DS_DIFF_OP_DELETE, 0, x->off, x->len, 0, 0);
             if (err >= 0)
                 err = emit_gap(bd, &o, e->ua, NONE);
-            cosmetic = e->kind == DS_DIFF_PARA_DELETED &&
-                       ds__cosmetic_empty(SA->text + x->off, x->len);
+            cosmetic =
+                e->kind == DS_DIFF_PARA_DELETED && ds__cosmetic_empty(SA->text + x->off, x->len);
             break;
         case DS_DIFF_PARA_INSERTED:
             err = ds__opvec_push(&o, DS_DIFF_OP_INSERT, 0, 0, 0, y->off, y->len);
@@ -1039,11 +1117,13 @@ static int emit_entries(ds__builder *bd, const entvec *ev)
             goto done;
     }
     if (apos != SA->len || bpos != SB->len)
-        err = ds__error_set(DS_ERROR, "diff: internal error: script covers %zu of %zu and %zu "
-                                      "of %zu bytes",
+        err = ds__error_set(DS_ERROR,
+                            "diff: internal error: script covers %zu of %zu and %zu "
+                            "of %zu bytes",
                             apos, SA->len, bpos, SB->len);
 done:
     free(o.v);
+    free(outidx);
     return err;
 }
 
@@ -1115,6 +1195,7 @@ int ds__diff_build(ds__builder *bd)
     }
     if (!(bd->opts->flags & DS_DIFF_NO_MOVES) && (err = find_moves(bd, &ev)) < 0)
         goto done;
+    repair_weak(&ev);
     err = emit_entries(bd, &ev);
 done:
     free(ia);
@@ -1193,8 +1274,7 @@ int ds__line_diff(const ds_diff *d, size_t **la, size_t *nla, size_t **lb, size_
         goto done;
     }
     for (k = 0; k < *nla; k++)
-        if ((err = ds__intern_get(&t, d->text[0] + (*la)[k], (*la)[k + 1] - (*la)[k], &ids[k])) <
-            0)
+        if ((err = ds__intern_get(&t, d->text[0] + (*la)[k], (*la)[k + 1] - (*la)[k], &ids[k])) < 0)
             goto done;
     for (k = 0; k < *nlb; k++)
         if ((err = ds__intern_get(&t, d->text[1] + (*lb)[k], (*lb)[k + 1] - (*lb)[k],

@@ -16,66 +16,94 @@
 
 enum { OP_ELIM = 3 }; /* an equality turned into a deletion plus an insertion */
 
-void ds__cleanup_merge(ds__opvec *o)
+static void put_op(ds_diff_op *v, size_t *out, int kind, unsigned flags, size_t a_off, size_t a_len,
+                   size_t b_off, size_t b_len)
 {
-    size_t i = 0, out = 0, n = o->n;
-    ds_diff_op *v = o->v;
-    while (i < n) {
-        if (v[i].kind == DS_DIFF_OP_EQUAL) {
-            if (out && v[out - 1].kind == DS_DIFF_OP_EQUAL && v[out - 1].flags == v[i].flags &&
-                v[out - 1].a_off + v[out - 1].a_len == v[i].a_off &&
-                v[out - 1].b_off + v[out - 1].b_len == v[i].b_off) {
-                v[out - 1].a_len += v[i].a_len;
-                v[out - 1].b_len += v[i].b_len;
-            } else
-                v[out++] = v[i];
-            i++;
-            continue;
-        }
-        {
-            size_t a_start = v[i].a_off, b_start = v[i].b_off, a_len = 0, b_len = 0;
-            unsigned flags = v[i].flags;
-            for (; i < n && v[i].kind != DS_DIFF_OP_EQUAL; i++) {
-                if (v[i].kind != DS_DIFF_OP_INSERT)
-                    a_len += v[i].a_len;
-                if ((int)v[i].kind != DS_DIFF_OP_DELETE)
-                    b_len += v[i].b_len;
-                flags &= v[i].flags;
-            }
-            if (a_len) {
-                v[out].kind = DS_DIFF_OP_DELETE;
-                v[out].flags = flags;
-                v[out].a_off = a_start;
-                v[out].a_len = a_len;
-                v[out].b_off = b_start;
-                v[out].b_len = 0;
-                out++;
-            }
-            if (b_len) {
-                v[out].kind = DS_DIFF_OP_INSERT;
-                v[out].flags = flags;
-                v[out].a_off = a_start + a_len;
-                v[out].a_len = 0;
-                v[out].b_off = b_start;
-                v[out].b_len = b_len;
-                out++;
-            }
+    ds_diff_op *p;
+    if (kind == DS_DIFF_OP_EQUAL ? a_len == 0 : (a_len == 0 && b_len == 0))
+        return;
+    if (*out) {
+        p = &v[*out - 1];
+        if ((int)p->kind == kind && p->flags == flags && p->a_off + p->a_len == a_off &&
+            p->b_off + p->b_len == b_off) {
+            p->a_len += a_len;
+            p->b_len += b_len;
+            return;
         }
     }
-    o->n = out;
+    p = &v[(*out)++];
+    p->kind = (ds_diff_op_kind)kind;
+    p->flags = flags;
+    p->a_off = a_off;
+    p->a_len = a_len;
+    p->b_off = b_off;
+    p->b_len = b_len;
 }
 
-int ds__cleanup_semantic(ds__opvec *o)
+static int is_blank(char c)
+{
+    return c == ' ' || c == '\t';
+}
+
+int ds__cleanup_merge(ds__opvec *o, const char *A, const char *B)
+{
+    size_t i = 0, out = 0, n = o->n;
+    ds_diff_op *v = o->v, *w;
+    /* a run of edits may grow into four ops: write into a new array */
+    if (!n)
+        return 0;
+    if (!(w = ds__malloc(2 * n * sizeof *w + sizeof *w)))
+        return DS_ENOMEM;
+    while (i < n) {
+        size_t a_start, b_start, a_len = 0, b_len = 0, lead = 0, trail = 0;
+        unsigned flags;
+        if (v[i].kind == DS_DIFF_OP_EQUAL) {
+            ds_diff_op e = v[i++];
+            put_op(w, &out, DS_DIFF_OP_EQUAL, e.flags, e.a_off, e.a_len, e.b_off, e.b_len);
+            continue;
+        }
+        a_start = v[i].a_off, b_start = v[i].b_off, flags = v[i].flags;
+        for (; i < n && v[i].kind != DS_DIFF_OP_EQUAL; i++) {
+            if (v[i].kind != DS_DIFF_OP_INSERT)
+                a_len += v[i].a_len;
+            if ((int)v[i].kind != DS_DIFF_OP_DELETE)
+                b_len += v[i].b_len;
+            flags &= v[i].flags;
+        }
+        /* white space common to both ends of a replacement belongs outside it */
+        if (a_len && b_len) {
+            while (lead < a_len && lead < b_len && is_blank(A[a_start + lead]) &&
+                   A[a_start + lead] == B[b_start + lead])
+                lead++;
+            while (trail < a_len - lead && trail < b_len - lead &&
+                   is_blank(A[a_start + a_len - 1 - trail]) &&
+                   A[a_start + a_len - 1 - trail] == B[b_start + b_len - 1 - trail])
+                trail++;
+        }
+        put_op(w, &out, DS_DIFF_OP_EQUAL, 0, a_start, lead, b_start, lead);
+        put_op(w, &out, DS_DIFF_OP_DELETE, flags, a_start + lead, a_len - lead - trail,
+               b_start + lead, 0);
+        put_op(w, &out, DS_DIFF_OP_INSERT, flags, a_start + a_len - trail, 0, b_start + lead,
+               b_len - lead - trail);
+        put_op(w, &out, DS_DIFF_OP_EQUAL, 0, a_start + a_len - trail, trail,
+               b_start + b_len - trail, trail);
+    }
+    free(o->v);
+    o->v = w;
+    o->n = out;
+    o->cap = 2 * n + 1;
+    return 0;
+}
+
+int ds__cleanup_semantic(ds__opvec *o, const char *A, const char *B)
 {
     size_t n = o->n, sp = 0, ins1 = 0, del1 = 0, ins2 = 0, del2 = 0;
     size_t *stack;
     ptrdiff_t p, last = -1;
     ds_diff_op *v = o->v;
 
-    if (n < 3) {
-        ds__cleanup_merge(o);
-        return 0;
-    }
+    if (n < 3)
+        return ds__cleanup_merge(o, A, B);
     if (!(stack = ds__malloc(n * sizeof *stack)))
         return DS_ENOMEM;
     for (p = 0; p < (ptrdiff_t)n; p++) {
@@ -105,8 +133,7 @@ int ds__cleanup_semantic(ds__opvec *o)
         }
     }
     free(stack);
-    ds__cleanup_merge(o);
-    return 0;
+    return ds__cleanup_merge(o, A, B);
 }
 
 int ds__mark_cosmetic(ds_diff_op *ops, size_t n, const char *a, const char *b)

@@ -82,8 +82,7 @@ size_t ds__count_alnum(const char *s, size_t off, size_t len);
 int ds__cosmetic_equal(const char *a, size_t alen, const char *b, size_t blen);
 /* The same for a[a0, a1) and b[b0, b1), with the code points before a0 and
  * b0 as context (digit separators, signs). */
-int ds__cosmetic_equal_at(const char *a, size_t a0, size_t a1, const char *b, size_t b0,
-                          size_t b1);
+int ds__cosmetic_equal_at(const char *a, size_t a0, size_t a1, const char *b, size_t b0, size_t b1);
 /* 1 when the key of s[0, len) is empty (white space and punctuation only). */
 int ds__cosmetic_empty(const char *s, size_t len);
 
@@ -203,21 +202,22 @@ typedef struct ds__builder {
 int ds__diff_build(ds__builder *bd);
 void ds__builder_free(ds__builder *bd);
 /* Append an op to the diff (merging with the previous one when possible). */
-int ds__diff_push_op(ds_diff *d, int kind, unsigned flags, size_t a_off, size_t a_len,
-                     size_t b_off, size_t b_len);
+int ds__diff_push_op(ds_diff *d, int kind, unsigned flags, size_t a_off, size_t a_len, size_t b_off,
+                     size_t b_len);
 
 /* diff_cleanup.c */
 typedef struct ds__opvec {
     ds_diff_op *v;
     size_t n, cap;
 } ds__opvec;
-int ds__opvec_push(ds__opvec *o, int kind, unsigned flags, size_t a_off, size_t a_len,
-                   size_t b_off, size_t b_len);
+int ds__opvec_push(ds__opvec *o, int kind, unsigned flags, size_t a_off, size_t a_len, size_t b_off,
+                   size_t b_len);
 /* Semantic clean-up (equality elimination) then merging of adjacent edits,
  * deletions before insertions, in place. 0 or DS_ENOMEM. */
-int ds__cleanup_semantic(ds__opvec *o);
-/* Merge adjacent ops of one kind and order each change as DELETE, INSERT. */
-void ds__cleanup_merge(ds__opvec *o);
+int ds__cleanup_semantic(ds__opvec *o, const char *A, const char *B);
+/* Merge adjacent ops of one kind, order each change as DELETE, INSERT, and
+ * move blanks common to both ends of a replacement out of it. 0 or DS_ENOMEM. */
+int ds__cleanup_merge(ds__opvec *o, const char *A, const char *B);
 /* Set DS_DIFF_OP_COSMETIC on every op of a change whose deleted and inserted
  * texts have equal cosmetic keys. Returns 1 when every change was cosmetic. */
 int ds__mark_cosmetic(ds_diff_op *ops, size_t n, const char *a, const char *b);

@@ -53,8 +53,8 @@ static int32_t isqrt_bound(int64_t n)
  * diagonal plus one on each side).
  */
 static void find_split(const uint32_t *a, int32_t off1, int32_t lim1, const uint32_t *b,
-                       int32_t off2, int32_t lim2, int32_t *kf, int32_t *kb, int need_min,
-                       split *s, ds__myers_env *env, int32_t mxcost)
+                       int32_t off2, int32_t lim2, int32_t *kf, int32_t *kb, int need_min, split *s,
+                       ds__myers_env *env, int32_t mxcost)
 {
     const int32_t dmin = off1 - lim2, dmax = lim1 - off2;
     const int32_t fmid = off1 - off2, bmid = lim1 - lim2;
@@ -146,8 +146,8 @@ static void find_split(const uint32_t *a, int32_t off1, int32_t lim1, const uint
                 i1 = kf[d];
                 i2 = i1 - d;
                 v = (int64_t)(i1 - off1) + (i2 - off2) - dd;
-                if (v > (int64_t)K_HEUR * ec && v > best && off1 + SNAKE_CNT <= i1 &&
-                    i1 < lim1 && off2 + SNAKE_CNT <= i2 && i2 < lim2) {
+                if (v > (int64_t)K_HEUR * ec && v > best && off1 + SNAKE_CNT <= i1 && i1 < lim1 &&
+                    off2 + SNAKE_CNT <= i2 && i2 < lim2) {
                     int32_t k;
                     for (k = 1; a[i1 - k] == b[i2 - k]; k++) {
                         if (k == SNAKE_CNT) {
@@ -172,8 +172,8 @@ static void find_split(const uint32_t *a, int32_t off1, int32_t lim1, const uint
                 i1 = kb[d];
                 i2 = i1 - d;
                 v = (int64_t)(lim1 - i1) + (lim2 - i2) - dd;
-                if (v > (int64_t)K_HEUR * ec && v > best && off1 < i1 &&
-                    i1 <= lim1 - SNAKE_CNT && off2 < i2 && i2 <= lim2 - SNAKE_CNT) {
+                if (v > (int64_t)K_HEUR * ec && v > best && off1 < i1 && i1 <= lim1 - SNAKE_CNT &&
+                    off2 < i2 && i2 <= lim2 - SNAKE_CNT) {
                     int32_t k;
                     for (k = 0; a[i1 + k] == b[i2 + k]; k++) {
                         if (k == SNAKE_CNT - 1) {
@@ -289,8 +289,10 @@ int ds__myers(const uint32_t *a, size_t n, const uint32_t *b, size_t m, unsigned
     char *mem;
     int32_t mxcost;
 
-    memset(ca, 0, n);
-    memset(cb, 0, m);
+    if (n)
+        memset(ca, 0, n);
+    if (m)
+        memset(cb, 0, m);
     while (pre < n && pre < m && a[pre] == b[pre])
         pre++;
     while (suf < n - pre && suf < m - pre && a[n - 1 - suf] == b[m - 1 - suf])
@@ -298,8 +300,10 @@ int ds__myers(const uint32_t *a, size_t n, const uint32_t *b, size_t m, unsigned
     a += pre, b += pre, ca += pre, cb += pre;
     n -= pre + suf, m -= pre + suf;
     if (n == 0 || m == 0) {
-        memset(ca, 1, n);
-        memset(cb, 1, m);
+        if (n)
+            memset(ca, 1, n);
+        if (m)
+            memset(cb, 1, m);
         return 0;
     }
     if (n >= INT32_MAX / 4 || m >= INT32_MAX / 4)
@@ -390,8 +394,8 @@ int ds__myers(const uint32_t *a, size_t n, const uint32_t *b, size_t m, unsigned
             continue;
         }
         find_split(ra, off1, lim1, rb, off2, lim2, kf, kb, bx.need_min, &s, env, mxcost);
-        if ((s.i1 == off1 && s.i2 == off2) || (s.i1 == lim1 && s.i2 == lim2) ||
-            s.i1 < off1 || s.i1 > lim1 || s.i2 < off2 || s.i2 > lim2) {
+        if ((s.i1 == off1 && s.i2 == off2) || (s.i1 == lim1 && s.i2 == lim2) || s.i1 < off1 ||
+            s.i1 > lim1 || s.i2 < off2 || s.i2 > lim2) {
             /* no progress (cannot happen with a correct split): be safe */
             memset(rca + off1, 1, (size_t)(lim1 - off1));
             memset(rcb + off2, 1, (size_t)(lim2 - off2));

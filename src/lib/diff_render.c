@@ -13,8 +13,8 @@
  * "[... N unchanged paragraphs ...]".
  *
  * Color layout: the summary, a blank line, then the same text with colours
- * instead of markers: deletions red, insertions green (white space on a red
- * or green background), move markers cyan.
+ * instead of markers: deletions red and struck through, insertions green
+ * (white space on a red or green background), move markers cyan.
  */
 #include "diff_internal.h"
 
@@ -23,7 +23,8 @@
 
 #define NONE DS_DIFF_NONE
 
-#define SGR_DEL "\033[31m"
+#define SGR_DEL "\033[9;31m" /* red, struck through */
+#define SGR_OLD "\033[31m"
 #define SGR_INS "\033[32m"
 #define SGR_DEL_WS "\033[41m"
 #define SGR_INS_WS "\033[42m"
@@ -266,8 +267,8 @@ static void put_where(ds__out *out, const ds_diff *d, size_t a_line, size_t b_li
         ds__out_puts(out, " (headline)");
 }
 
-static void put_line(ds__out *out, int color, const char *sgr, const char *label,
-                     const char *open, const char *text, const char *close)
+static void put_line(ds__out *out, int color, const char *sgr, const char *label, const char *open,
+                     const char *text, const char *close)
 {
     ds__out_printf(out, "  %s: ", label);
     if (color)
@@ -288,7 +289,7 @@ static void put_field(ds__out *out, int color, const char *name, const ds_diff_f
     ds__out_printf(out, "%s%s%s: %s%s\n", color ? SGR_BOLD : "", name, color ? SGR_OFF : "",
                    st[f->state], f->cosmetic ? " (cosmetic)" : "");
     if (f->old_text)
-        put_line(out, color, SGR_DEL, "old", "", f->old_text, "");
+        put_line(out, color, SGR_OLD, "old", "", f->old_text, "");
     if (f->new_text)
         put_line(out, color, SGR_INS, "new", "", f->new_text, "");
 }
@@ -305,6 +306,25 @@ static void split_marks(const char *marks, char *open, char *close)
     memcpy(open, marks, n);
     open[n] = '\0';
     strcpy(close, marks + n);
+}
+
+/* The start of a paragraph: whole words up to about 60 bytes, then "…". */
+static void put_snippet(ds__out *out, const char *s, size_t n)
+{
+    size_t cut = n, i;
+    if (n > 60) {
+        cut = 0;
+        for (i = 0; i < 60; i++)
+            if (s[i] == ' ')
+                cut = i;
+        if (!cut) { /* no space: cut at a code point boundary */
+            cut = 60;
+            while (cut > 0 && ((unsigned char)s[cut] & 0xC0) == 0x80)
+                cut--;
+        }
+    }
+    ds__out_put(out, s, cut);
+    ds__out_puts(out, cut < n ? "\xE2\x80\xA6\n" : "\n");
 }
 
 int ds__render_summary(const ds_diff *d, int color, ds__out *out)
@@ -332,6 +352,22 @@ int ds__render_summary(const ds_diff *d, int color, ds__out *out)
                    s->paragraphs_removed, s->paragraphs_changed, s->paragraphs_moved);
     ds__out_printf(out, "%swords:%s +%zu \xE2\x88\x92%zu\n", b, e, s->words_added,
                    s->words_removed);
+    for (k = 0; k < d->npara; k++) {
+        const ds_diff_para *p = &d->paras[k];
+        if (p->role != DS_DIFF_ROLE_BODY)
+            continue;
+        if (p->kind == DS_DIFF_PARA_INSERTED) {
+            ds__out_printf(out, "%sparagraph added%s (\xC2\xB6%zu): ", b, e, p->b_para);
+            put_snippet(out, d->text[1] + p->b_off, p->b_len);
+        } else if (p->kind == DS_DIFF_PARA_DELETED) {
+            ds__out_printf(out, "%sparagraph removed%s (\xC2\xB6%zu): ", b, e, p->a_para);
+            put_snippet(out, d->text[0] + p->a_off, p->a_len);
+        } else if (p->kind == DS_DIFF_PARA_MOVED_TO) {
+            ds__out_printf(out, "%sparagraph moved%s (\xC2\xB6%zu \xE2\x86\x92 \xC2\xB6%zu): ", b,
+                           e, p->a_para, p->b_para);
+            put_snippet(out, d->text[1] + p->b_off, p->b_len);
+        }
+    }
     for (k = 0; k < s->quote_count; k++) {
         const ds_diff_quote *q = &s->quotes[k];
         char oo[8], oc[8], no[8], nc[8];
@@ -341,7 +377,7 @@ int ds__render_summary(const ds_diff *d, int color, ds__out *out)
         put_where(out, d, q->a_line, q->b_line);
         ds__out_puts(out, ":\n");
         if (q->old_text)
-            put_line(out, color, SGR_DEL, "old", oo, q->old_text, oc);
+            put_line(out, color, SGR_OLD, "old", oo, q->old_text, oc);
         if (q->new_text)
             put_line(out, color, SGR_INS, "new", no, q->new_text, nc);
     }
@@ -355,7 +391,7 @@ int ds__render_summary(const ds_diff *d, int color, ds__out *out)
         ds__out_puts(out, ": ");
         if (n->old_text) {
             if (color)
-                ds__out_puts(out, SGR_DEL);
+                ds__out_puts(out, SGR_OLD);
             ds__out_puts(out, n->old_text);
             if (color)
                 ds__out_puts(out, SGR_OFF);
@@ -372,8 +408,9 @@ int ds__render_summary(const ds_diff *d, int color, ds__out *out)
         ds__out_puts(out, "\n");
     }
     if (s->approximate)
-        ds__out_printf(out, "%snote:%s work limit reached; the diff is exact but may not be "
-                            "minimal\n",
+        ds__out_printf(out,
+                       "%snote:%s work limit reached; the diff is exact but may not be "
+                       "minimal\n",
                        b, e);
     return out->err;
 }

@@ -60,8 +60,9 @@ static const char css[] =
     "border-bottom:1px solid #e2ded3;overflow-wrap:anywhere}"
     "table.sbs td{vertical-align:top;padding:8px 12px;border-top:1px solid #f0ede6;"
     "overflow-wrap:anywhere}"
-    "table.sbs col.g{width:46px}"
-    "td.gutter{color:#a3a39b;font-size:12px;text-align:right;padding-right:6px}"
+    "table.sbs col.g{width:62px}"
+    "td.gutter{color:#a3a39b;font-size:11px;text-align:right;padding-right:6px;"
+    "overflow-wrap:normal}"
     "tr.del td.old{background:#fdf1ef}tr.ins td.new{background:#f0faf1}"
     "tr.mfrom td.old,tr.mto td.new{background:#f1f6fe}"
     "td.empty{background:repeating-linear-gradient(135deg,#fafaf7,#fafaf7 6px,#f3f2ed 6px,"
@@ -119,6 +120,21 @@ static void tagged(ds__out *o, const char *tag, const char *s, size_t n)
     ds__out_printf(o, "</%s>", tag);
 }
 
+/* An edit; a pure insertion or deletion keeps its edge blanks outside. */
+static void tagged_trim(ds__out *o, const char *tag, const char *s, size_t n, int trim)
+{
+    size_t lead = 0, trail = 0;
+    if (trim && !only_space(s, n)) {
+        while (lead < n && (s[lead] == ' ' || s[lead] == '\t'))
+            lead++;
+        while (trail < n - lead && (s[n - 1 - trail] == ' ' || s[n - 1 - trail] == '\t'))
+            trail++;
+    }
+    esc(o, s, lead);
+    tagged(o, tag, s + lead, n - lead - trail);
+    esc(o, s + n - trail, trail);
+}
+
 /* Which sides an op list is shown for. */
 enum { SHOW_BOTH = 3, SHOW_OLD = 1, SHOW_NEW = 2 };
 
@@ -150,11 +166,41 @@ static void put_ops(ds__out *o, const ds_diff *d, const ds_diff_para *p, int sho
         else if (hide && (op->flags & DS_DIFF_OP_COSMETIC)) {
             if (op->kind == DS_DIFF_OP_INSERT)
                 esc(o, s, n);
-        } else if (op->kind == DS_DIFF_OP_DELETE) {
-            if (show & SHOW_OLD)
-                tagged(o, "del", s, n);
-        } else if (show & SHOW_NEW)
-            tagged(o, "ins", s, n);
+        } else {
+            /* pure: not next to an edit of the other kind */
+            int pure = !((i > p->first_op && d->ops[i - 1].kind != DS_DIFF_OP_EQUAL &&
+                          !(d->ops[i - 1].flags & DS_DIFF_OP_GAP)) ||
+                         (i + 1 < end && d->ops[i + 1].kind != DS_DIFF_OP_EQUAL &&
+                          !(d->ops[i + 1].flags & DS_DIFF_OP_GAP)));
+            if (op->kind == DS_DIFF_OP_DELETE) {
+                if (show & SHOW_OLD)
+                    tagged_trim(o, "del", s, n, pure || show != SHOW_BOTH);
+            } else if (show & SHOW_NEW)
+                tagged_trim(o, "ins", s, n, pure || show != SHOW_BOTH);
+        }
+    }
+}
+
+/* Bytes of a header line's prefix ("# ", "byline: ", "date: "). */
+static size_t role_prefix(int role)
+{
+    return role == DS_DIFF_ROLE_HEADLINE ? 2
+           : role == DS_DIFF_ROLE_BYLINE ? 8
+           : role == DS_DIFF_ROLE_DATE   ? 6
+                                         : 0;
+}
+
+static const char *role_label(int role)
+{
+    switch (role) {
+    case DS_DIFF_ROLE_HEADLINE:
+        return "headline";
+    case DS_DIFF_ROLE_BYLINE:
+        return "byline";
+    case DS_DIFF_ROLE_DATE:
+        return "date";
+    default:
+        return "meta";
     }
 }
 
@@ -179,15 +225,61 @@ static void put_field(ds__out *o, const ds_diff *d, int role, size_t prefix, int
         if (any)
             ds__out_puts(o, " ");
         any = 1;
+        size_t pa = p->a_len < prefix ? p->a_len : prefix,
+               pb = p->b_len < prefix ? p->b_len : prefix;
         if (p->kind == DS_DIFF_PARA_EQUAL)
-            esc(o, d->text[1] + p->b_off + prefix, p->b_len - prefix);
+            esc(o, d->text[1] + p->b_off + pb, p->b_len - pb);
         else if (p->kind == DS_DIFF_PARA_DELETED)
-            tagged(o, "del", d->text[0] + p->a_off + prefix, p->a_len - prefix);
+            tagged(o, "del", d->text[0] + p->a_off + pa, p->a_len - pa);
         else if (p->kind == DS_DIFF_PARA_INSERTED)
-            tagged(o, "ins", d->text[1] + p->b_off + prefix, p->b_len - prefix);
+            tagged(o, "ins", d->text[1] + p->b_off + pb, p->b_len - pb);
         else
             put_ops(o, d, p, SHOW_BOTH, hide, prefix);
     }
+}
+
+/* A quotation between its own marks ("“”", or an opening mark alone). */
+static void put_quote(ds__out *o, const char *tag, const char *marks, const char *text)
+{
+    size_t n = 1;
+    while (marks[n] && ((unsigned char)marks[n] & 0xC0) == 0x80)
+        n++;
+    ds__out_printf(o, "<%s>", tag);
+    esc(o, marks, n);
+    escs(o, text);
+    escs(o, marks + n);
+    ds__out_printf(o, "</%s>", tag);
+}
+
+/* An altered quotation as one quotation with inline word changes: a diff of
+ * the two quotations' words (a one-line text each). Nonzero when that
+ * diff could not be made (then the caller shows old and new apart). */
+static int put_quote_diff(ds__out *o, const ds_diff_quote *q)
+{
+    ds_diff *qd = NULL;
+    ds_diff_options opts = DS_DIFF_OPTIONS_INIT;
+    const ds_diff_para *p;
+    size_t n = 1;
+    opts.flags = DS_DIFF_NO_MOVES | DS_DIFF_BORROW_TEXTS;
+    if (ds_diff_texts(&qd, q->old_text, strlen(q->old_text), q->new_text, strlen(q->new_text),
+                      &opts) < 0) {
+        ds_error_clear();
+        return -1;
+    }
+    p = ds_diff_para_at(qd, 0);
+    if (!p || ds_diff_para_count(qd) != 1 || p->kind != DS_DIFF_PARA_CHANGED) {
+        ds_diff_free(qd);
+        return -1;
+    }
+    while (q->new_marks[n] && ((unsigned char)q->new_marks[n] & 0xC0) == 0x80)
+        n++;
+    ds__out_puts(o, "<q>");
+    esc(o, q->new_marks, n);
+    put_ops(o, qd, p, SHOW_BOTH, 0, 0);
+    escs(o, q->new_marks + n);
+    ds__out_puts(o, "</q>");
+    ds_diff_free(qd);
+    return 0;
 }
 
 static void summary_box(ds__out *o, const ds_diff *d)
@@ -199,7 +291,8 @@ static void summary_box(ds__out *o, const ds_diff *d)
     char line[640];
     size_t k;
     ds_diff_summary_line(line, sizeof line, d);
-    ds__out_printf(o, "<section class=\"summary %s\" aria-label=\"Summary\">", cls[s->classification]);
+    ds__out_printf(o, "<section class=\"summary %s\" aria-label=\"Summary\">",
+                   cls[s->classification]);
     ds__out_printf(o, "<div><span class=\"badge\">%s</span><span class=\"oneline\">",
                    cls[s->classification]);
     escs(o, line);
@@ -232,17 +325,15 @@ static void summary_box(ds__out *o, const ds_diff *d)
     for (k = 0; k < s->quote_count; k++) {
         const ds_diff_quote *q = &s->quotes[k];
         ds__out_printf(o, "<li><span class=\"k\">%s:</span> ", qk[q->kind]);
-        if (q->old_text) {
-            ds__out_puts(o, "<del>\xE2\x80\x9C");
-            escs(o, q->old_text);
-            ds__out_puts(o, "\xE2\x80\x9D</del>");
-        }
-        if (q->old_text && q->new_text)
-            ds__out_puts(o, " \xE2\x86\x92 ");
-        if (q->new_text) {
-            ds__out_puts(o, "<ins>\xE2\x80\x9C");
-            escs(o, q->new_text);
-            ds__out_puts(o, "\xE2\x80\x9D</ins>");
+        if (q->kind == DS_DIFF_QUOTE_ALTERED && put_quote_diff(o, q) == 0)
+            ; /* shown as one quotation with its word changes */
+        else {
+            if (q->old_text)
+                put_quote(o, "del", q->old_marks, q->old_text);
+            if (q->old_text && q->new_text)
+                ds__out_puts(o, " \xE2\x86\x92 ");
+            if (q->new_text)
+                put_quote(o, "ins", q->new_marks, q->new_text);
         }
         ds__out_puts(o, "</li>");
     }
@@ -293,8 +384,9 @@ static void article(ds__out *o, const ds_diff *d, long context, int hide)
             }
         }
         if (hidden) {
-            ds__out_printf(o, "<p class=\"elided\">&hellip; %zu unchanged paragraph%s "
-                              "&hellip;</p>\n",
+            ds__out_printf(o,
+                           "<p class=\"elided\">&hellip; %zu unchanged paragraph%s "
+                           "&hellip;</p>\n",
                            hidden, hidden == 1 ? "" : "s");
             hidden = 0;
         }
@@ -305,8 +397,8 @@ static void article(ds__out *o, const ds_diff *d, long context, int hide)
             break;
         case DS_DIFF_PARA_CHANGED:
             ds__out_puts(o, hide && (p->flags & DS_DIFF_PARA_COSMETIC) ? "<p dir=\"auto\">"
-                                                                        : "<p class=\"pchg\" "
-                                                                          "dir=\"auto\">");
+                                                                       : "<p class=\"pchg\" "
+                                                                         "dir=\"auto\">");
             put_ops(o, d, p, SHOW_BOTH, hide, 0);
             break;
         case DS_DIFF_PARA_DELETED:
@@ -353,7 +445,10 @@ static void side_by_side(ds__out *o, const ds_diff *d, const char *la, const cha
     for (k = 0; k < d->npara; k++) {
         const ds_diff_para *p = &d->paras[k];
         static const char *const rowcls[] = {"eq", "chg", "del", "ins", "mfrom", "mto"};
-        const char *ga = p->role == DS_DIFF_ROLE_BODY ? "" : "hd";
+        const char *ga = role_label(p->role);
+        size_t skip = role_prefix(p->role);
+        if ((p->a_line != NONE && p->a_len < skip) || (p->b_line != NONE && p->b_len < skip))
+            skip = 0; /* "#" alone */
         if (p->role == DS_DIFF_ROLE_SPACE)
             continue;
         ds__out_printf(o, "<tr class=\"%s\">", rowcls[p->kind]);
@@ -365,19 +460,20 @@ static void side_by_side(ds__out *o, const ds_diff *d, const char *la, const cha
                 ds__out_printf(o, "<td class=\"gutter\">%s</td>", ga);
             ds__out_puts(o, "<td class=\"old\" dir=\"auto\">");
             if (p->kind == DS_DIFF_PARA_DELETED)
-                tagged(o, "del", d->text[0] + p->a_off, p->a_len);
+                tagged(o, "del", d->text[0] + p->a_off + skip, p->a_len - skip);
             else if (p->kind == DS_DIFF_PARA_MOVED_FROM) {
                 ds__out_printf(o, "<span class=\"tag\">moved to \xC2\xB6%zu \xE2\x86\x93</span>",
                                d->paras[p->peer].b_para);
                 esc(o, d->text[0] + p->a_off, p->a_len);
             } else if (p->kind == DS_DIFF_PARA_EQUAL)
-                esc(o, d->text[0] + p->a_off, p->a_len);
+                esc(o, d->text[0] + p->a_off + skip, p->a_len - skip);
             else
-                put_ops(o, d, p, SHOW_OLD, hide, 0);
+                put_ops(o, d, p, SHOW_OLD, hide, skip);
             ds__out_puts(o, "</td>");
         } else if (p->kind == DS_DIFF_PARA_MOVED_TO) {
-            ds__out_printf(o, "<td class=\"gutter\"></td><td class=\"old empty\"><span "
-                              "class=\"tag\">moved from \xC2\xB6%zu \xE2\x86\x91</span></td>",
+            ds__out_printf(o,
+                           "<td class=\"gutter\"></td><td class=\"old empty\"><span "
+                           "class=\"tag\">moved from \xC2\xB6%zu \xE2\x86\x91</span></td>",
                            p->a_para);
         } else
             ds__out_puts(o, "<td class=\"gutter\"></td><td class=\"old empty\"></td>");
@@ -389,11 +485,11 @@ static void side_by_side(ds__out *o, const ds_diff *d, const char *la, const cha
                 ds__out_printf(o, "<td class=\"gutter\">%s</td>", ga);
             ds__out_puts(o, "<td class=\"new\" dir=\"auto\">");
             if (p->kind == DS_DIFF_PARA_INSERTED)
-                tagged(o, "ins", d->text[1] + p->b_off, p->b_len);
+                tagged(o, "ins", d->text[1] + p->b_off + skip, p->b_len - skip);
             else if (p->kind == DS_DIFF_PARA_EQUAL)
-                esc(o, d->text[1] + p->b_off, p->b_len);
+                esc(o, d->text[1] + p->b_off + skip, p->b_len - skip);
             else
-                put_ops(o, d, p, SHOW_NEW, hide, 0);
+                put_ops(o, d, p, SHOW_NEW, hide, skip);
             ds__out_puts(o, "</td>");
         } else
             ds__out_puts(o, "<td class=\"gutter\"></td><td class=\"new empty\"></td>");

@@ -9,7 +9,7 @@
 
 #define NONE DS_DIFF_NONE
 
-static const char *const kind_names[] = {"equal",   "changed",    "deleted",
+static const char *const kind_names[] = {"equal",    "changed",    "deleted",
                                          "inserted", "moved_from", "moved_to"};
 static const char *const role_names[] = {"body", "headline", "byline", "date", "header", "space"};
 static const char *const field_states[] = {"unchanged", "changed", "added", "removed"};
@@ -46,7 +46,8 @@ static json_t *field_json(const ds_diff_field *f)
         return NULL;
     if (set(o, "state", json_string(field_states[f->state])) < 0 ||
         set(o, "cosmetic", json_boolean(f->cosmetic)) < 0 ||
-        set(o, "old", str_or_null(f->old_text)) < 0 || set(o, "new", str_or_null(f->new_text)) < 0) {
+        set(o, "old", str_or_null(f->old_text)) < 0 ||
+        set(o, "new", str_or_null(f->new_text)) < 0) {
         json_decref(o);
         return NULL;
     }
@@ -136,8 +137,8 @@ static json_t *para_json(const ds_diff *d, const ds_diff_para *p)
     for (i = p->first_op; i < p->first_op + p->op_count && !bad; i++) {
         const ds_diff_op *op = &d->ops[i];
         json_t *e = json_object();
-        const char *t = op->kind == DS_DIFF_OP_INSERT ? d->text[1] + op->b_off
-                                                      : d->text[0] + op->a_off;
+        const char *t =
+            op->kind == DS_DIFF_OP_INSERT ? d->text[1] + op->b_off : d->text[0] + op->a_off;
         size_t n = op->kind == DS_DIFF_OP_INSERT ? op->b_len : op->a_len;
         bad |= !e || json_array_append_new(ops, e) < 0;
         if (bad)
@@ -169,8 +170,9 @@ static json_t *text_json(const ds_diff *d, int w, const char *label)
         return NULL;
     if (set(o, "label", json_string(label)) < 0 ||
         set(o, "bytes", json_integer((json_int_t)d->len[w])) < 0 ||
-        set(o, "paragraphs", json_integer((json_int_t)(w ? d->summary.paragraphs_b
-                                                         : d->summary.paragraphs_a))) < 0) {
+        set(o, "paragraphs",
+            json_integer((json_int_t)(w ? d->summary.paragraphs_b : d->summary.paragraphs_a))) <
+            0) {
         json_decref(o);
         return NULL;
     }
@@ -195,8 +197,7 @@ int ds__render_json(const ds_diff *d, const ds_diff_render_options *o, ds__out *
         bad |= set(root, "version", json_integer(1)) < 0;
         bad |= set(root, "a", text_json(d, 0, o->a_label ? o->a_label : d->label[0])) < 0;
         bad |= set(root, "b", text_json(d, 1, o->b_label ? o->b_label : d->label[1])) < 0;
-        bad |= set(root, "classification",
-                   json_string(class_names[d->summary.classification])) < 0;
+        bad |= set(root, "classification", json_string(class_names[d->summary.classification])) < 0;
         bad |= set(root, "summary_line", json_string(line)) < 0;
         bad |= set(root, "summary", summary_json(d)) < 0;
     }

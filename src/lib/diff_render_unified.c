@@ -23,8 +23,7 @@ static void range(ds__out *out, size_t start, size_t count)
         ds__out_printf(out, "%zu,%zu", start + 1, count);
 }
 
-static void put_line(ds__out *out, char prefix, const char *text, const size_t *starts,
-                     size_t line)
+static void put_line(ds__out *out, char prefix, const char *text, const size_t *starts, size_t line)
 {
     size_t s = starts[line], e = starts[line + 1];
     ds__out_put(out, &prefix, 1);

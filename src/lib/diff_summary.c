@@ -42,10 +42,11 @@ static int summarize_field(ds__builder *bd, ds_diff_field *f, int role, size_t p
 {
     const ds__unit *x = find_role(&bd->side[0], role), *y = find_role(&bd->side[1], role);
     const char *A = bd->side[0].text, *B = bd->side[1].text;
+    size_t px = x && x->len < prefix ? x->len : prefix, py = y && y->len < prefix ? y->len : prefix;
     memset(f, 0, sizeof *f);
-    if (x && !(f->old_text = ds__diff_strdup(bd->diff, A + x->off + prefix, x->len - prefix)))
+    if (x && !(f->old_text = ds__diff_strdup(bd->diff, A + x->off + px, x->len - px)))
         return DS_ENOMEM;
-    if (y && !(f->new_text = ds__diff_strdup(bd->diff, B + y->off + prefix, y->len - prefix)))
+    if (y && !(f->new_text = ds__diff_strdup(bd->diff, B + y->off + py, y->len - py)))
         return DS_ENOMEM;
     if (x && y) {
         if (x->len != y->len || memcmp(A + x->off, B + y->off, x->len) != 0) {
@@ -130,8 +131,8 @@ static int change_numbers(ds_diff *d, const ds_diff_para *p, size_t a_off, size_
         if (i >= na.n && j >= nb.n)
             break;
         if ((err = add_number(d, i < na.n ? A + na.off[i] : NULL, i < na.n ? na.len[i] : 0,
-                              j < nb.n ? B + nb.off[j] : NULL, j < nb.n ? nb.len[j] : 0,
-                              p->a_line, p->b_line)) < 0)
+                              j < nb.n ? B + nb.off[j] : NULL, j < nb.n ? nb.len[j] : 0, p->a_line,
+                              p->b_line)) < 0)
             return err;
         i += i < na.n;
         j += j < nb.n;
@@ -187,14 +188,14 @@ typedef struct qopen {
 } qopen;
 
 typedef struct quote_rec {
-    int side;      /* 0 = A, 1 = B */
-    size_t entry;  /* paragraph entry index */
-    size_t line;   /* 0-based line */
+    int side;        /* 0 = A, 1 = B */
+    size_t entry;    /* paragraph entry index */
+    size_t line;     /* 0-based line */
     size_t off, len; /* inner text, trimmed */
-    char marks[9]; /* opening and closing mark (closing may be absent) */
+    char marks[9];   /* opening and closing mark (closing may be absent) */
     uint64_t hash;
-    size_t match;  /* index of the matched record on the other side, or NONE */
-    int kind;      /* ds_diff_quote_kind once matched/classified, -1 = unchanged */
+    size_t match;                /* index of the matched record on the other side, or NONE */
+    int kind;                    /* ds_diff_quote_kind once matched/classified, -1 = unchanged */
     size_t bag_first, bag_count; /* word ids, sorted */
 } quote_rec;
 
@@ -254,17 +255,16 @@ static int bag_cb(void *ctx, size_t off, size_t len, int kind)
         q->capbags = ncap;
     }
     (void)off;
-    if (ds__intern_get(&q->bd->words, q->v[q->n - 1].side ? q->bd->side[1].text + off
-                                                          : q->bd->side[0].text + off,
+    if (ds__intern_get(&q->bd->words,
+                       q->v[q->n - 1].side ? q->bd->side[1].text + off : q->bd->side[0].text + off,
                        len, &id) < 0)
         return DS_ENOMEM;
     q->bags[q->nbags++] = id;
     return 0;
 }
 
-
-static int add_quote(qscan *q, int side, size_t entry, size_t line, const char *text,
-                     size_t start, size_t end, int32_t open, int32_t close)
+static int add_quote(qscan *q, int side, size_t entry, size_t line, const char *text, size_t start,
+                     size_t end, int32_t open, int32_t close)
 {
     quote_rec *r;
     size_t mk = 0;
@@ -310,8 +310,8 @@ static int add_quote(qscan *q, int side, size_t entry, size_t line, const char *
 }
 
 /* Find the outermost quotations of one paragraph. */
-static int scan_quotes(qscan *q, int side, size_t entry, size_t line, const char *text,
-                       size_t off, size_t len)
+static int scan_quotes(qscan *q, int side, size_t entry, size_t line, const char *text, size_t off,
+                       size_t len)
 {
     qopen st[8];
     size_t depth = 0, i = off, end = off + len;
@@ -471,6 +471,26 @@ static int cmp_qout(const void *p, const void *q)
     return a->off < b->off ? -1 : a->off > b->off;
 }
 
+/* Where A offset a of an edited paragraph lands in B, through its ops. */
+static size_t map_a_to_b(const ds_diff *d, const ds_diff_para *p, size_t a)
+{
+    for (size_t i = p->first_op; i < p->first_op + p->op_count; i++) {
+        const ds_diff_op *op = &d->ops[i];
+        if (op->kind == DS_DIFF_OP_INSERT || a < op->a_off || a >= op->a_off + op->a_len)
+            continue;
+        return op->kind == DS_DIFF_OP_EQUAL ? op->b_off + (a - op->a_off) : op->b_off;
+    }
+    return p->b_off + p->b_len;
+}
+
+/* The A quotation, carried through the edit script, overlaps the B one. */
+static int overlaps(const ds_diff *d, const ds_diff_para *p, const quote_rec *qa,
+                    const quote_rec *qb)
+{
+    size_t s = map_a_to_b(d, p, qa->off), e = map_a_to_b(d, p, qa->off + qa->len - 1) + 1;
+    return s < qb->off + qb->len && qb->off < e;
+}
+
 static int summarize_quotes(ds__builder *bd)
 {
     ds_diff *d = bd->diff;
@@ -559,12 +579,14 @@ static int summarize_quotes(ds__builder *bd)
             if (qb->match != NONE || (!same && na * nb > 4096))
                 continue;
             if (ds__cosmetic_equal(T[0] + qa->off, qa->len, T[1] + qb->off, qb->len))
-                s = 3.0;
+                s = 4.0;
             else {
                 s = bag_dice(&q, qa, qb);
-                if (s < (same ? 0.3 : 0.5))
+                if (same && qa->entry == qb->entry && overlaps(d, &d->paras[qa->entry], qa, qb))
+                    s += 2.0; /* at the same place in the edited paragraph */
+                else if (s < (same ? 0.3 : 0.5))
                     continue;
-                if (same)
+                else if (same)
                     s += 1.0;
             }
             cands[nc++] = (qcand){s, ia[x], ib[y]};
@@ -577,7 +599,7 @@ static int summarize_quotes(ds__builder *bd)
             continue;
         x->match = cands[k].y;
         y->match = cands[k].x;
-        x->kind = cands[k].score >= 3.0 ? DS_DIFF_QUOTE_RESTYLED : DS_DIFF_QUOTE_ALTERED;
+        x->kind = cands[k].score >= 4.0 ? DS_DIFF_QUOTE_RESTYLED : DS_DIFF_QUOTE_ALTERED;
     }
     /* 4. output, in document order */
     out = ds__calloc(q.n, sizeof *out);

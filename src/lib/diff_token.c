@@ -109,16 +109,16 @@ int ds__is_space(int32_t cp)
 /* Scripts written without spaces between words: each character is a word. */
 static int is_ideo_range(int32_t cp)
 {
-    return (cp >= 0x0E00 && cp <= 0x0EFF) ||   /* Thai, Lao */
-           (cp >= 0x1000 && cp <= 0x109F) ||   /* Myanmar */
-           (cp >= 0x1780 && cp <= 0x17FF) ||   /* Khmer */
-           (cp >= 0x3040 && cp <= 0x30FF) ||   /* Hiragana, Katakana */
-           (cp >= 0x31F0 && cp <= 0x31FF) ||   /* Katakana extensions */
-           (cp >= 0x3400 && cp <= 0x4DBF) ||   /* CJK extension A */
-           (cp >= 0x4E00 && cp <= 0x9FFF) ||   /* CJK unified ideographs */
-           (cp >= 0xF900 && cp <= 0xFAFF) ||   /* CJK compatibility ideographs */
-           (cp >= 0xFF66 && cp <= 0xFF9D) ||   /* halfwidth Katakana */
-           (cp >= 0x20000 && cp <= 0x3FFFF);   /* CJK extensions B and later */
+    return (cp >= 0x0E00 && cp <= 0x0EFF) || /* Thai, Lao */
+           (cp >= 0x1000 && cp <= 0x109F) || /* Myanmar */
+           (cp >= 0x1780 && cp <= 0x17FF) || /* Khmer */
+           (cp >= 0x3040 && cp <= 0x30FF) || /* Hiragana, Katakana */
+           (cp >= 0x31F0 && cp <= 0x31FF) || /* Katakana extensions */
+           (cp >= 0x3400 && cp <= 0x4DBF) || /* CJK extension A */
+           (cp >= 0x4E00 && cp <= 0x9FFF) || /* CJK unified ideographs */
+           (cp >= 0xF900 && cp <= 0xFAFF) || /* CJK compatibility ideographs */
+           (cp >= 0xFF66 && cp <= 0xFF9D) || /* halfwidth Katakana */
+           (cp >= 0x20000 && cp <= 0x3FFFF); /* CJK extensions B and later */
 }
 
 static const unsigned char ascii_class[128] = {
@@ -134,24 +134,24 @@ static const unsigned char ascii_class[128] = {
     DS__CC_PUNCT, DS__CC_PUNCT, DS__CC_PUNCT, DS__CC_PUNCT,
     /* 0x30 0-9 : ; < = > ? */
     DS__CC_WORD, DS__CC_WORD, DS__CC_WORD, DS__CC_WORD, DS__CC_WORD, DS__CC_WORD, DS__CC_WORD,
-    DS__CC_WORD, DS__CC_WORD, DS__CC_WORD, DS__CC_PUNCT, DS__CC_PUNCT, DS__CC_SYMBOL,
-    DS__CC_SYMBOL, DS__CC_SYMBOL, DS__CC_PUNCT,
+    DS__CC_WORD, DS__CC_WORD, DS__CC_WORD, DS__CC_PUNCT, DS__CC_PUNCT, DS__CC_SYMBOL, DS__CC_SYMBOL,
+    DS__CC_SYMBOL, DS__CC_PUNCT,
     /* 0x40 @ A-O */
     DS__CC_PUNCT, DS__CC_WORD, DS__CC_WORD, DS__CC_WORD, DS__CC_WORD, DS__CC_WORD, DS__CC_WORD,
     DS__CC_WORD, DS__CC_WORD, DS__CC_WORD, DS__CC_WORD, DS__CC_WORD, DS__CC_WORD, DS__CC_WORD,
     DS__CC_WORD, DS__CC_WORD,
     /* 0x50 P-Z [ \ ] ^ _ */
     DS__CC_WORD, DS__CC_WORD, DS__CC_WORD, DS__CC_WORD, DS__CC_WORD, DS__CC_WORD, DS__CC_WORD,
-    DS__CC_WORD, DS__CC_WORD, DS__CC_WORD, DS__CC_WORD, DS__CC_PUNCT, DS__CC_PUNCT,
-    DS__CC_PUNCT, DS__CC_SYMBOL, DS__CC_WORD,
+    DS__CC_WORD, DS__CC_WORD, DS__CC_WORD, DS__CC_WORD, DS__CC_PUNCT, DS__CC_PUNCT, DS__CC_PUNCT,
+    DS__CC_SYMBOL, DS__CC_WORD,
     /* 0x60 ` a-o */
     DS__CC_SYMBOL, DS__CC_WORD, DS__CC_WORD, DS__CC_WORD, DS__CC_WORD, DS__CC_WORD, DS__CC_WORD,
     DS__CC_WORD, DS__CC_WORD, DS__CC_WORD, DS__CC_WORD, DS__CC_WORD, DS__CC_WORD, DS__CC_WORD,
     DS__CC_WORD, DS__CC_WORD,
     /* 0x70 p-z { | } ~ DEL */
     DS__CC_WORD, DS__CC_WORD, DS__CC_WORD, DS__CC_WORD, DS__CC_WORD, DS__CC_WORD, DS__CC_WORD,
-    DS__CC_WORD, DS__CC_WORD, DS__CC_WORD, DS__CC_WORD, DS__CC_PUNCT, DS__CC_SYMBOL,
-    DS__CC_PUNCT, DS__CC_SYMBOL, DS__CC_FORMAT};
+    DS__CC_WORD, DS__CC_WORD, DS__CC_WORD, DS__CC_WORD, DS__CC_PUNCT, DS__CC_SYMBOL, DS__CC_PUNCT,
+    DS__CC_SYMBOL, DS__CC_FORMAT};
 
 int ds__cp_class(int32_t cp)
 {
@@ -314,7 +314,8 @@ int ds__tokenize(const char *s, size_t off, size_t len, ds__token_fn fn, void *c
                     if (u[pos + 1] < 0x80) {
                         unsigned nx = u[pos + 1];
                         int nd = nx >= '0' && nx <= '9';
-                        if (ascii_class[nx] != DS__CC_WORD || !joins_words((int32_t)ch, last_digit, nd))
+                        if (ascii_class[nx] != DS__CC_WORD ||
+                            !joins_words((int32_t)ch, last_digit, nd))
                             break;
                         last_digit = nd;
                         has_digit |= nd;
@@ -423,8 +424,8 @@ static int is_quote_mark(int32_t c)
 
 static int is_dash(int32_t c)
 {
-    return c == '-' || (c >= 0x2010 && c <= 0x2015) || c == 0x2212 || c == 0x2043 ||
-           c == 0xFE58 || c == 0xFE63 || c == 0xFF0D || c == 0x2E3A || c == 0x2E3B;
+    return c == '-' || (c >= 0x2010 && c <= 0x2015) || c == 0x2212 || c == 0x2043 || c == 0xFE58 ||
+           c == 0xFE63 || c == 0xFF0D || c == 0x2E3A || c == 0x2E3B;
 }
 
 typedef struct ckey {
@@ -494,8 +495,7 @@ static int32_t cp_before(const char *s, size_t at)
     return ds__utf8_next(s, at, &i);
 }
 
-int ds__cosmetic_equal_at(const char *a, size_t a0, size_t a1, const char *b, size_t b0,
-                          size_t b1)
+int ds__cosmetic_equal_at(const char *a, size_t a0, size_t a1, const char *b, size_t b0, size_t b1)
 {
     ckey ka = {a + a0, a1 - a0, 0, cp_before(a, a0)}, kb = {b + b0, b1 - b0, 0, cp_before(b, b0)};
     for (;;) {

@@ -66,11 +66,10 @@ typedef struct ds__norm {
     ds__buf line;       /* the cleaned current line */
     unsigned line_flags;
     int last_space;            /* the cleaned line ends with a space or is empty */
-    int line_lead;             /* nothing visible on the line yet */
     size_t zwj_start, zwj_end; /* a trailing run of ZWJ/ZWNJ in line, or SIZE_MAX */
 
     /* ---- block reader ---- */
-    uint64_t line_no;
+    uint64_t line_no; /* lines seen */
     int fm_state;
     ds__buf fm; /* stashed front matter lines: flags byte, text, '\n' */
     ds__buf para;

@@ -85,20 +85,37 @@ int ds__vault_lock(ds_vault *v, int exclusive, int nonblock)
     int mode = exclusive ? 2 : 1;
     if (v->lock_mode == mode)
         return 0;
-    if (v->lock_fd < 0) {
+    if (v->lock_mode)
+        ds__vault_unlock(v);
+    if (exclusive)
         v->lock_fd = open(v->lock_path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-        if (v->lock_fd < 0)
-            return ds__error_errno(DS_EIO, errno, v->lock_path);
+    else
+        v->lock_fd = open(v->lock_path, O_RDONLY | O_CLOEXEC);
+    if (v->lock_fd < 0) {
+        if (!exclusive && (errno == ENOENT || errno == EACCES || errno == EROFS)) {
+            /* a read-only vault (archival media): nobody can write it, no lock needed */
+            v->lock_mode = mode;
+            return 0;
+        }
+        return ds__error_errno(DS_EIO, errno, v->lock_path);
     }
     for (;;) {
         if (flock(v->lock_fd, (exclusive ? LOCK_EX : LOCK_SH) | (nonblock ? LOCK_NB : 0)) == 0)
             break;
         if (errno == EINTR)
             continue;
-        if (errno == EWOULDBLOCK)
+        if (errno == EWOULDBLOCK) {
+            close(v->lock_fd);
+            v->lock_fd = -1;
             return ds__error_set(DS_EBUSY, "%s: the vault is locked by another process",
                                  v->lock_path);
-        return ds__error_errno(DS_EIO, errno, v->lock_path);
+        }
+        {
+            int e = errno;
+            close(v->lock_fd);
+            v->lock_fd = -1;
+            return ds__error_errno(DS_EIO, e, v->lock_path);
+        }
     }
     v->lock_mode = mode;
     return 0;

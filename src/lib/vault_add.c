@@ -10,6 +10,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+/* Inputs normalized per call of ds_bundle_writer_add_files() (progress granularity). */
+#define DS__ADD_CHUNK 64
+
 void ds_vault_add_result_free(ds_vault_add_result *r)
 {
     size_t i;
@@ -106,8 +109,9 @@ undo:
     /* cut the file back; if even that fails, the record may be there */
     if (ftruncate(fd, (off_t)old_size) != 0 || fsync(fd) != 0) {
         *maybe_written = 1;
-        err = ds__error_set(err, "%s; the manifest could not be restored to %" PRIu64
-                                 " bytes: run 'docseal verify'",
+        err = ds__error_set(err,
+                            "%s; the manifest could not be restored to %" PRIu64
+                            " bytes: run 'docseal verify'",
                             ds_error_last(), old_size);
     }
 done:
@@ -129,6 +133,7 @@ int ds_vault_add(ds_vault_add_result **out, ds_vault *v, const ds_secret_key *ke
     ds_vault_add_result *res = NULL;
     char bundle_id[DS_SHA256_HEX_SIZE];
     char *bpath = NULL, *line = NULL;
+    const ds_document **docs = NULL;
     size_t i, len = 0, stdin_count = 0;
     int64_t t;
     int err = 0, bundle_written = 0, maybe_written = 0;
@@ -211,34 +216,35 @@ int ds_vault_add(ds_vault_add_result **out, ds_vault *v, const ds_secret_key *ke
         goto done;
     }
 
+    /* read and normalize every input (in parallel, in chunks for the progress bar);
+     * nothing is written to the vault until all of them have been read */
+    if (!(docs = ds__calloc(count, sizeof *docs))) {
+        err = DS_ENOMEM;
+        goto done;
+    }
+    for (i = 0; i < count;) {
+        size_t n = count - i < DS__ADD_CHUNK ? count - i : DS__ADD_CHUNK;
+        if ((err = ds_bundle_writer_add_files(w, paths + i, n, &dopts, docs + i, NULL)) < 0) {
+            if (err == DS_EEXISTS)
+                err = ds__error_set(DS_EINVALID, "%s (two inputs are the same document)",
+                                    ds_error_last());
+            goto done;
+        }
+        i += n;
+        if (o.progress)
+            o.progress(o.progress_ctx, i, count);
+    }
+
     for (i = 0; i < count; i++) {
-        const ds_document *doc = NULL;
-        size_t idx = 0;
+        const ds_document *doc = docs[i];
         ds__index_doc *d;
         ds_vault_added_doc *ad = &res->docs[i];
         char prev_hex[DS_SHA256_HEX_SIZE];
         const char *prev = NULL;
-        size_t j;
 
-        if ((err = ds_bundle_writer_add_file(w, paths[i], &dopts, &doc, &idx)) < 0) {
-            if (err == DS_EEXISTS && doc == NULL) {
-                /* the same id twice: say which inputs */
-                err = ds__error_set(DS_EINVALID, "%s: %s", ds__display_name(paths[i]),
-                                    ds_error_last());
-            }
-            goto done;
-        }
         if ((err = ds__manifest_check_id(doc->id)) < 0) {
             err = ds__error_set(err, "%s: %s", ds__display_name(paths[i]), ds_error_last());
             goto done;
-        }
-        for (j = 0; j < i; j++) {
-            if (strcmp(res->docs[j].id, doc->id) == 0) {
-                err =
-                    ds__error_set(DS_EINVALID, "%s and %s are the same document (id \"%s\")",
-                                  ds__display_name(paths[j]), ds__display_name(paths[i]), doc->id);
-                goto done;
-            }
         }
         d = ds__index_find(v->index, doc->id);
         if (!d) {
@@ -263,12 +269,10 @@ int ds_vault_add(ds_vault_add_result **out, ds_vault *v, const ds_secret_key *ke
         ad->path = paths[i];
         memcpy(ad->content_sha256, doc->content_sha256, DS_SHA256_HEX_SIZE);
         memcpy(ad->original_sha256, doc->original_sha256, DS_SHA256_HEX_SIZE);
-        if ((err = ds_bundle_writer_mark(w, idx, ad->revision, ad->status, prev)) < 0 ||
+        if ((err = ds_bundle_writer_mark(w, i, ad->revision, ad->status, prev)) < 0 ||
             (err = ds_manifest_record_add_doc(rec, ad->id, ad->revision, ad->status,
                                               ad->content_sha256, ad->original_sha256)) < 0)
             goto done;
-        if (o.progress)
-            o.progress(o.progress_ctx, i + 1, count);
     }
 
     /* 1. the bundle, durable before the record that names it */
@@ -314,6 +318,7 @@ done:
     ds_bundle_writer_free(w);
     ds_manifest_record_free(rec);
     ds_vault_add_result_free(res);
+    free(docs);
     free(bpath);
     free(line);
     return err;

@@ -676,8 +676,12 @@ done:
     if (fd >= 0)
         close(fd);
     if (!err && changed) {
-        if (v->lock_mode == 0 && ds__vault_lock(v, 1, 1) == 0)
-            took_lock = 1;
+        if (v->lock_mode == 0) {
+            if (ds__vault_lock(v, 1, 1) == 0)
+                took_lock = 1;
+            else
+                ds_error_clear(); /* busy or read-only: work from memory */
+        }
         if (v->lock_mode == 2 && ds__index_save(v) < 0)
             ds_error_clear(); /* the index is derived: keep working from memory */
         if (took_lock)

@@ -310,10 +310,11 @@ int ds_vault_read(char **data, size_t *len, ds_vault *v, const char *id, const d
             md = &rec->docs[i];
     if (rec->seq != e->seq || !md || md->revision != e->revision ||
         strcmp(md->content_sha256, e->content_sha256) != 0 || strcmp(rec->bundle, e->bundle)) {
-        err = ds__error_set(DS_EINTEGRITY,
-                            "manifest.jsonl: the record at byte offset %" PRIu64
-                            " does not match the index; run 'docseal repair' to rebuild it",
-                            e->record_offset);
+        err = ds__error_set(
+            DS_EINTEGRITY,
+            "manifest.jsonl: the record at byte offset %" PRIu64
+            " does not match the index (the manifest was changed?); run 'docseal verify'",
+            e->record_offset);
         goto done;
     }
     if (!(bpath = ds__vault_bundle_path(v, rec->bundle))) {

@@ -13,7 +13,7 @@ chmod 600 "$tmp/test.key"
 unset SOURCE_DATE_EPOCH DOCSEAL_PASSPHRASE
 export DOCSEAL_VAULT=$tmp/vault NO_COLOR=1
 fail() { echo "vault_crash: $*" >&2; exit 1; }
-rounds=${VAULT_CRASH_ROUNDS:-25}
+rounds=${VAULT_CRASH_ROUNDS:-200}
 
 "$DOCSEAL" -q init --key "$tmp/test.key" "$tmp/vault" >/dev/null
 # a few largish inputs so that an add takes long enough to be interrupted

@@ -3,7 +3,7 @@
 # ENOSPC or EIO (LD_PRELOAD shim), for N = 1, 2, ... until add succeeds; after
 # every fault the vault must verify (or need only a repair of a torn tail) and
 # keep every earlier snapshot.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib/common.sh"
 : "${DS_FAULTSHIM:?path of the fault shim}"
 make_vault "$WORK/base"
 head0=$("$DOCSEAL" -C "$WORK/base" log --head)
@@ -29,7 +29,7 @@ for op in write fsync rename; do
                 ds -C "$WORK/v" verify >"$WORK/out" 2>&1
                 [ $rc -eq 0 ] || { cat "$WORK/add" "$WORK/out" >&2; fail "$op #$n ($err): vault broken"; }
             fi
-            ds -C "$WORK/v" verify -q --expect-head "$head0" >/dev/null 2>&1
+            ds -q -C "$WORK/v" verify --expect-head "$head0" >/dev/null 2>&1
             [ $rc -eq 0 ] || fail "$op #$n ($err): earlier snapshots lost"
             if [ $arc -ne 0 ]; then
                 grep -q '^docseal: ' "$WORK/add" || { cat "$WORK/add" >&2; fail "$op #$n: no error message"; }

@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# fuzz/smoke.sh - build the libFuzzer harnesses with clang and run each one
+# briefly; exit 1 when any of them finds a crash, a leak, a timeout or an
+# out-of-memory, 2 when the build fails. Used by .ci/run.
+#
+#   fuzz/smoke.sh [TARGET...]          (default: every fuzz/fuzz_*.c)
+#
+# Environment:
+#   FUZZ_SECONDS  seconds per harness (default 60)
+#   BUILD         build directory (default <source>/build-fuzz-smoke)
+#   CC            the compiler (default clang; must be clang)
+# Each harness starts from its checked-in seeds (fuzz/seeds/TARGET), with its
+# dictionary (fuzz/TARGET.dict) and options (fuzz/TARGET.options), in a
+# temporary corpus that is thrown away. Reproducers of findings are kept in
+# BUILD/smoke-artifacts/TARGET/.
+set -u
+here=$(cd "$(dirname "$0")" && pwd)
+src=$(dirname "$here")
+build=${BUILD:-$src/build-fuzz-smoke}
+secs=${FUZZ_SECONDS:-60}
+export CC=${CC:-clang}
+
+echo "fuzz smoke: configuring and building in $build"
+mkdir -p "$build"
+if ! cmake -S "$src" -B "$build" -DDS_BUILD_FUZZ=ON -DDS_BUILD_TESTS=OFF >"$build/smoke-cmake.log" 2>&1; then
+    cat "$build/smoke-cmake.log" >&2
+    exit 2
+fi
+if ! cmake --build "$build" -j"${JOBS:-2}" >"$build/smoke-build.log" 2>&1; then
+    tail -40 "$build/smoke-build.log" >&2
+    exit 2
+fi
+
+targets=("$@")
+if [ ${#targets[@]} -eq 0 ]; then
+    for f in "$here"/fuzz_*.c; do
+        t=$(basename "$f" .c)
+        targets+=("${t#fuzz_}")
+    done
+fi
+
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:allocator_may_return_null=1}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+failed=()
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+for t in "${targets[@]}"; do
+    bin=$build/fuzz/fuzz_$t
+    if [ ! -x "$bin" ]; then
+        echo "fuzz smoke: $t: $bin was not built" >&2
+        failed+=("$t")
+        continue
+    fi
+    mkdir -p "$work/$t" "$build/smoke-artifacts/$t"
+    flags=(-max_total_time="$secs" -rss_limit_mb=2048 -timeout=25 -print_final_stats=1
+           -artifact_prefix="$build/smoke-artifacts/$t/")
+    [ -f "$here/$t.dict" ] && flags+=(-dict="$here/$t.dict")
+    more=()
+    [ -f "$here/$t.options" ] && read -r -a more <"$here/$t.options"
+    dirs=("$work/$t")
+    [ -d "$here/seeds/$t" ] && dirs+=("$here/seeds/$t")
+    log=$build/smoke-$t.log
+    (cd "$work" && "$bin" "${flags[@]}" "${more[@]}" "${dirs[@]}") >"$log" 2>&1
+    rc=$?
+    execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
+    if [ $rc -eq 0 ]; then
+        echo "fuzz smoke: $t: ok (${secs}s, ${execs:-?} execs)"
+    else
+        echo "fuzz smoke: $t: FAILED (exit $rc); log $log, reproducer in $build/smoke-artifacts/$t/" >&2
+        grep -E "^==[0-9]+==ERROR|^SUMMARY|fuzz invariant failed|runtime error" "$log" | head -5 >&2
+        failed+=("$t")
+    fi
+done
+if [ ${#failed[@]} -gt 0 ]; then
+    echo "fuzz smoke: failures: ${failed[*]}" >&2
+    exit 1
+fi
+echo "fuzz smoke: all ${#targets[@]} harnesses ran ${secs}s without a finding"

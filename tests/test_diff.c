@@ -1,0 +1,664 @@
+/* test_diff.c - the diff engine on strings: tokenizer, cosmetic keys,
+ * alignment, moves, summary, renderers, Unicode, empty and identical
+ * inputs, errors. Exact expected values throughout. */
+#include <criterion/criterion.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "diff_internal.h"
+#include "docseal/docseal.h"
+
+/* ---- helpers ------------------------------------------------------------ */
+
+typedef struct sbuf {
+    char *p;
+    size_t n;
+} sbuf;
+
+static int sink_cb(void *ctx, const void *buf, size_t len)
+{
+    sbuf *s = ctx;
+    s->p = realloc(s->p, s->n + len + 1);
+    cr_assert_not_null(s->p);
+    memcpy(s->p + s->n, buf, len);
+    s->n += len;
+    s->p[s->n] = '\0';
+    return 0;
+}
+
+static ds_diff *diff2(const char *a, const char *b)
+{
+    ds_diff *d = NULL;
+    cr_assert_eq(ds_diff_texts(&d, a, strlen(a), b, strlen(b), NULL), 0, "%s", ds_error_last());
+    return d;
+}
+
+/* Render with default options; caller frees. */
+static char *render(const ds_diff *d, ds_diff_format f, const ds_diff_render_options *o)
+{
+    sbuf s = {NULL, 0};
+    ds_sink sink = {sink_cb, &s};
+    cr_assert_eq(ds_diff_render(d, f, o, &sink), 0, "%s", ds_error_last());
+    if (!s.p)
+        s.p = strdup("");
+    return s.p;
+}
+
+static char *plain(const char *a, const char *b)
+{
+    ds_diff *d = diff2(a, b);
+    char *out = render(d, DS_DIFF_FORMAT_PLAIN, NULL);
+    ds_diff_free(d);
+    return out;
+}
+
+static char *line(const char *a, const char *b)
+{
+    static char buf[512];
+    ds_diff *d = diff2(a, b);
+    ds_diff_summary_line(buf, sizeof buf, d);
+    ds_diff_free(d);
+    return buf;
+}
+
+/* "tok|kind tok|kind ..." for a string. */
+typedef struct tlist {
+    const char *s;
+    char out[1024];
+} tlist;
+
+static int tl_cb(void *ctx, size_t off, size_t len, int kind)
+{
+    static const char kinds[] = "WNPSF";
+    tlist *t = ctx;
+    size_t n = strlen(t->out);
+    snprintf(t->out + n, sizeof t->out - n, "%s%.*s|%c", n ? " " : "", (int)len, t->s + off,
+             kinds[kind]);
+    return 0;
+}
+
+static const char *toks(const char *s)
+{
+    static tlist t;
+    t.s = s;
+    t.out[0] = '\0';
+    ds__tokenize(s, 0, strlen(s), tl_cb, &t);
+    return t.out;
+}
+
+/* ---- tokenizer -------------------------------------------------------------- */
+
+Test(diff_token, words_numbers_punctuation)
+{
+    cr_assert_str_eq(toks("up to 13,000 kilometers."), "up|W to|W 13,000|N kilometers|W .|P");
+    cr_assert_str_eq(toks("3.5% on 2018-01-11, 1.5bn at 9:30 on 11/01/2018"),
+                     "3.5|N %|P on|W 2018-01-11|N ,|P 1.5bn|N at|W 9:30|N on|W 11/01/2018|N");
+    cr_assert_str_eq(toks("Kim Jong-un’s “word” don't U.S. 72nd"),
+                     "Kim|W Jong-un’s|W “|P word|W ”|P don't|W U.S|W .|P 72nd|N");
+    cr_assert_str_eq(toks("a,b 1,2 x/y 3/4 a—b *\"I"),
+                     "a|W ,|P b|W 1,2|N x|W /|P y|W 3/4|N a|W —|P b|W *|P \"|P I|W");
+    cr_assert_str_eq(toks("Koreas' talks 'quoted'"), "Koreas|W '|P talks|W '|P quoted|W '|P");
+    cr_assert_str_eq(toks("$5 €5bn & <b>"), "$|S 5|N €|S 5bn|N &|P <|S b|W >|S");
+}
+
+Test(diff_token, unicode_clusters)
+{
+    /* combining marks stay with their base */
+    cr_assert_str_eq(toks("cafe\xCC\x81 n\xCC\x83o"), "cafe\xCC\x81|W n\xCC\x83o|W");
+    /* a mark after punctuation stays with it */
+    cr_assert_str_eq(toks("\"\xCC\x81x"), "\"\xCC\x81|P x|W");
+    /* CJK: one word per character; kana too */
+    cr_assert_str_eq(toks("北京市の人口"), "北|W 京|W 市|W の|W 人|W 口|W");
+    /* Hangul keeps its spaces */
+    cr_assert_str_eq(toks("한국어 문장"), "한국어|W 문장|W");
+    /* Arabic and Hebrew with vowel marks */
+    cr_assert_str_eq(toks("مرحبا بالعالم"), "مرحبا|W بالعالم|W");
+    cr_assert_str_eq(toks("שָׁלוֹם עוֹלָם"), "שָׁלוֹם|W עוֹלָם|W");
+    /* emoji sequences are one symbol token */
+    cr_assert_str_eq(toks("ok 👨‍👩‍👧 🇫🇷 👍🏽"),
+                     "ok|W 👨‍👩‍👧|S 🇫🇷|S 👍🏽|S");
+    /* Unicode spaces separate; NBSP and ideographic space included */
+    cr_assert_str_eq(toks("a\xC2\xA0"
+                          "b\xE3\x80\x80"
+                          "c"),
+                     "a|W b|W c|W");
+    /* Devanagari digits are digits */
+    cr_assert_str_eq(toks("१२३ ١٢٣"), "१२३|N ١٢٣|N");
+    /* soft hyphen inside a word keeps it whole */
+    cr_assert_str_eq(toks("co\xC2\xADoperation"), "co\xC2\xADoperation|W");
+}
+
+Test(diff_token, counts)
+{
+    cr_assert_eq(ds__count_words("The 13,000 km — “done”.", 0, 25), 4);
+    cr_assert_eq(ds__count_alnum("ab 12 é!", 0, 9), 5);
+}
+
+static int ceq(const char *a, const char *b)
+{
+    return ds__cosmetic_equal(a, strlen(a), b, strlen(b));
+}
+
+Test(diff_token, cosmetic_keys)
+{
+    cr_assert(ceq("“He said”", "\"he said\""));
+    cr_assert(ceq("a – b", "a—b"));
+    cr_assert(ceq("Yes, really.", "yes really"));
+    cr_assert(ceq("North’s", "North's"));
+    cr_assert(ceq("Jong-un", "Jong–un"));
+    cr_assert(!ceq("13,000", "13.000"));
+    cr_assert(!ceq("3.5", "35"));
+    cr_assert(!ceq("military option", "“military option”"));
+    cr_assert(!ceq("-5", "5"));
+    cr_assert(ceq("−5", "-5"));
+    cr_assert(!ceq("résumé", "resume"));
+    cr_assert(ceq("ΣΊΣΥΦΟΣ", "σίσυφοσ"));
+    cr_assert(ceq("a\xE2\x80\x8E b", "a b")); /* LRM is invisible */
+    cr_assert(ds__cosmetic_empty(" — , * ", 9));
+    cr_assert(!ds__cosmetic_empty("« »", 5));
+    /* context before the range: a dash after a digit is not a sign */
+    cr_assert(ds__cosmetic_equal_at("2017-5", 4, 6, "2017 5", 4, 6));
+}
+
+Test(diff_token, utf8_validation)
+{
+    size_t bad = 0;
+    int nul = 0;
+    cr_assert(ds__utf8_valid("plain ascii text, long enough", 29, &bad, &nul));
+    cr_assert(!ds__utf8_valid("abc\xC0\xAF", 5, &bad, &nul));
+    cr_assert_eq(bad, 3);
+    cr_assert(!ds__utf8_valid("0123456789\xED\xA0\x80", 13, &bad, &nul)); /* surrogate */
+    cr_assert_eq(bad, 10);
+    cr_assert(!ds__utf8_valid("abcdefghij\0k", 12, &bad, &nul));
+    cr_assert_eq(bad, 10);
+    cr_assert_eq(nul, 1);
+    cr_assert(!ds__utf8_valid("\xE2\x80", 2, &bad, &nul)); /* truncated */
+    cr_assert_eq(bad, 0);
+}
+
+Test(diff_token, sort)
+{
+    uint32_t v[1000], k;
+    unsigned seed = 7;
+    for (int round = 0; round < 50; round++) {
+        size_t n = (size_t)(round * 19 % 1000);
+        for (size_t i = 0; i < n; i++) {
+            seed = seed * 1103515245u + 12345u;
+            v[i] = round % 3 == 0 ? 5 : (seed >> 8) % (round % 2 ? 7 : 100000);
+        }
+        ds__sort_u32(v, n);
+        for (k = 1; k < n; k++)
+            cr_assert(v[k - 1] <= v[k]);
+    }
+}
+
+/* ---- Myers ------------------------------------------------------------------ */
+
+Test(diff_myers, minimal_and_budget)
+{
+    /* abcabba -> cbabac: the paper's example, D = 5 */
+    uint32_t a[] = {1, 2, 3, 1, 2, 2, 1}, b[] = {3, 2, 1, 2, 1, 3};
+    unsigned char ca[7], cb[6];
+    ds__myers_env env;
+    size_t i, ndel = 0, nins = 0;
+    memset(&env, 0, sizeof env);
+    cr_assert_eq(ds__myers(a, 7, b, 6, ca, cb, &env), 0);
+    for (i = 0; i < 7; i++)
+        ndel += ca[i];
+    for (i = 0; i < 6; i++)
+        nins += cb[i];
+    cr_assert_eq(ndel + nins, 5);
+    cr_assert_eq(env.fallbacks, 0);
+    /* with a budget of 1 everything left after trimming is changed */
+    memset(&env, 0, sizeof env);
+    env.budget = 1;
+    {
+        uint32_t x[] = {9, 1, 2, 3, 4, 5, 9}, y[] = {9, 5, 4, 3, 2, 1, 9};
+        unsigned char cx[7], cy[7];
+        cr_assert_eq(ds__myers(x, 7, y, 7, cx, cy, &env), 0);
+        cr_assert_eq(cx[0], 0);
+        cr_assert_eq(cx[6], 0);
+        for (i = 1; i < 6; i++)
+            cr_assert_eq(cx[i] + cy[i], 2);
+        cr_assert_eq(env.fallbacks, 1);
+    }
+    ds__myers_env_free(&env);
+}
+
+/* ---- empty, identical, errors ------------------------------------------------ */
+
+Test(diff, empty_and_identical)
+{
+    ds_diff *d = diff2("", "");
+    char *s;
+    cr_assert_eq(ds_diff_get_summary(d)->classification, DS_DIFF_IDENTICAL);
+    cr_assert_eq(ds_diff_para_count(d), 0);
+    cr_assert_eq(ds_diff_op_count(d), 0);
+    s = render(d, DS_DIFF_FORMAT_UNIFIED, NULL);
+    cr_assert_str_eq(s, "");
+    free(s);
+    s = render(d, DS_DIFF_FORMAT_PLAIN, NULL);
+    cr_assert_str_eq(s, "");
+    free(s);
+    ds_diff_free(d);
+
+    cr_assert_str_eq(line("# T\n\nSame.\n", "# T\n\nSame.\n"), "no changes");
+    s = plain("# T\n\nSame.\n", "# T\n\nSame.\n");
+    cr_assert_str_eq(s, "# T\n\nSame.\n");
+    free(s);
+
+    s = plain("", "New text.\n");
+    cr_assert_str_eq(s, "{+New text.+}\n");
+    free(s);
+    s = plain("Old text.", "");
+    cr_assert_str_eq(s, "[-Old text.-]\n");
+    free(s);
+    cr_assert_str_eq(line("", "New text here.\n"), "+3 \xE2\x88\x92"
+                                                   "0 words, 1 paragraph added");
+    cr_assert_str_eq(line("Old.\n", ""), "+0 \xE2\x88\x92"
+                                         "1 words, 1 paragraph removed");
+}
+
+Test(diff, errors)
+{
+    ds_diff *d = (ds_diff *)1;
+    ds_diff_options o = DS_DIFF_OPTIONS_INIT;
+    o.a_label = "old.txt";
+    o.b_label = "new.txt";
+    cr_assert_eq(ds_diff_texts(&d, "ok", 2, "bad \xFF text", 10, &o), DS_EINVALID);
+    cr_assert_null(d);
+    cr_assert_str_eq(ds_error_last(), "new.txt: invalid UTF-8 at byte offset 4");
+    cr_assert_eq(ds_diff_texts(&d, "a\0b", 3, "x", 1, &o), DS_EINVALID);
+    cr_assert_str_eq(ds_error_last(), "old.txt: NUL byte at byte offset 1");
+    cr_assert_eq(ds_diff_texts(&d, "a", 1, "b", 1, NULL), 0);
+    {
+        sbuf s = {NULL, 0};
+        ds_sink sink = {sink_cb, &s};
+        ds_diff_render_options ro = DS_DIFF_RENDER_OPTIONS_INIT;
+        ro.version = 99;
+        cr_assert_eq(ds_diff_render(d, DS_DIFF_FORMAT_PLAIN, &ro, &sink), DS_EINVALID);
+        cr_assert_str_eq(ds_error_last(), "diff render: unknown options version 99");
+        cr_assert_eq(ds_diff_render(d, (ds_diff_format)42, NULL, &sink), DS_EINVALID);
+        free(s.p);
+    }
+    ds_diff_free(d);
+    o.version = 7;
+    cr_assert_eq(ds_diff_texts(&d, "a", 1, "b", 1, &o), DS_EINVALID);
+    cr_assert_str_eq(ds_error_last(), "diff: unknown options version 7");
+    ds_diff_free(NULL);
+}
+
+Test(diff, format_names)
+{
+    ds_diff_format f;
+    cr_assert_eq(ds_diff_format_parse(&f, "colour"), 0);
+    cr_assert_eq(f, DS_DIFF_FORMAT_COLOR);
+    cr_assert_eq(ds_diff_format_parse(&f, "unified"), 0);
+    cr_assert_eq(f, DS_DIFF_FORMAT_UNIFIED);
+    cr_assert_eq(ds_diff_format_parse(&f, "xml"), DS_EINVALID);
+    cr_assert_str_eq(ds_error_last(), "unknown diff format 'xml' (expected color, plain, unified, "
+                                      "json, html or summary)");
+}
+
+static int failing_sink(void *ctx, const void *buf, size_t len)
+{
+    (void)ctx, (void)buf, (void)len;
+    return ds__error_set(DS_EIO, "disk full");
+}
+
+Test(diff, sink_errors_propagate)
+{
+    ds_diff *d = diff2("# A\n\nOne.\n", "# B\n\nTwo.\n");
+    ds_sink sink = {failing_sink, NULL};
+    for (int f = 0; f <= DS_DIFF_FORMAT_SUMMARY; f++) {
+        cr_assert_eq(ds_diff_render(d, (ds_diff_format)f, NULL, &sink), DS_EIO, "format %d", f);
+        cr_assert_str_eq(ds_error_last(), "disk full");
+    }
+    ds_diff_free(d);
+}
+
+/* ---- word diffs and clean-up ---------------------------------------------------- */
+
+Test(diff, word_level_edits)
+{
+    char *s = plain("The cat sat on the mat.\n", "The cat sat on a mat.\n");
+    cr_assert_str_eq(s, "The cat sat on [-the-]{+a+} mat.\n");
+    free(s);
+    s = plain("a big dog\n", "a very big dog\n");
+    cr_assert_str_eq(s, "a {+very+} big dog\n");
+    free(s);
+    s = plain("a very big dog\n", "a big dog\n");
+    cr_assert_str_eq(s, "a [-very-] big dog\n");
+    free(s);
+    /* never inside a word: bigger is a new word, not big + ger */
+    s = plain("a big dog\n", "a bigger dog\n");
+    cr_assert_str_eq(s, "a [-big-]{+bigger+} dog\n");
+    free(s);
+    /* a rewritten sentence: the coincidental "the" is merged away */
+    s = plain("He said the plan was bad.\n", "She thinks the idea is good.\n");
+    cr_assert_str_eq(s, "[-He said the plan was bad-]{+She thinks the idea is good+}.\n");
+    free(s);
+    /* punctuation edits are separate tokens */
+    s = plain("Stop now.\n", "Stop now!\n");
+    cr_assert_str_eq(s, "Stop now[-.-]{+!+}\n");
+    free(s);
+}
+
+Test(diff, raw_script_without_cleanup)
+{
+    ds_diff *d = NULL;
+    ds_diff_options o = DS_DIFF_OPTIONS_INIT;
+    const char *a = "He said the plan was bad.\n", *b = "She thinks the idea is good.\n";
+    char *s;
+    o.flags = DS_DIFF_NO_CLEANUP;
+    cr_assert_eq(ds_diff_texts(&d, a, strlen(a), b, strlen(b), &o), 0);
+    s = render(d, DS_DIFF_FORMAT_PLAIN, NULL);
+    cr_assert_str_eq(s, "[-He said-]{+She thinks+} the [-plan was bad-]{+idea is good+}.\n");
+    free(s);
+    ds_diff_free(d);
+}
+
+Test(diff, unicode_word_diffs)
+{
+    char *s = plain("北京市的人口很多。\n", "上海市的人口很多。\n");
+    cr_assert_str_eq(s, "[-北京-]{+上海+}市的人口很多。\n");
+    free(s);
+    s = plain("قال الرئيس إن الوضع جيد\n", "قال الرئيس إن الوضع سيئ\n");
+    cr_assert_str_eq(s, "قال الرئيس إن الوضع [-جيد-]{+سيئ+}\n");
+    free(s);
+    /* é as e + combining acute vs precomposed: a whole-word change */
+    s = plain("un cafe\xCC\x81 noir\n", "un caf\xC3\xA9 noir\n");
+    cr_assert_str_eq(s, "un [-cafe\xCC\x81-]{+caf\xC3\xA9+} noir\n");
+    free(s);
+}
+
+/* ---- paragraphs, moves, header ------------------------------------------------- */
+
+static const char *ART = "# Headline here\n"
+                         "date: 11/01/2018\n"
+                         "\n"
+                         "First paragraph has enough letters to move around.\n"
+                         "\n"
+                         "Second paragraph is also long enough for a move.\n"
+                         "\n"
+                         "Third paragraph closes the article today.\n";
+
+Test(diff, moved_paragraph)
+{
+    const char *b = "# Headline here\n"
+                    "date: 11/01/2018\n"
+                    "\n"
+                    "Second paragraph is also long enough for a move.\n"
+                    "\n"
+                    "Third paragraph closes the article today.\n"
+                    "\n"
+                    "First paragraph has enough letters to move around.\n";
+    ds_diff *d = diff2(ART, b);
+    const ds_diff_summary *sm = ds_diff_get_summary(d);
+    char *s;
+    cr_assert_eq(sm->classification, DS_DIFF_SUBSTANTIVE);
+    cr_assert_eq(sm->paragraphs_moved, 1);
+    cr_assert_eq(sm->words_added + sm->words_removed, 0);
+    s = render(d, DS_DIFF_FORMAT_PLAIN, NULL);
+    cr_assert_str_eq(s, "# Headline here\n"
+                        "date: 11/01/2018\n"
+                        "\n"
+                        "[moved to \xC2\xB6"
+                        "3]\n"
+                        "\n"
+                        "Second paragraph is also long enough for a move.\n"
+                        "\n"
+                        "Third paragraph closes the article today.\n"
+                        "\n"
+                        "[moved from \xC2\xB6"
+                        "1]\n"
+                        "First paragraph has enough letters to move around.\n");
+    free(s);
+    cr_assert_str_eq(line(ART, b), "1 paragraph moved");
+    ds_diff_free(d);
+
+    /* the same with too few letters is a deletion plus an insertion */
+    cr_assert_str_eq(
+        line("# H\n\nShort one.\n\nOther text here.\n", "# H\n\nOther text here.\n\nShort one.\n"),
+        "+2 \xE2\x88\x92"
+        "2 words, 1 paragraph added, 1 paragraph removed");
+}
+
+Test(diff, moved_and_edited_paragraph)
+{
+    const char *b = "# Headline here\n"
+                    "date: 11/01/2018\n"
+                    "\n"
+                    "Second paragraph is also long enough for a move.\n"
+                    "\n"
+                    "Third paragraph closes the article today.\n"
+                    "\n"
+                    "First paragraph has plenty of letters to move around.\n";
+    ds_diff *d = diff2(ART, b);
+    char *s = render(d, DS_DIFF_FORMAT_PLAIN, NULL);
+    cr_assert_str_eq(s, "# Headline here\n"
+                        "date: 11/01/2018\n"
+                        "\n"
+                        "[moved to \xC2\xB6"
+                        "3]\n"
+                        "\n"
+                        "Second paragraph is also long enough for a move.\n"
+                        "\n"
+                        "Third paragraph closes the article today.\n"
+                        "\n"
+                        "[moved from \xC2\xB6"
+                        "1]\n"
+                        "First paragraph has [-enough-]{+plenty of+} letters to move around.\n");
+    free(s);
+    cr_assert_str_eq(line(ART, b), "+2 \xE2\x88\x92"
+                                   "1 words, 1 paragraph moved");
+    ds_diff_free(d);
+}
+
+Test(diff, header_fields)
+{
+    const char *b = "# Headline changed here\n"
+                    "byline: By Jane Doe\n"
+                    "date: 12/01/2018\n"
+                    "\n"
+                    "First paragraph has enough letters to move around.\n"
+                    "\n"
+                    "Second paragraph is also long enough for a move.\n"
+                    "\n"
+                    "Third paragraph closes the article today.\n";
+    ds_diff *d = diff2(ART, b);
+    const ds_diff_summary *s = ds_diff_get_summary(d);
+    cr_assert_eq(s->headline.state, DS_DIFF_FIELD_CHANGED);
+    cr_assert_str_eq(s->headline.old_text, "Headline here");
+    cr_assert_str_eq(s->headline.new_text, "Headline changed here");
+    cr_assert_eq(s->byline.state, DS_DIFF_FIELD_ADDED);
+    cr_assert_null(s->byline.old_text);
+    cr_assert_str_eq(s->byline.new_text, "By Jane Doe");
+    cr_assert_eq(s->date.state, DS_DIFF_FIELD_CHANGED);
+    cr_assert_str_eq(s->date.old_text, "11/01/2018");
+    cr_assert_eq(s->paragraphs_a, 3);
+    cr_assert_eq(s->paragraphs_changed, 0);
+    cr_assert_eq(s->number_count, 0); /* dates are reported as the date field */
+    cr_assert_eq(s->words_added, 1);
+    {
+        char buf[512];
+        ds_diff_summary_line(buf, sizeof buf, d);
+        cr_assert_str_eq(buf, "+1 \xE2\x88\x92"
+                              "0 words, headline changed, byline added, "
+                              "date changed");
+    }
+    ds_diff_free(d);
+}
+
+Test(diff, summary_line_truncation)
+{
+    ds_diff *d = diff2(ART, "# Other\n\nAll new.\n");
+    char buf[512], small[12];
+    size_t n = ds_diff_summary_line(buf, sizeof buf, d);
+    cr_assert_str_eq(buf, "+3 \xE2\x88\x92"
+                          "25 words, 1 paragraph added, 3 paragraphs removed, "
+                          "headline changed, date removed");
+    cr_assert_eq(n, strlen(buf));
+    /* "+3 −26 words": the cut never splits the minus sign */
+    cr_assert_eq(ds_diff_summary_line(small, 5, d), n);
+    cr_assert_str_eq(small, "+3 ");
+    cr_assert_eq(ds_diff_summary_line(small, 7, d), n);
+    cr_assert_str_eq(small, "+3 \xE2\x88\x92");
+    cr_assert_eq(ds_diff_summary_line(NULL, 0, d), n);
+    ds_diff_free(d);
+}
+
+/* ---- classification --------------------------------------------------------------- */
+
+Test(diff, cosmetic_changes)
+{
+    const char *a = "# Title\n\n“He said,” – she wrote: 'yes'.\n";
+    ds_diff *d = diff2(a, "# TITLE\n\n\"He said\" — she  wrote: ‘yes’\n");
+    const ds_diff_summary *s = ds_diff_get_summary(d);
+    char *out;
+    ds_diff_render_options ro = DS_DIFF_RENDER_OPTIONS_INIT;
+    cr_assert_eq(s->classification, DS_DIFF_COSMETIC);
+    cr_assert_eq(s->headline.state, DS_DIFF_FIELD_CHANGED);
+    cr_assert_eq(s->headline.cosmetic, 1);
+    cr_assert_eq(s->quotes_restyled, 2);
+    cr_assert_eq(s->quotes_altered + s->quotes_added + s->quotes_removed, 0);
+    cr_assert_str_eq(line(a, "# TITLE\n\n\"He said\" — she  wrote: ‘yes’\n"),
+                     "cosmetic changes only");
+    /* hidden when asked */
+    ro.flags = DS_DIFF_RENDER_HIDE_COSMETIC;
+    out = render(d, DS_DIFF_FORMAT_PLAIN, &ro);
+    cr_assert_str_eq(out, "# TITLE\n\n\"He said\" — she  wrote: ‘yes’\n");
+    free(out);
+    ds_diff_free(d);
+
+    /* paragraph breaks are white space too */
+    cr_assert_str_eq(line("One two.\n\nThree four.\n", "One two. Three four.\n"),
+                     "cosmetic changes only");
+    /* adding quotation marks is not cosmetic */
+    cr_assert_str_eq(line("a military option\n", "a “military option”\n"), "1 quote added");
+    /* a changed number is substantive */
+    cr_assert_str_eq(line("up to 13,000 km\n", "up to 10,000 km\n"), "+1 \xE2\x88\x92"
+                                                                     "1 words, 1 number changed");
+}
+
+Test(diff, quotes_and_numbers)
+{
+    const char *a = "# T\n\n“He is already an absolutely shrewd and mature politician,” Putin "
+                    "added. It cost 5bn, not 3bn.\n";
+    const char *b = "# T\n\n“He is already a rather shrewd politician,” Putin added. It cost "
+                    "4.5bn, not 3bn.\n";
+    ds_diff *d = diff2(a, b);
+    const ds_diff_summary *s = ds_diff_get_summary(d);
+    cr_assert_eq(s->quote_count, 1);
+    cr_assert_eq(s->quotes[0].kind, DS_DIFF_QUOTE_ALTERED);
+    cr_assert_str_eq(s->quotes[0].old_text,
+                     "He is already an absolutely shrewd and mature politician,");
+    cr_assert_str_eq(s->quotes[0].new_text, "He is already a rather shrewd politician,");
+    cr_assert_str_eq(s->quotes[0].old_marks, "“”");
+    cr_assert_eq(s->quotes[0].a_line, 2);
+    cr_assert_eq(s->number_count, 1);
+    cr_assert_str_eq(s->numbers[0].old_text, "5bn");
+    cr_assert_str_eq(s->numbers[0].new_text, "4.5bn");
+    ds_diff_free(d);
+
+    /* quotations: German, French, CJK, unclosed (multi-paragraph) */
+    d = diff2("# T\n\nEr sagte „ja“. Il dit « non ». 彼は「はい」と言った。\n\n“Open and\n",
+              "# T\n\nEr sagte „nein“. Il dit « oui ». 彼は「いいえ」と言った。\n\n“Open but\n");
+    s = ds_diff_get_summary(d);
+    cr_assert_eq(s->quote_count, 4);
+    cr_assert_str_eq(s->quotes[0].old_text, "ja");
+    cr_assert_str_eq(s->quotes[0].new_marks, "„“");
+    cr_assert_str_eq(s->quotes[1].old_text, "non");
+    cr_assert_str_eq(s->quotes[2].new_text, "いいえ");
+    cr_assert_str_eq(s->quotes[3].old_text, "Open and");
+    cr_assert_str_eq(s->quotes[3].old_marks, "“");
+    ds_diff_free(d);
+}
+
+/* ---- ops invariants on a small case, and the JSON layout ------------------------- */
+
+Test(diff, json_layout)
+{
+    ds_diff *d = diff2("# T\n\nOne two.\n", "# T\n\nOne three.\n");
+    char *s = render(d, DS_DIFF_FORMAT_JSON, NULL);
+    json_error_t e;
+    json_t *j = json_loads(s, 0, &e), *p, *ops;
+    cr_assert_not_null(j, "%s", e.text);
+    cr_assert_str_eq(json_string_value(json_object_get(j, "format")), "docseal-diff");
+    cr_assert_eq(json_integer_value(json_object_get(j, "version")), 1);
+    cr_assert_str_eq(json_string_value(json_object_get(j, "classification")), "substantive");
+    cr_assert_str_eq(json_string_value(json_object_get(j, "summary_line")), "+1 \xE2\x88\x92"
+                                                                            "1 words");
+    p = json_array_get(json_object_get(j, "paragraphs"), 1);
+    cr_assert_str_eq(json_string_value(json_object_get(p, "kind")), "changed");
+    cr_assert_str_eq(json_string_value(json_object_get(p, "role")), "body");
+    cr_assert_eq(json_integer_value(json_object_get(p, "a_line")), 3);
+    cr_assert_eq(json_integer_value(json_object_get(p, "b_paragraph")), 1);
+    ops = json_object_get(p, "ops");
+    cr_assert_eq(json_array_size(ops), 5);
+    cr_assert_str_eq(json_string_value(json_object_get(json_array_get(ops, 0), "text")), "One ");
+    cr_assert_str_eq(json_string_value(json_object_get(json_array_get(ops, 1), "op")), "-");
+    cr_assert_str_eq(json_string_value(json_object_get(json_array_get(ops, 2), "text")), "three");
+    cr_assert_str_eq(json_string_value(json_object_get(json_array_get(ops, 3), "text")), ".");
+    cr_assert_null(json_object_get(json_array_get(ops, 3), "gap"));
+    cr_assert(json_is_true(json_object_get(json_array_get(ops, 4), "gap")));
+    cr_assert_str_eq(json_string_value(json_object_get(json_array_get(ops, 4), "text")), "\n");
+    json_decref(j);
+    free(s);
+    ds_diff_free(d);
+}
+
+Test(diff, unified_layout)
+{
+    ds_diff *d = diff2("a\nb\nc\nd\ne\nf\ng\nh\ni\n", "a\nb\nc\nD\ne\nf\ng\nh\ni\nj");
+    ds_diff_render_options o = DS_DIFF_RENDER_OPTIONS_INIT;
+    char *s = render(d, DS_DIFF_FORMAT_UNIFIED, NULL);
+    cr_assert_str_eq(s, "--- a\n+++ b\n"
+                        "@@ -1,9 +1,10 @@\n a\n b\n c\n-d\n+D\n e\n f\n g\n h\n i\n+j\n"
+                        "\\ No newline at end of file\n");
+    free(s);
+    o.context = 1;
+    o.a_label = "old";
+    o.b_label = "new";
+    s = render(d, DS_DIFF_FORMAT_UNIFIED, &o);
+    cr_assert_str_eq(s, "--- old\n+++ new\n@@ -3,3 +3,3 @@\n c\n-d\n+D\n e\n"
+                        "@@ -9 +9,2 @@\n i\n+j\n\\ No newline at end of file\n");
+    free(s);
+    ds_diff_free(d);
+    d = diff2("", "x\n");
+    s = render(d, DS_DIFF_FORMAT_UNIFIED, NULL);
+    cr_assert_str_eq(s, "--- a\n+++ b\n@@ -0,0 +1 @@\n+x\n");
+    free(s);
+    ds_diff_free(d);
+}
+
+Test(diff, context_elision)
+{
+    ds_diff_render_options o = DS_DIFF_RENDER_OPTIONS_INIT;
+    ds_diff *d = diff2("# T\n\nP1.\n\nP2.\n\nP3.\n\nP4.\n\nP5.\n", "# T\n\nP1.\n\nP2.\n\nP3x.\n\n"
+                                                                   "P4.\n\nP5.\n");
+    char *s;
+    o.context = 1;
+    s = render(d, DS_DIFF_FORMAT_PLAIN, &o);
+    cr_assert_str_eq(s, "# T\n\n[... 1 unchanged paragraph ...]\n\nP2.\n\n[-P3-]{+P3x+}.\n\nP4.\n\n"
+                        "[... 1 unchanged paragraph ...]\n");
+    free(s);
+    ds_diff_free(d);
+}
+
+Test(diff, borrowed_texts)
+{
+    char a[] = "# T\n\nOne two.\n", b[] = "# T\n\nOne three.\n";
+    ds_diff *d = NULL;
+    ds_diff_options o = DS_DIFF_OPTIONS_INIT;
+    size_t n;
+    o.flags = DS_DIFF_BORROW_TEXTS;
+    cr_assert_eq(ds_diff_texts(&d, a, strlen(a), b, strlen(b), &o), 0);
+    cr_assert_eq(ds_diff_text(d, 0, &n), a);
+    cr_assert_eq(n, strlen(a));
+    cr_assert_eq(ds_diff_text(d, 1, NULL), b);
+    cr_assert_str_eq(ds_diff_label(d, 0), "a");
+    ds_diff_free(d);
+}

@@ -41,7 +41,7 @@ static const char css[] =
     "del{background:#fbdad6;color:#8c1d13;text-decoration:line-through;"
     "text-decoration-color:rgba(140,29,19,.55)}"
     "ins{background:#d3f0d6;color:#14561f;text-decoration:none}"
-    "del.ws{background:#f3a59c}ins.ws{background:#8fd89a}"
+    "del.ws{background:#f3a59c}ins.ws{background:#8fd89a}del+ins{margin-left:.15em}"
     ".article{background:#fff;border:1px solid #e2ded3;border-radius:8px;"
     "padding:26px 34px 12px;max-width:780px}"
     ".article p{margin:0 0 1.05em}"
@@ -60,9 +60,9 @@ static const char css[] =
     "border-bottom:1px solid #e2ded3;overflow-wrap:anywhere}"
     "table.sbs td{vertical-align:top;padding:8px 12px;border-top:1px solid #f0ede6;"
     "overflow-wrap:anywhere}"
-    "table.sbs col.g{width:62px}"
-    "td.gutter{color:#a3a39b;font-size:11px;text-align:right;padding-right:6px;"
-    "overflow-wrap:normal}"
+    "table.sbs col.g{width:44px}"
+    "td.gutter{color:#a3a39b;font-size:11px;text-align:right;padding:9px 6px 0 4px;"
+    "overflow-wrap:normal;white-space:nowrap}"
     "tr.del td.old{background:#fdf1ef}tr.ins td.new{background:#f0faf1}"
     "tr.mfrom td.old,tr.mto td.new{background:#f1f6fe}"
     "td.empty{background:repeating-linear-gradient(135deg,#fafaf7,#fafaf7 6px,#f3f2ed 6px,"
@@ -194,9 +194,9 @@ static const char *role_label(int role)
 {
     switch (role) {
     case DS_DIFF_ROLE_HEADLINE:
-        return "headline";
+        return "title";
     case DS_DIFF_ROLE_BYLINE:
-        return "byline";
+        return "by";
     case DS_DIFF_ROLE_DATE:
         return "date";
     default:

@@ -12,7 +12,10 @@
 #    `tar --zstd -cf` + `sha256sum` over the same files (ratio target <= 1.5),
 #    and verify against `zstd -dc | tar -x` + `sha256sum -c` (median of RUNS).
 # 3. Levels: bundle size, time and peak RSS for zstd levels 1, 3, 6, 9, 19.
-# Prints a table; exits 1 when a memory bound or the seal ratio is missed.
+# Prints a table; exits 1 when a memory bound or (except in SMOKE mode) the
+# seal ratio is missed. Both ratios are taken in the same run, the commands
+# alternating, so that both see the same machine load; on a busy machine the
+# multi-threaded seal is penalized most (see the load averages printed).
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -134,7 +137,14 @@ t_seal=$MA t_stock=$MB
 r=$(ratio "$t_seal" "$t_stock")
 printf '%-52s %8s s\n' "docseal seal" "$t_seal" "tar --zstd -cf + sha256sum" "$t_stock"
 echo "seal ratio docseal / stock: $r (target <= 1.5)"
-awk -v r="$r" 'BEGIN {exit !(r > 1.5)}' && { echo "  FAIL: seal ratio $r > 1.5"; status=1; }
+if awk -v r="$r" 'BEGIN {exit !(r > 1.5)}'; then
+    if [[ $SMOKE == 1 ]]; then
+        echo "  (smoke run: ratio not judged)"
+    else
+        echo "  FAIL: seal ratio $r > 1.5"
+        status=1
+    fi
+fi
 verify_cmd="'$DOCSEAL' verify --pubkey k.key.pub s.tar.zst"
 stock_verify="rm -rf x && mkdir x && zstd -dc t.tar.zst | tar -x -C x && (cd x && sha256sum -c --quiet ../sums.txt)"
 pair "$verify_cmd" "$stock_verify"

@@ -1673,6 +1673,28 @@ Test(bundle_verify, snapshot_not_json)
     tamper_end(&t);
 }
 
+Test(bundle_verify, snapshot_with_millions_of_values_is_refused_before_parsing)
+{
+    tampered t;
+    size_t n = 2100000, i;
+    char *json = malloc(2 * n + 64), *q = json;
+    tamper_begin(&t);
+    q += sprintf(q, "{\"x\": [");
+    for (i = 0; i < n; i++) {
+        *q++ = '1';
+        *q++ = ',';
+    }
+    q += sprintf(q, "1]}\n");
+    tl_set(tl_get(&t.l, "snapshot.json"), json, (size_t)(q - json));
+    tl_remanifest(&t.l);
+    tl_resign(&t.l, t.f.key);
+    tamper_verify(&t);
+    expect_fail(t.r, "snapshot-consistent", "snapshot.json",
+                "snapshot.json: more than 2000064 JSON values");
+    free(json);
+    tamper_end(&t);
+}
+
 Test(bundle_verify, renamed_bundle_file)
 {
     tampered t;
@@ -1785,6 +1807,93 @@ Test(bundle_verify, deep_streams_a_large_original, .timeout = 60)
     ds_report_free(r);
     free(p);
     free(big);
+    fx_fini(&f);
+}
+
+Test(bundle_verify, deep_uses_the_recorded_normalization_options)
+{
+    fx f;
+    ds_bundle_writer *w = NULL;
+    ds_bundle_options o = DS_BUNDLE_OPTIONS_INIT;
+    ds_bundle_doc_options d = DS_BUNDLE_DOC_OPTIONS_INIT;
+    ds_normalize_options n = DS_NORMALIZE_OPTIONS_INIT;
+    ds_bundle_info *info = NULL;
+    const ds_secret_key *keys[1];
+    ds_report *r;
+    char id[DS_SHA256_HEX_SIZE], *p = NULL, *latin;
+    /* "Caf\xe9 news" in ISO-8859-1 */
+    static const char text[] = "Caf\xe9 news\n\n03/04/2024\n\nThe caf\xe9 reopened.\n";
+
+    fx_init(&f);
+    latin = path_join(f.dir, "latin1.txt");
+    tu_write(latin, text, sizeof text - 1);
+    n.from_encoding = "ISO-8859-1";
+    n.date_order = DS_DATE_ORDER_DMY;
+    n.keep_boilerplate = 1;
+    n.format = DS_FORMAT_TEXT;
+    d.normalize = &n;
+    o.out_dir = f.dir;
+    o.snapshot_time = T0;
+    cr_assert_eq(ds_bundle_writer_new(&w, f.key, &o), 0);
+    cr_assert_eq(ds_bundle_writer_add_file(w, latin, &d, NULL, NULL), 0, "%s", ds_error_last());
+    cr_assert_eq(ds_bundle_writer_finish(w, NULL, id, &p), 0, "%s", ds_error_last());
+    ds_bundle_writer_free(w);
+    cr_assert_eq(ds_bundle_read_info(&info, p), 0);
+    cr_assert_str_eq(info->docs[0].date_order, "dmy");
+    cr_assert_eq(info->docs[0].keep_boilerplate, 1);
+    cr_assert_str_eq(info->docs[0].from_encoding, "ISO-8859-1");
+    cr_assert_null(info->docs[0].boilerplate_rules_sha256);
+    cr_assert_str_eq(info->docs[0].format, "text");
+    cr_assert_eq(info->docs[0].original_size, sizeof text - 1);
+    keys[0] = f.key;
+    r = verify_with(p, keys, 1, 1, NULL);
+    expect_all_pass(r);
+    cr_assert_not_null(find(r, "renormalize", DS_CHECK_PASS, NULL));
+    ds_report_free(r);
+    ds_bundle_info_free(info);
+    free(latin);
+    free(p);
+    fx_fini(&f);
+}
+
+Test(bundle_verify, deep_skips_documents_sealed_with_extra_rules)
+{
+    fx f;
+    ds_bundle_writer *w = NULL;
+    ds_bundle_options o = DS_BUNDLE_OPTIONS_INIT;
+    ds_bundle_doc_options d = DS_BUNDLE_DOC_OPTIONS_INIT;
+    ds_normalize_options n = DS_NORMALIZE_OPTIONS_INIT;
+    ds_bundle_info *info = NULL;
+    const ds_secret_key *keys[1];
+    const ds_check *c;
+    ds_report *r;
+    char id[DS_SHA256_HEX_SIZE], *p = NULL, *rules, *h;
+    static const char rule[] = "^read more\n";
+
+    fx_init(&f);
+    rules = path_join(f.dir, "rules.txt");
+    tu_write(rules, rule, sizeof rule - 1);
+    h = sha256_of(rule, sizeof rule - 1);
+    n.boilerplate_rules = rules;
+    d.normalize = &n;
+    o.out_dir = f.dir;
+    cr_assert_eq(ds_bundle_writer_new(&w, f.key, &o), 0);
+    cr_assert_eq(ds_bundle_writer_add_file(w, f.article, &d, NULL, NULL), 0, "%s", ds_error_last());
+    cr_assert_eq(ds_bundle_writer_finish(w, NULL, id, &p), 0, "%s", ds_error_last());
+    ds_bundle_writer_free(w);
+    cr_assert_eq(ds_bundle_read_info(&info, p), 0);
+    cr_assert_str_eq(info->docs[0].boilerplate_rules_sha256, h);
+    keys[0] = f.key;
+    r = verify_with(p, keys, 1, 1, NULL);
+    expect_all_pass(r);
+    c = find(r, "renormalize", DS_CHECK_SKIP, NULL);
+    cr_assert_not_null(c);
+    cr_assert(strstr(c->detail, "sealed with an extra boilerplate rules file"), "%s", c->detail);
+    ds_report_free(r);
+    ds_bundle_info_free(info);
+    free(h);
+    free(rules);
+    free(p);
     fx_fini(&f);
 }
 

@@ -662,3 +662,59 @@ Test(diff, borrowed_texts)
     cr_assert_str_eq(ds_diff_label(d, 0), "a");
     ds_diff_free(d);
 }
+
+/* ---- many short lines: grouped, still exact and local ---------------------- */
+
+static void rebuild_check(const ds_diff *d, const char *a, size_t alen, const char *b,
+                          size_t blen)
+{
+    size_t apos = 0, bpos = 0;
+    for (size_t k = 0; k < ds_diff_para_count(d); k++) {
+        const ds_diff_para *p = ds_diff_para_at(d, k);
+        for (size_t i = p->first_op; i < p->first_op + p->op_count; i++) {
+            const ds_diff_op *op = ds_diff_op_at(d, i);
+            if (op->kind != DS_DIFF_OP_INSERT && p->kind != DS_DIFF_PARA_MOVED_TO) {
+                cr_assert_eq(op->a_off, apos);
+                apos += op->a_len;
+            }
+            if (op->kind != DS_DIFF_OP_DELETE && p->kind != DS_DIFF_PARA_MOVED_FROM) {
+                cr_assert_eq(op->b_off, bpos);
+                if (op->kind == DS_DIFF_OP_EQUAL)
+                    cr_assert(memcmp(a + op->a_off, b + op->b_off, op->a_len) == 0);
+                bpos += op->b_len;
+            }
+        }
+    }
+    cr_assert_eq(apos, alen);
+    cr_assert_eq(bpos, blen);
+}
+
+Test(diff, many_short_lines_are_grouped)
+{
+    size_t n = 300000, alen = 0, blen = 0;
+    char *a = malloc(n * 2 + 16), *b = malloc(n * 2 + 32);
+    unsigned seed = 11;
+    ds_diff *d = NULL;
+    const ds_diff_summary *s;
+    for (size_t i = 0; i < n; i++) {
+        seed = seed * 1103515245u + 12345u;
+        a[alen++] = (char)('a' + (seed >> 16) % 8); /* one of 8 letters per line */
+        a[alen++] = '\n';
+    }
+    /* b: a with one line inserted near the start and one changed near the end */
+    memcpy(b, a, 10);
+    memcpy(b + 10, "zzz\n", 4);
+    memcpy(b + 14, a + 10, alen - 10);
+    blen = alen + 4;
+    b[blen - 2] = b[blen - 2] == 'q' ? 'r' : 'q';
+    cr_assert_eq(ds_diff_texts(&d, a, alen, b, blen, NULL), 0);
+    s = ds_diff_get_summary(d);
+    cr_assert(ds_diff_para_count(d) < 60000, "%zu entries", ds_diff_para_count(d));
+    cr_assert(s->paragraphs_changed + s->paragraphs_added + s->paragraphs_removed <= 4,
+              "%zu changed", s->paragraphs_changed);
+    cr_assert_eq(s->approximate, 0);
+    rebuild_check(d, a, alen, b, blen);
+    ds_diff_free(d);
+    free(a);
+    free(b);
+}

@@ -24,7 +24,9 @@
  * trailing white space trimmed; the white space between units, which holds
  * the line ends and blank lines, is a "gap". The header is the run of units
  * before the first blank line, and exists only when the first line starts
- * with "# ".
+ * with "# " (or is "#"). A text of more than 100,000 lines is aligned in
+ * groups of lines (content-defined, the same way in both texts): a group is
+ * then one unit.
  *
  * The result is an edit script that turns A into B exactly (see
  * ds_diff_para and ds_diff_op for the two invariants), grouped by paragraph.

@@ -766,10 +766,12 @@ int ds__manifest_parse(ds__manifest *m, const char *data, size_t len)
         plen = n - 66;
         if (memchr(line + 66, '\0', plen))
             return ds__error_set(DS_EINVALID, "MANIFEST: line %zu: NUL byte in path", lineno);
-        grown = ds__realloc(m->lines, (m->count + 1) * sizeof *m->lines);
-        if (!grown)
-            return DS_ENOMEM;
-        m->lines = grown;
+        if ((m->count & (m->count - 1)) == 0) { /* 0, 1, 2, 4, ...: double */
+            grown = ds__realloc(m->lines, (m->count ? m->count * 2 : 1) * sizeof *m->lines);
+            if (!grown)
+                return DS_ENOMEM;
+            m->lines = grown;
+        }
         memcpy(m->lines[m->count].digest, line, 64);
         m->lines[m->count].digest[64] = '\0';
         if (!(m->lines[m->count].path = ds__strndup(line + 66, plen)))
@@ -947,6 +949,34 @@ static int snap_doc(ds_bundle_doc *d, json_t *o)
     return 0;
 }
 
+/* Most JSON values snapshot.json may hold: about 25 per document for the
+ * most documents a bundle holds, with room to spare. Checked before parsing,
+ * as a parsed value costs far more memory than its text. */
+#define SNAPSHOT_MAX_VALUES ((size_t)40 * (DS_BUNDLE_MAX_ENTRIES / 2) + 64)
+
+/* Count the values of a JSON text from its structure (commas, brackets and
+ * braces outside strings): an upper bound good enough to refuse a huge
+ * number of tiny values. */
+static size_t json_value_bound(const char *p, size_t len)
+{
+    size_t i, n = 1;
+    int in_string = 0;
+    for (i = 0; i < len; i++) {
+        char c = p[i];
+        if (in_string) {
+            if (c == '\\')
+                i++;
+            else if (c == '"')
+                in_string = 0;
+        } else if (c == '"') {
+            in_string = 1;
+        } else if (c == ',' || c == '[' || c == '{') {
+            n++;
+        }
+    }
+    return n;
+}
+
 int ds__snapshot_parse(ds_bundle_info **out, const char *data, size_t len)
 {
     ds_bundle_info *info = NULL;
@@ -958,6 +988,9 @@ int ds__snapshot_parse(ds_bundle_info **out, const char *data, size_t len)
     uint64_t t;
 
     *out = NULL;
+    if (json_value_bound(data, len) > SNAPSHOT_MAX_VALUES)
+        return ds__error_set(DS_ELIMIT, "snapshot.json: more than %zu JSON values",
+                             SNAPSHOT_MAX_VALUES);
     root = json_loadb(data, len, JSON_REJECT_DUPLICATES, &jerr);
     if (!root) {
         err = ds__error_set(DS_EINVALID, "snapshot.json: invalid JSON at line %d column %d: %s",

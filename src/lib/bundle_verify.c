@@ -83,10 +83,17 @@ static const vent *vent_find(const vstate *v, const char *path)
 /* Any entry (safe or not) with that path? */
 static int vent_exists(const vstate *v, const char *path)
 {
-    size_t i;
-    for (i = 0; i < v->n; i++)
-        if (strcmp(v->ents[i].path, path) == 0)
+    size_t lo = 0, hi = v->n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = strcmp(v->ents[mid].path, path);
+        if (c == 0)
             return 1;
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
     return 0;
 }
 
@@ -675,7 +682,6 @@ done:
 /* Pass 2: re-normalize originals                                             */
 
 typedef struct deep_job {
-    const ds_bundle_doc *doc;
     ds_normalize_options opts;
     /* streaming */
     int rfd, wfd;
@@ -750,28 +756,12 @@ static int deep_stream_write(void *ctx, const void *buf, size_t len)
     return 0;
 }
 
-static int deep_report(vstate *v, const char *entry, deep_job *j, size_t *fails)
-{
-    if (j->err < 0) {
-        (*fails)++;
-        return add(v, "renormalize", DS_CHECK_FAIL, entry, "document %s: cannot re-normalize: %s",
-                   j->doc->id, j->msg ? j->msg : ds_status_name(j->err));
-    }
-    if (strcmp(j->content, j->doc->content_sha256) != 0) {
-        (*fails)++;
-        return add(v, "renormalize", DS_CHECK_FAIL, entry,
-                   "document %s: the original re-normalizes (%s) to content hash %s, but %s "
-                   "is recorded",
-                   j->doc->id, j->doc->format, j->content, j->doc->content_sha256);
-    }
-    return 0;
-}
-
-static int deep_entry(vstate *v, ds_bundle_reader *r, const ds_bundle_entry *e, deep_job *jobs,
-                      size_t n, size_t *fails)
+/* Normalize the current entry (an original) once per job; fills each job's
+ * content hash or error. */
+static int deep_entry(ds_bundle_reader *r, const ds_bundle_entry *e, deep_job *jobs, size_t n)
 {
     size_t i;
-    int err = 0, rc;
+    int err = 0;
     if (e->size <= DEEP_MEMORY_MAX) {
         ds__buf b = DS__BUF_INIT;
         ds_sink sink = {ds__buf_sink_write, &b};
@@ -780,7 +770,7 @@ static int deep_entry(vstate *v, ds_bundle_reader *r, const ds_bundle_entry *e, 
             ds__buf_free(&b);
             return err;
         }
-        for (i = 0; i < n && err == 0; i++) {
+        for (i = 0; i < n; i++) {
             ds_document *doc = NULL;
             jobs[i].err = ds_normalize_buffer(&doc, b.ptr ? b.ptr : "", b.len, &jobs[i].opts);
             if (jobs[i].err < 0)
@@ -788,10 +778,9 @@ static int deep_entry(vstate *v, ds_bundle_reader *r, const ds_bundle_entry *e, 
             else
                 memcpy(jobs[i].content, doc->content_sha256, DS_SHA256_HEX_SIZE);
             ds_document_free(doc);
-            err = deep_report(v, e->path, &jobs[i], fails);
         }
         ds__buf_free(&b);
-        return err;
+        return 0;
     } else {
         sigset_t pipe_set, old_set, pending;
         int was_pending;
@@ -830,27 +819,45 @@ static int deep_entry(vstate *v, ds_bundle_reader *r, const ds_bundle_entry *e, 
             jobs[i].wfd = -1;
             if (jobs[i].started)
                 pthread_join(jobs[i].th, NULL);
+            jobs[i].started = 0;
         }
         if (!was_pending)
             while (sigtimedwait(&pipe_set, NULL, &zero) > 0)
                 ;
         pthread_sigmask(SIG_SETMASK, &old_set, NULL);
-        if (err < 0)
-            return err;
-        for (i = 0; i < n; i++)
-            if ((rc = deep_report(v, e->path, &jobs[i], fails)) < 0)
-                return rc;
-        return 0;
+        return err;
     }
 }
+
+static int doc_by_original(const void *a, const void *b)
+{
+    const ds_bundle_doc *x = *(const ds_bundle_doc *const *)a;
+    const ds_bundle_doc *y = *(const ds_bundle_doc *const *)b;
+    return strcmp(x->original_entry, y->original_entry);
+}
+
+static int same_options(const ds_normalize_options *a, const ds_normalize_options *b)
+{
+    return a->format == b->format && a->date_order == b->date_order &&
+           a->keep_boilerplate == b->keep_boilerplate &&
+           ((!a->from_encoding && !b->from_encoding) ||
+            (a->from_encoding && b->from_encoding &&
+             strcmp(a->from_encoding, b->from_encoding) == 0));
+}
+
+/* Distinct option sets normalized per original; a hostile snapshot cannot
+ * make more threads than this. */
+#define DEEP_MAX_JOBS 8
 
 static int check_deep(vstate *v)
 {
     ds_bundle_info *info = v->info;
     ds_bundle_reader *r = NULL;
     ds_bundle_entry e;
-    deep_job *jobs = NULL;
-    size_t i, n, fails = 0, checked = 0, skipped = 0;
+    deep_job jobs[DEEP_MAX_JOBS];
+    const ds_bundle_doc **byorig = NULL;
+    int *jobof = NULL;
+    size_t i, j, n, norig = 0, fails = 0, checked = 0, skipped = 0;
     int err = 0, rc;
 
     if (!v->complete || !info)
@@ -860,22 +867,42 @@ static int check_deep(vstate *v)
         return add(v, "renormalize", DS_CHECK_SKIP, NULL,
                    "recorded normalizer %s is not this docseal's %s", info->normalizer,
                    DS_NORMALIZER_VERSION);
-    if (!(jobs = ds__calloc(info->doc_count, sizeof *jobs)))
-        return DS_ENOMEM;
+    /* the documents of each original, found by binary search */
+    if (!(byorig = ds__calloc(info->doc_count, sizeof *byorig)) ||
+        !(jobof = ds__calloc(info->doc_count, sizeof *jobof))) {
+        err = DS_ENOMEM;
+        goto done;
+    }
+    for (i = 0; i < info->doc_count; i++)
+        if (info->docs[i].original_entry)
+            byorig[norig++] = &info->docs[i];
+    qsort(byorig, norig, sizeof *byorig, doc_by_original);
     if ((err = ds_bundle_reader_open(&r, v->path, &v->limits)) < 0)
         goto done;
     while ((rc = ds_bundle_reader_next(r, &e)) == 1) {
         const vent *ve;
+        size_t lo = 0, hi = norig, first, last;
         if (e.problem || ds__bundle_entry_kind(e.path) != DS__ENTRY_ORIGINAL)
             continue;
         ve = vent_find(v, e.path);
         if (!ve || memcmp(ve->digest, e.path + 10, 64) != 0)
             continue; /* damaged: reported by content-hash */
+        while (lo < hi) {
+            size_t mid = lo + (hi - lo) / 2;
+            if (strcmp(byorig[mid]->original_entry, e.path) < 0)
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        first = lo;
+        for (last = first; last < norig && strcmp(byorig[last]->original_entry, e.path) == 0;)
+            last++;
+        /* one job per distinct option set */
         n = 0;
-        for (i = 0; i < info->doc_count; i++) {
-            const ds_bundle_doc *d = &info->docs[i];
-            if (!d->original_entry || strcmp(d->original_entry, e.path) != 0)
-                continue;
+        for (i = first; i < last; i++) {
+            const ds_bundle_doc *d = byorig[i];
+            ds_normalize_options o;
+            jobof[i] = -1;
             if (d->boilerplate_rules_sha256) {
                 skipped++;
                 if ((err = add(v, "renormalize", DS_CHECK_SKIP, e.path,
@@ -885,34 +912,68 @@ static int check_deep(vstate *v)
                     goto done;
                 continue;
             }
-            memset(&jobs[n], 0, sizeof jobs[n]);
-            jobs[n].doc = d;
-            if (deep_opts(&jobs[n].opts, d, e.path) < 0) {
+            if (deep_opts(&o, d, e.path) < 0) {
                 fails++;
                 if ((err = add(v, "renormalize", DS_CHECK_FAIL, e.path,
                                "document %s: unknown format or date order", d->id)) < 0)
                     goto done;
                 continue;
             }
-            n++;
+            for (j = 0; j < n && !same_options(&jobs[j].opts, &o); j++)
+                ;
+            if (j == n) {
+                if (n == DEEP_MAX_JOBS) {
+                    skipped++;
+                    if ((err = add(v, "renormalize", DS_CHECK_SKIP, e.path,
+                                   "document %s: more than %d ways of normalizing one original",
+                                   d->id, DEEP_MAX_JOBS)) < 0)
+                        goto done;
+                    continue;
+                }
+                memset(&jobs[n], 0, sizeof jobs[n]);
+                jobs[n].opts = o;
+                n++;
+            }
+            jobof[i] = (int)j;
         }
         if (n == 0)
             continue;
-        checked += n;
-        err = deep_entry(v, r, &e, jobs, n, &fails);
-        for (i = 0; i < n; i++) {
-            free(jobs[i].msg);
-            jobs[i].msg = NULL;
-        }
+        err = deep_entry(r, &e, jobs, n);
         if (err < 0) {
+            for (j = 0; j < n; j++)
+                free(jobs[j].msg);
             if (err == DS_ENOMEM)
                 goto done;
-            err = add(v, "renormalize", DS_CHECK_FAIL, e.path, "%s", ds_error_last());
+            err = add(v, "renormalize", DS_CHECK_FAIL, e.path, "%s", reader_detail(v, e.path));
             goto done;
         }
+        for (i = first; i < last && err == 0; i++) {
+            const ds_bundle_doc *d = byorig[i];
+            deep_job *jb;
+            if (jobof[i] < 0)
+                continue;
+            jb = &jobs[jobof[i]];
+            checked++;
+            if (jb->err < 0) {
+                fails++;
+                err = add(v, "renormalize", DS_CHECK_FAIL, e.path,
+                          "document %s: cannot re-normalize: %s", d->id,
+                          jb->msg ? jb->msg : ds_status_name(jb->err));
+            } else if (strcmp(jb->content, d->content_sha256) != 0) {
+                fails++;
+                err = add(v, "renormalize", DS_CHECK_FAIL, e.path,
+                          "document %s: the original re-normalizes (%s) to content hash %s, "
+                          "but %s is recorded",
+                          d->id, d->format, jb->content, d->content_sha256);
+            }
+        }
+        for (j = 0; j < n; j++)
+            free(jobs[j].msg);
+        if (err < 0)
+            goto done;
     }
     if (rc < 0) {
-        err = add(v, "renormalize", DS_CHECK_FAIL, NULL, "%s", ds_error_last());
+        err = add(v, "renormalize", DS_CHECK_FAIL, NULL, "%s", reader_detail(v, NULL));
         goto done;
     }
     if (fails == 0) {
@@ -924,7 +985,8 @@ static int check_deep(vstate *v)
             err = add(v, "renormalize", DS_CHECK_SKIP, NULL, "no originals stored in this bundle");
     }
 done:
-    free(jobs);
+    free(byorig);
+    free(jobof);
     ds_bundle_reader_free(r);
     return err;
 }

@@ -75,6 +75,7 @@ int ds_diff_texts(ds_diff **out, const char *a, size_t alen, const char *b, size
                                        : 8ull * (unsigned long long)(alen + blen) + 10000000ull;
     if ((err = ds__diff_build(&bd)) < 0 || (err = ds__diff_summarize(&bd)) < 0)
         goto done;
+    d->budget = bd.env.budget;
     d->work = bd.env.work;
     d->fallbacks = bd.env.fallbacks;
     *out = d;

@@ -44,10 +44,31 @@ static size_t cp_start_before(const char *s, size_t lo, size_t e)
     return i;
 }
 
-static int split_units(ds__side *sd)
+/* Lines of a text (newlines plus one): an upper bound of its units. */
+static size_t count_lines(const char *s, size_t len)
+{
+    size_t n = 1;
+    const char *p = s, *end = s + len;
+    while ((p = memchr(p, '\n', (size_t)(end - p))) != NULL)
+        n++, p++;
+    return n;
+}
+
+/*
+ * Split a text into units (lines trimmed of white space) and gaps. With
+ * k > 1, consecutive body lines are grouped into one unit (see MAX_UNITS):
+ * a group ends after a line where the hash of the last 8 lines is 0 modulo
+ * k, or at 4k lines, the same rule on both texts, so an insertion only
+ * disturbs the groups around it. Header lines (a first line "# ..." up to the first blank line) are
+ * never grouped.
+ */
+static int split_units(ds__side *sd, size_t k)
 {
     const char *s = sd->text;
-    size_t len = sd->len, i = 0, line = 0, cap = 0;
+    enum { W = 8 };
+    size_t len = sd->len, i = 0, line = 0, cap = 0, group = 0, nring = 0;
+    uint64_t ring[W], roll;
+    int header = -1, open = 0; /* header: -1 unknown, 1 inside, 0 past */
     while (i < len) {
         const char *nl = memchr(s + i, '\n', len - i);
         size_t e = nl ? (size_t)(nl - s) : len, cs = i, ce = e;
@@ -59,27 +80,52 @@ static int split_units(ds__side *sd)
             cs = j;
         }
         while (ce > cs) {
-            size_t j = cp_start_before(s, cs, ce), k = j;
-            int32_t c = ds__utf8_next(s, ce, &k);
+            size_t j = cp_start_before(s, cs, ce), q = j;
+            int32_t c = ds__utf8_next(s, ce, &q);
             if (!ds__is_space(c))
                 break;
             ce = j;
         }
         if (cs < ce) {
             ds__unit *u;
-            if (sd->nunits == cap) {
-                size_t ncap = cap ? cap * 2 : 64;
-                ds__unit *nu = ds__realloc(sd->units, ncap * sizeof *nu);
-                if (!nu)
-                    return DS_ENOMEM;
-                sd->units = nu;
-                cap = ncap;
+            if (header < 0)
+                header = (ce - cs >= 2 && s[cs] == '#' && s[cs + 1] == ' ') ||
+                         (ce - cs == 1 && s[cs] == '#');
+            else if (header == 1 && sd->nunits &&
+                     count_lines(s + sd->units[sd->nunits - 1].off + sd->units[sd->nunits - 1].len,
+                                 cs - sd->units[sd->nunits - 1].off -
+                                     sd->units[sd->nunits - 1].len) > 2)
+                header = 0; /* a blank line ended the header */
+            if (k > 1 && header != 1 && open) {
+                /* extend the current group */
+                u = &sd->units[sd->nunits - 1];
+                u->len = ce - u->off;
+                group++;
+            } else {
+                if (sd->nunits == cap) {
+                    size_t ncap = cap ? cap * 2 : 64;
+                    ds__unit *nu = ds__realloc(sd->units, ncap * sizeof *nu);
+                    if (!nu)
+                        return DS_ENOMEM;
+                    sd->units = nu;
+                    cap = ncap;
+                }
+                u = &sd->units[sd->nunits++];
+                memset(u, 0, sizeof *u);
+                u->off = cs;
+                u->len = ce - cs;
+                u->line = line;
+                group = 1;
             }
-            u = &sd->units[sd->nunits++];
-            memset(u, 0, sizeof *u);
-            u->off = cs;
-            u->len = ce - cs;
-            u->line = line;
+            if (k > 1) {
+                /* rolling: the hash of the last W lines decides, so that the
+                 * boundaries have entropy even when lines repeat */
+                ring[nring++ % W] = ds__hash_bytes(s + cs, ce - cs);
+                roll = 0;
+                for (size_t r = 0; r < W && r < nring; r++)
+                    roll = (roll ^ ring[(nring - 1 - r) % W]) * 0x100000001B3ull;
+                open = header != 1 && group < 4 * k && (roll >> 17) % k != 0;
+            }
         }
         i = nl ? e + 1 : len;
         line++;
@@ -128,6 +174,13 @@ static void assign_roles(ds__side *sd)
         sd->units[i].para = ++para;
     }
 }
+
+/* A text with very many short lines (a list of numbers, one word per line)
+ * would make one entry per line: more memory and time than the texts are
+ * worth. Past MAX_UNITS lines in either text, body lines are grouped (see
+ * split_units()); a group is one unit whose text spans several lines, the
+ * newlines inside it being white space between its words. */
+enum { MAX_UNITS = 100000 };
 
 /* ---- tokens and word bags ------------------------------------------------- */
 
@@ -1154,12 +1207,17 @@ int ds__diff_build(ds__builder *bd)
     size_t i = 0, j = 0, na, nb;
     int err;
 
-    for (int w = 0; w < 2; w++) {
-        bd->side[w].text = d->text[w];
-        bd->side[w].len = d->len[w];
-        if ((err = split_units(&bd->side[w])) < 0)
-            goto done;
-        assign_roles(&bd->side[w]);
+    {
+        size_t la = count_lines(d->text[0], d->len[0]), lb = count_lines(d->text[1], d->len[1]);
+        size_t most = la > lb ? la : lb;
+        size_t k = most > MAX_UNITS ? (most + MAX_UNITS / 2 - 1) / (MAX_UNITS / 2) : 1;
+        for (int w = 0; w < 2; w++) {
+            bd->side[w].text = d->text[w];
+            bd->side[w].len = d->len[w];
+            if ((err = split_units(&bd->side[w], k)) < 0)
+                goto done;
+            assign_roles(&bd->side[w]);
+        }
     }
     if ((err = intern_units(bd, 0, &ia)) < 0 || (err = intern_units(bd, 1, &ib)) < 0)
         goto done;
@@ -1260,7 +1318,7 @@ int ds__line_diff(const ds_diff *d, size_t **la, size_t *nla, size_t **lb, size_
     size_t k;
     int err;
     memset(&env, 0, sizeof env);
-    env.budget = 64ull * (d->len[0] + d->len[1]) + 50000000ull;
+    env.budget = d->budget;
     *la = *lb = NULL;
     *ca = *cb = NULL;
     if ((err = line_starts(d->text[0], d->len[0], la, nla)) < 0 ||

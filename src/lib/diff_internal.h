@@ -175,6 +175,7 @@ struct ds_diff {
     size_t nstrs, capstrs;
     unsigned long long work;
     unsigned long fallbacks;
+    unsigned long long budget; /* the Myers work budget (0: none), for renderers too */
 };
 
 /* Build state shared by diff_build.c, diff_cleanup.c and diff_summary.c. */

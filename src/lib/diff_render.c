@@ -323,8 +323,18 @@ static void put_snippet(ds__out *out, const char *s, size_t n)
                 cut--;
         }
     }
-    ds__out_put(out, s, cut);
+    for (i = 0; i < cut; i++) /* a group of lines (see diff_build.c) shows on one line */
+        ds__out_put(out, s[i] == '\n' || s[i] == '\t' || s[i] == '\r' ? " " : s + i, 1);
     ds__out_puts(out, cut < n ? "\xE2\x80\xA6\n" : "\n");
+}
+
+/* Lists in the summary stop after LIST_MAX items (JSON has them all). */
+enum { LIST_MAX = 20 };
+
+static void put_more(ds__out *out, size_t n, const char *what)
+{
+    if (n)
+        ds__out_printf(out, "(and %zu more %s)\n", n, what);
 }
 
 int ds__render_summary(const ds_diff *d, int color, ds__out *out)
@@ -335,7 +345,7 @@ int ds__render_summary(const ds_diff *d, int color, ds__out *out)
     const ds_diff_summary *s = &d->summary;
     char line[640];
     const char *b = color ? SGR_BOLD : "", *e = color ? SGR_OFF : "";
-    size_t k;
+    size_t k, shown, more;
 
     ds_diff_summary_line(line, sizeof line, d);
     ds__out_printf(out, "%sclassification:%s %s\n", b, e, cls[s->classification]);
@@ -352,10 +362,18 @@ int ds__render_summary(const ds_diff *d, int color, ds__out *out)
                    s->paragraphs_removed, s->paragraphs_changed, s->paragraphs_moved);
     ds__out_printf(out, "%swords:%s +%zu \xE2\x88\x92%zu\n", b, e, s->words_added,
                    s->words_removed);
-    for (k = 0; k < d->npara; k++) {
+    for (k = 0, shown = 0, more = 0; k < d->npara; k++) {
         const ds_diff_para *p = &d->paras[k];
         if (p->role != DS_DIFF_ROLE_BODY)
             continue;
+        if (p->kind == DS_DIFF_PARA_INSERTED || p->kind == DS_DIFF_PARA_DELETED ||
+            p->kind == DS_DIFF_PARA_MOVED_TO) {
+            if (shown == LIST_MAX) {
+                more++;
+                continue;
+            }
+            shown++;
+        }
         if (p->kind == DS_DIFF_PARA_INSERTED) {
             ds__out_printf(out, "%sparagraph added%s (\xC2\xB6%zu): ", b, e, p->b_para);
             put_snippet(out, d->text[1] + p->b_off, p->b_len);
@@ -368,7 +386,8 @@ int ds__render_summary(const ds_diff *d, int color, ds__out *out)
             put_snippet(out, d->text[1] + p->b_off, p->b_len);
         }
     }
-    for (k = 0; k < s->quote_count; k++) {
+    put_more(out, more, "paragraphs added, removed or moved");
+    for (k = 0; k < s->quote_count && k < LIST_MAX; k++) {
         const ds_diff_quote *q = &s->quotes[k];
         char oo[8], oc[8], no[8], nc[8];
         split_marks(q->old_marks, oo, oc);
@@ -381,7 +400,8 @@ int ds__render_summary(const ds_diff *d, int color, ds__out *out)
         if (q->new_text)
             put_line(out, color, SGR_INS, "new", no, q->new_text, nc);
     }
-    for (k = 0; k < s->number_count; k++) {
+    put_more(out, s->quote_count > LIST_MAX ? s->quote_count - LIST_MAX : 0, "quotes");
+    for (k = 0; k < s->number_count && k < LIST_MAX; k++) {
         const ds_diff_number *n = &s->numbers[k];
         const char *what = n->old_text && n->new_text ? "changed"
                            : n->old_text              ? "removed"
@@ -407,6 +427,7 @@ int ds__render_summary(const ds_diff *d, int color, ds__out *out)
         }
         ds__out_puts(out, "\n");
     }
+    put_more(out, s->number_count > LIST_MAX ? s->number_count - LIST_MAX : 0, "numbers");
     if (s->approximate)
         ds__out_printf(out,
                        "%snote:%s work limit reached; the diff is exact but may not be "

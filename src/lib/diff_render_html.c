@@ -38,6 +38,7 @@ static const char css[] =
     ".oneline{font-weight:600}"
     ".summary ul{margin:10px 0 2px;padding-left:20px}.summary li{margin:4px 0}"
     ".summary q{quotes:none}.summary .k{color:#77776f}"
+    ".summary del,.summary ins,.summary q{unicode-bidi:isolate}"
     "del{background:#fbdad6;color:#8c1d13;text-decoration:line-through;"
     "text-decoration-color:rgba(140,29,19,.55)}"
     "ins{background:#d3f0d6;color:#14561f;text-decoration:none}"
@@ -322,7 +323,7 @@ static void summary_box(ds__out *o, const ds_diff *d)
                    s->paragraphs_changed, s->paragraphs_moved);
     ds__out_printf(o, "<li><span class=\"k\">Words:</span> +%zu \xE2\x88\x92%zu</li>",
                    s->words_added, s->words_removed);
-    for (k = 0; k < s->quote_count; k++) {
+    for (k = 0; k < s->quote_count && k < 50; k++) {
         const ds_diff_quote *q = &s->quotes[k];
         ds__out_printf(o, "<li><span class=\"k\">%s:</span> ", qk[q->kind]);
         if (q->kind == DS_DIFF_QUOTE_ALTERED && put_quote_diff(o, q) == 0)
@@ -337,7 +338,10 @@ static void summary_box(ds__out *o, const ds_diff *d)
         }
         ds__out_puts(o, "</li>");
     }
-    for (k = 0; k < s->number_count; k++) {
+    if (s->quote_count > 50)
+        ds__out_printf(o, "<li><span class=\"k\">&hellip; and %zu more quotes</span></li>",
+                       s->quote_count - 50);
+    for (k = 0; k < s->number_count && k < 50; k++) {
         const ds_diff_number *n = &s->numbers[k];
         ds__out_puts(o, "<li><span class=\"k\">Number:</span> ");
         if (n->old_text)
@@ -348,6 +352,9 @@ static void summary_box(ds__out *o, const ds_diff *d)
             tagged(o, "ins", n->new_text, strlen(n->new_text));
         ds__out_puts(o, "</li>");
     }
+    if (s->number_count > 50)
+        ds__out_printf(o, "<li><span class=\"k\">&hellip; and %zu more numbers</span></li>",
+                       s->number_count - 50);
     if (s->approximate)
         ds__out_puts(o, "<li><span class=\"k\">Note:</span> work limit reached; the diff is "
                         "exact but may not be minimal</li>");

@@ -197,6 +197,24 @@ int ds__norm_front_matter(ds__norm *st, const char *key, const char *value, size
     return 0;
 }
 
+int ds__norm_header(ds__norm *st, const char *key, const char *value, size_t len)
+{
+    char iso[11];
+    int err;
+
+    /* the header is complete: no later paragraph is a date or a byline */
+    st->zone_detect = 0;
+    if (strcmp(key, "byline") == 0 && !st->byline)
+        return set_str(&st->byline, value, len);
+    if (strcmp(key, "date") == 0 && !st->date_raw) {
+        if ((err = set_str(&st->date_raw, value, len)) < 0)
+            return err;
+        if (ds__date_line(value, len, st->date_order, iso) && iso[0])
+            return set_str(&st->published, iso, 10);
+    }
+    return 0;
+}
+
 /* ------------------------------------------------------------------------ */
 /* HTML                                                                      */
 

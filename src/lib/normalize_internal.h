@@ -8,7 +8,8 @@
  *
  *   bytes -> [iconv] -> scanner (UTF-8 check, line breaks, character
  *   cleaning, space collapsing; one cleaned line at a time) -> block reader
- *   (front matter, separators, headings, list items, quotes, paragraphs) ->
+ *   (front matter, a norm-1 header read back, separators, headings, list
+ *   items, quotes, paragraphs) ->
  *   paragraph finishing (links, NFC, headline markup) -> ds__norm_paragraph()
  *   (headline/date/byline header zone, boilerplate rules, output + hash).
  *
@@ -42,6 +43,10 @@ enum {
 
 /* Front matter states. */
 enum { DS__FM_FIRST = 0, DS__FM_COLLECT, DS__FM_NONE };
+
+/* norm-1 header states: before the first non-empty line; after a first line
+ * "#" / "# ..." (collecting "byline: " and "date: " lines); settled. */
+enum { DS__HDR_FIRST = 0, DS__HDR_LINES, DS__HDR_DONE };
 
 #define DS__NFC_CACHE 256
 
@@ -77,6 +82,10 @@ typedef struct ds__norm {
     unsigned para_flags;
     int headline_done; /* the headline line was taken (or front matter title) */
     ds__buf scratch;
+    int hdr_state;     /* DS__HDR_ */
+    ds__buf hdr;       /* stashed header lines: flags byte, text, '\n' */
+    int hdr_byline;    /* a "byline: " line is stashed */
+    int hdr_date;      /* a "date: " line is stashed */
 
     /* ---- header zone and metadata ---- */
     char *title, *byline, *date_raw, *published;
@@ -136,6 +145,9 @@ int ds__strip_links(ds__buf *b);
 int ds__norm_paragraph(ds__norm *st, int kind, const char *s, size_t len);
 /* Store front matter: key (lowercase) and value (cleaned, NFC). */
 int ds__norm_front_matter(ds__norm *st, const char *key, const char *value, size_t len);
+/* Store the byline or date of a norm-1 header read back ("byline", "date";
+ * value cleaned, NFC, as written) and end byline and date detection. */
+int ds__norm_header(ds__norm *st, const char *key, const char *value, size_t len);
 
 /* ---- normdate.c ---- */
 

@@ -219,10 +219,12 @@ void ds__reader_free(ds__norm *st)
     ds__buf_free(&st->para);
     ds__buf_free(&st->fm);
     ds__buf_free(&st->scratch);
+    ds__buf_free(&st->hdr);
 }
 
 static int on_line(ds__norm *st, const char *l, size_t n, unsigned fl, int own);
 static int para_end(ds__norm *st);
+static int hdr_commit(ds__norm *st);
 
 /* The current line is complete: settle its end and hand it on. */
 static int line_end(ds__norm *st, int para_break)
@@ -245,6 +247,8 @@ static int line_end(ds__norm *st, int para_break)
     st->line_flags = 0;
     st->last_space = 1;
     st->zwj_start = st->zwj_end = NONE;
+    if (err == 0 && para_break && st->hdr_state == DS__HDR_LINES)
+        err = hdr_commit(st); /* a paragraph break ends the header like an empty line */
     if (err == 0 && para_break)
         err = para_end(st);
     return err;
@@ -444,6 +448,8 @@ int ds__reader_finish(ds__norm *st)
         if ((err = on_line(st, "", 0, 0, 0)) < 0)
             return err;
     }
+    if (st->hdr_state == DS__HDR_LINES && (err = hdr_commit(st)) < 0)
+        return err;
     return para_end(st);
 }
 
@@ -977,6 +983,97 @@ static int fm_finish(ds__norm *st)
     return err;
 }
 
+/* ------------------------------------------------------------------------ */
+/* A norm-1 header read back                                                 */
+
+/* The lines directly after a first line "#" or "# ..." (the headline line):
+ * when they are one "byline: NAME" line and/or one "date: DATE" line, in
+ * that order, up to an empty line or the end of the input, they are the
+ * header's byline and date, as written. Anything else there means they were
+ * ordinary lines: they are read as such. Normalized text thus reads back to
+ * the same header (docseal-formats(5), NORMALIZED TEXT, "Reading normalized
+ * text back"). */
+
+static int hdr_stash(ds__norm *st, const char *l, size_t n, unsigned fl)
+{
+    int err;
+    if ((err = ds__buf_putc(&st->hdr, (char)('0' + fl))) < 0 ||
+        (err = ds__buf_put(&st->hdr, l, n)) < 0)
+        return err;
+    return ds__buf_putc(&st->hdr, '\n');
+}
+
+/* The stashed lines are the header's byline and date. */
+static int hdr_commit(ds__norm *st)
+{
+    size_t i = 0;
+    int err = 0;
+
+    st->hdr_state = DS__HDR_DONE;
+    while (err == 0 && i < st->hdr.len) {
+        const char *l = st->hdr.ptr + i + 1;
+        const char *e = memchr(l, '\n', st->hdr.len - i - 1);
+        unsigned fl = (unsigned)(st->hdr.ptr[i] - '0');
+        size_t n = (size_t)(e - l), k = l[0] == 'b' ? 8 : 6;
+        i = (size_t)(e - st->hdr.ptr) + 1;
+        st->scratch.len = 0;
+        if ((err = ds__buf_put(&st->scratch, l + k, n - k)) < 0 ||
+            ((fl & DS__F_NFC) && (err = ds__nfc_buf(st, &st->scratch)) < 0))
+            break;
+        err = ds__norm_header(st, k == 8 ? "byline" : "date", st->scratch.ptr, st->scratch.len);
+    }
+    ds__buf_free(&st->hdr);
+    return err;
+}
+
+/* Not a header after all: the stashed lines are ordinary lines. */
+static int hdr_replay(ds__norm *st)
+{
+    size_t i = 0;
+    int err = 0;
+    ds__buf hdr = st->hdr;
+
+    st->hdr_state = DS__HDR_DONE;
+    st->hdr.ptr = NULL;
+    st->hdr.len = st->hdr.cap = 0;
+    while (err == 0 && i < hdr.len) {
+        const char *l = hdr.ptr + i + 1;
+        const char *e = memchr(l, '\n', hdr.len - i - 1);
+        unsigned fl = (unsigned)(hdr.ptr[i] - '0');
+        err = block_line(st, l, (size_t)(e - l), fl, 0);
+        i = (size_t)(e - hdr.ptr) + 1;
+    }
+    ds__buf_free(&hdr);
+    return err;
+}
+
+static int header_line(ds__norm *st, const char *l, size_t n, unsigned fl, int own)
+{
+    int err;
+
+    if (st->hdr_state == DS__HDR_FIRST) {
+        if (n > 0) {
+            st->hdr_state = DS__HDR_DONE;
+            if (!st->headline_done && l[0] == '#' && (n == 1 || l[1] == ' '))
+                st->hdr_state = DS__HDR_LINES;
+        }
+    } else if (st->hdr_state == DS__HDR_LINES) {
+        if (n == 0) {
+            if ((err = hdr_commit(st)) < 0)
+                return err;
+        } else if (!st->hdr_byline && !st->hdr_date && n > 8 && memcmp(l, "byline: ", 8) == 0) {
+            st->hdr_byline = 1;
+            return hdr_stash(st, l, n, fl);
+        } else if (!st->hdr_date && n > 6 && memcmp(l, "date: ", 6) == 0) {
+            st->hdr_date = 1;
+            return hdr_stash(st, l, n, fl);
+        } else if ((err = hdr_replay(st)) < 0) {
+            return err;
+        }
+    }
+    return block_line(st, l, n, fl, own);
+}
+
 static int on_line(ds__norm *st, const char *l, size_t n, unsigned fl, int own)
 {
     int err;
@@ -985,6 +1082,7 @@ static int on_line(ds__norm *st, const char *l, size_t n, unsigned fl, int own)
         st->fm_state = DS__FM_NONE;
         if (n == 3 && memcmp(l, "---", 3) == 0) {
             st->fm_state = DS__FM_COLLECT;
+            st->hdr_state = DS__HDR_DONE; /* front matter, or a separator: no norm-1 header */
             return 0;
         }
     } else if (st->fm_state == DS__FM_COLLECT) {
@@ -995,5 +1093,5 @@ static int on_line(ds__norm *st, const char *l, size_t n, unsigned fl, int own)
         if ((err = fm_fail(st)) < 0)
             return err;
     }
-    return block_line(st, l, n, fl, own);
+    return header_line(st, l, n, fl, own);
 }

@@ -79,6 +79,15 @@ pair() {
     MA=$(med "${ta[@]}")
     MB=$(med "${tb[@]}")
 }
+# median CPU seconds (user + system, children included) of RUNS runs
+cpu() {
+    local i c=()
+    for ((i = 0; i < RUNS; i++)); do
+        /usr/bin/time -f "%U %S" -o cpu.txt bash -c "$1" >/dev/null 2>&1
+        c+=($(awk '{printf "%d", ($1 + $2) * 1e6}' cpu.txt))
+    done
+    med "${c[@]}"
+}
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.2f", a / b}'; }
 
 # --- 1. memory with a large original -------------------------------------------
@@ -137,6 +146,9 @@ t_seal=$MA t_stock=$MB
 r=$(ratio "$t_seal" "$t_stock")
 printf '%-52s %8s s\n' "docseal seal" "$t_seal" "tar --zstd -cf + sha256sum" "$t_stock"
 echo "seal ratio docseal / stock: $r (target <= 1.5)"
+c_seal=$(cpu "$seal_cmd")
+c_stock=$(cpu "$stock_cmd")
+echo "CPU seconds (user+sys, median): docseal seal $c_seal, stock $c_stock (ratio $(ratio "$c_seal" "$c_stock"))"
 if awk -v r="$r" 'BEGIN {exit !(r > 1.5)}'; then
     if [[ $SMOKE == 1 ]]; then
         echo "  (smoke run: ratio not judged)"

@@ -46,8 +46,8 @@ static inline void fz_bundle_walk(const char *path, const ds_bundle_limits *limi
 /* Verify (with the given trusted keys), read the info, walk the entries. A
  * bundle that verifies must also read, and every stored text must extract
  * with its content hash. Returns 1 when the bundle verified. */
-static inline int fz_bundle_check(const char *path, const ds_public_key *const *keys,
-                                  size_t nkeys, int deep, const ds_bundle_limits *limits)
+static inline int fz_bundle_check(const char *path, const ds_public_key *const *keys, size_t nkeys,
+                                  int deep, const ds_bundle_limits *limits)
 {
     ds_bundle_verify_options o = DS_BUNDLE_VERIFY_OPTIONS_INIT;
     ds_report *rep = NULL;

@@ -17,7 +17,7 @@
 #define FZ_CHECK(cond)                                                                             \
     do {                                                                                           \
         if (!(cond)) {                                                                             \
-            fprintf(stderr, "fuzz invariant failed: %s (%s:%d)\n", #cond, __FILE__, __LINE__);    \
+            fprintf(stderr, "fuzz invariant failed: %s (%s:%d)\n", #cond, __FILE__, __LINE__);     \
             abort();                                                                               \
         }                                                                                          \
     } while (0)
@@ -107,11 +107,11 @@ static inline void fz_check_document(const ds_document *doc, const void *data, s
     FZ_CHECK(t != NULL && n > 0 && strlen(t) == n);
     FZ_CHECK(ds_sha256_hex(hex, t, n) == 0 && strcmp(hex, doc->content_sha256) == 0);
     FZ_CHECK(fz_utf8_ok(t, n));
-    FZ_CHECK(t[n - 1] == '\n');                 /* ends with one LF ... */
-    FZ_CHECK(n < 2 || t[n - 2] != '\n');        /* ... never with an empty line */
-    FZ_CHECK(memchr(t, '\r', n) == NULL);       /* no CR */
+    FZ_CHECK(t[n - 1] == '\n');                             /* ends with one LF ... */
+    FZ_CHECK(n < 2 || t[n - 2] != '\n');                    /* ... never with an empty line */
+    FZ_CHECK(memchr(t, '\r', n) == NULL);                   /* no CR */
     FZ_CHECK(t[0] == '#' && (t[1] == ' ' || t[1] == '\n')); /* "# headline" or "#" */
-    FZ_CHECK(!(t[1] == ' ' && t[2] == '\n'));   /* "# " needs a headline */
+    FZ_CHECK(!(t[1] == ' ' && t[2] == '\n'));               /* "# " needs a headline */
     for (line = t; line < t + n; line = end + 1) {
         size_t len;
         end = memchr(line, '\n', (size_t)(t + n - line));
@@ -137,8 +137,8 @@ static inline void fz_check_document(const ds_document *doc, const void *data, s
     free(nfc);
     /* metadata strings: UTF-8 without line breaks */
     {
-        const char *const fields[] = {doc->title,     doc->byline,   doc->published_raw,
-                                      doc->published, doc->modified, doc->language,
+        const char *const fields[] = {doc->title,     doc->byline,        doc->published_raw,
+                                      doc->published, doc->modified,      doc->language,
                                       doc->site_name, doc->canonical_url, doc->id};
         for (size_t i = 0; i < sizeof fields / sizeof *fields; i++)
             if (fields[i])

@@ -152,8 +152,7 @@ static void check_script(const ds_diff *d, const char *a, size_t alen, const cha
     FZ_CHECK(rb.n == blen && (blen == 0 || memcmp(rb.p, b, blen) == 0));
     free(ra.p);
     free(rb.p);
-    FZ_CHECK((s->classification == DS_DIFF_IDENTICAL) ==
-             (alen == blen && memcmp(a, b, alen) == 0));
+    FZ_CHECK((s->classification == DS_DIFF_IDENTICAL) == (alen == blen && memcmp(a, b, alen) == 0));
     FZ_CHECK(s->paragraphs_added <= s->paragraphs_b && s->paragraphs_removed <= s->paragraphs_a);
     FZ_CHECK(s->quotes == NULL || s->quote_count > 0);
     for (i = 0; i < s->quote_count; i++)

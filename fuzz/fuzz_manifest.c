@@ -32,7 +32,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     (void)argc, (void)argv;
     memset(seed, 7, sizeof seed);
     if (ds_public_key_parse(&test_key, vault_test_pub, strlen(vault_test_pub)) < 0 ||
-        ds_secret_key_from_seed(&sign_key, seed) < 0 || ds_secret_key_public(&sign_pub, sign_key) < 0)
+        ds_secret_key_from_seed(&sign_key, seed) < 0 ||
+        ds_secret_key_public(&sign_pub, sign_key) < 0)
         abort();
     return 0;
 }
@@ -162,7 +163,8 @@ static void check_build(const uint8_t *data, size_t size)
     }
     err = ds_manifest_record_sign(r, sign_key);
     if (getenv("FZ_DEBUG"))
-        fprintf(stderr, "build: %zu docs, sign %d %s\n", r->doc_count, err, err ? ds_error_last() : "");
+        fprintf(stderr, "build: %zu docs, sign %d %s\n", r->doc_count, err,
+                err ? ds_error_last() : "");
     if (err < 0) {
         FZ_CHECK(err == DS_EINVALID);
         goto done;

@@ -33,6 +33,8 @@ log=$logs/$target-$(date +%Y%m%dT%H%M%S).log
 start=$(awk '{print $14+$15+$16+$17}' /proc/$$/stat)
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:allocator_may_return_null=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+# fuzz/TARGET.supp: UBSan suppressions for routed, not yet fixed findings
+[ -f "$here/$target.supp" ] && UBSAN_OPTIONS="$UBSAN_OPTIONS:suppressions=$here/$target.supp"
 ( cd "$build" && exec nice -n 19 "$bin" "${flags[@]}" "$@" "${dirs[@]}" ) > "$log" 2>&1
 rc=$?
 # CPU time of the finished child, from our own cumulative child times (clock ticks).

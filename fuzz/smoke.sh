@@ -60,6 +60,17 @@ for t in "${targets[@]}"; do
     dirs=("$work/$t")
     [ -d "$here/seeds/$t" ] && dirs+=("$here/seeds/$t")
     log=$build/smoke-$t.log
+    # first replay the reproducers of earlier findings (fixtures/fuzz/TARGET-*)
+    repros=("$src"/fixtures/fuzz/"$t"-*)
+    if [ -e "${repros[0]}" ]; then
+        if ! "$bin" "${repros[@]}" >"$build/smoke-$t-replay.log" 2>&1; then
+            echo "fuzz smoke: $t: a reproducer in fixtures/fuzz/ fails again; log $build/smoke-$t-replay.log" >&2
+            grep -E "^Running:|^==[0-9]+==ERROR|^SUMMARY|fuzz invariant failed|runtime error" \
+                "$build/smoke-$t-replay.log" | tail -4 >&2
+            failed+=("$t")
+            continue
+        fi
+    fi
     (cd "$work" && "$bin" "${flags[@]}" "${more[@]}" "${dirs[@]}") >"$log" 2>&1
     rc=$?
     execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)

@@ -2,6 +2,8 @@
  * seed article, invariance, bad input, the Markdown reader, dates, bylines,
  * links, boilerplate, Unicode rules, encodings, streaming. */
 #include <criterion/criterion.h>
+#include <dirent.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1212,4 +1214,314 @@ Test(html, blocks_are_normalized_paragraphs)
     cr_assert_str_eq(d->text, "# Page title\n\nFirst paragraph with softhyphen and \xC3\xA9 "
                               "[kept](x).\n\nSecond paragraph.\n");
     ds_document_free(d);
+}
+
+/* ---- idempotence: normalized text reads back to itself ---- */
+
+/* Normalize the text in as Markdown; returns the document (caller frees). */
+static ds_document *renorm(const char *in, size_t len)
+{
+    ds_normalize_options o = DS_NORMALIZE_OPTIONS_INIT;
+    ds_document *d = NULL;
+    int err;
+    o.format = DS_FORMAT_MARKDOWN;
+    err = ds_normalize_buffer(&d, in, len, &o);
+    cr_assert_eq(err, 0, "re-normalizing failed: %s\n-- text:\n%s--", ds_error_last(), in);
+    return d;
+}
+
+/* A C-escaped copy of s for messages (caller frees). */
+static char *escaped(const char *s, size_t n)
+{
+    char *out = malloc(n * 4 + 1), *w = out;
+    size_t i;
+    for (i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c == '\n') {
+            *w++ = '\\', *w++ = 'n';
+        } else if (c == '\\') {
+            *w++ = '\\', *w++ = '\\';
+        } else if (c < 0x20 || c >= 0x7F) {
+            w += sprintf(w, "\\x%02X", c);
+        } else {
+            *w++ = (char)c;
+        }
+    }
+    *w = '\0';
+    return out;
+}
+
+/* normalize(normalize(x)) == normalize(x), byte for byte, with the same
+ * content hash, headline, byline and date. */
+static void expect_idempotent(const ds_document *d, const char *what)
+{
+    ds_document *again = renorm(d->text, d->content_size);
+    char *e = NULL;
+    if (strcmp(again->text, d->text) != 0)
+        e = escaped(what, strlen(what));
+    cr_expect_str_eq(again->text, d->text, "not idempotent: %s\n-- first:\n%s-- again:\n%s--",
+                     e ? e : what, d->text, again->text);
+    cr_expect_str_eq(again->content_sha256, d->content_sha256);
+    cr_expect_eq(again->paragraph_count, d->paragraph_count);
+    cr_expect_eq(again->boilerplate_removed, 0);
+    cr_expect_str_eq(again->title ? again->title : "", d->title ? d->title : "");
+    cr_expect_str_eq(again->byline ? again->byline : "", d->byline ? d->byline : "");
+    cr_expect_str_eq(again->published_raw ? again->published_raw : "",
+                     d->published_raw ? d->published_raw : "");
+    free(e);
+    ds_document_free(again);
+}
+
+static size_t idempotent_dir(const char *rel, const char *suffix)
+{
+    char dir[4096];
+    DIR *dh;
+    struct dirent *de;
+    size_t count = 0;
+
+    snprintf(dir, sizeof dir, "%s", tu_src(rel));
+    dh = opendir(dir);
+    cr_assert_not_null(dh, "%s", dir);
+    while ((de = readdir(dh))) {
+        char path[8192];
+        size_t n = strlen(de->d_name), k = strlen(suffix);
+        ds_document *d = NULL;
+        if (de->d_name[0] == '.' || n < k || strcmp(de->d_name + n - k, suffix) != 0)
+            continue;
+        snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
+        cr_assert_eq(ds_normalize_file(&d, path, NULL, NULL, NULL), 0, "%s", ds_error_last());
+        expect_idempotent(d, path);
+        ds_document_free(d);
+        count++;
+    }
+    closedir(dh);
+    return count;
+}
+
+Test(idempotence, fixtures)
+{
+    cr_assert_eq(idempotent_dir("fixtures/articles", ".txt"), 3);
+    cr_assert_eq(idempotent_dir("fixtures/revisions", ".txt"), 15);
+    /* HTML pages: normalized as HTML once, then read back as Markdown */
+    cr_assert_eq(idempotent_dir("fixtures/html", ".html"), 3);
+}
+
+/* ---- random Markdown-ish documents ---- */
+
+typedef struct rng {
+    uint64_t s;
+} rng;
+
+static uint32_t rnd(rng *r, uint32_t n)
+{
+    /* splitmix64 */
+    uint64_t z = (r->s += 0x9E3779B97F4A7C15ull);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
+    z ^= z >> 31;
+    return (uint32_t)(z % n);
+}
+
+#define PICK(r, a) ((a)[rnd(r, sizeof(a) / sizeof *(a))])
+
+static void put(ds__buf *b, const char *s)
+{
+    cr_assert_eq(ds__buf_put(b, s, strlen(s)), 0);
+}
+
+static const char *const R_WORDS[] = {
+    "the", "Putin", "said", "talks", "13,000", "Kim", "crisis", "on", "Thursday.", "a", "by",
+    "By", "date:", "byline:", "#", "##", "C#", "*", "**", "_", "-", "+", ">", "=", "---", "1.",
+    "2)", "[sic]", "[", "]", "(", ")", "![", "\\", "\\[", "\\*", "`code`", "\"quoted\"",
+    "\xE2\x80\x9Cquoted\xE2\x80\x9D", "North\xE2\x80\x99s", "\xE2\x80\x94", "caf\xC3\xA9",
+    "cafe\xCC\x81", ">\xCC\xB8", "=\xCC\xB8", "\xF0\x9F\x91\xA9\xE2\x80\x8D\xF0\x9F\x94\xA7",
+    "Read", "more", "Related", "Advertisement", "11/01/2018", "January", "2018", "May", "11,",
+};
+
+static const char *const R_SPACES[] = {
+    " ", " ", " ", " ", " ", " ", "  ", "\t", "\xC2\xA0", "\xE2\x80\x83", "\xE3\x80\x80",
+    "\xE2\x80\xAF", " \xE2\x80\x8D", "\xE2\x80\x8C", "\xC2\xAD", "\xE2\x80\x8B", " \xEF\xBB\xBF",
+};
+
+static const char *const R_LINKS[] = {
+    "[a link](http://e.com/a)",
+    "![alt text](i.png \"t\")",
+    "[![badge](b.svg)](http://x)",
+    "[a [nested] link](u)",
+    "[Foo](https://en.wikipedia.org/wiki/Foo_(bar))",
+    "[](http://x)",
+    "![](pic.png)",
+    "\\[escaped](y)",
+    "[ref][1]",
+    "[a]([b](c))",
+    "[x](y",
+    "[---](x)",
+    "[## h](x)",
+    "[- item](x)",
+    "[> q](x)",
+    "*[em link](x)*",
+    "[By Jane Doe](x)",
+    "[11 May 2020](x)",
+};
+
+static const char *const R_DATES[] = {
+    "2018-01-11", "11/01/2018", "25/01/2018", "11 January 2018", "January 11, 2018",
+    "Thu 11 Jan 2018 10:30 GMT", "2024-03-14T18:05:00+01:00", "*January 11, 2018*", "Today",
+};
+
+static const char *const R_NAMES[] = {
+    "Jane Doe", "Marta Nov\xC3\xA1kov\xC3\xA1", "Ann Lee, Bo Chen", "*Jane*", "the end of 2017",
+    "Jane Doe.", "\xC3\x89VA NAGY",
+};
+
+/* Inline text: words, links, emphasis, odd characters, Unicode spaces. */
+static void r_inline(rng *r, ds__buf *b, int words)
+{
+    int i;
+    for (i = 0; i < words; i++) {
+        uint32_t k = rnd(r, 20);
+        if (i)
+            put(b, PICK(r, R_SPACES));
+        if (k < 12)
+            put(b, PICK(r, R_WORDS));
+        else if (k < 15)
+            put(b, PICK(r, R_LINKS));
+        else if (k == 15) {
+            put(b, "*");
+            put(b, PICK(r, R_WORDS));
+            put(b, "*");
+        } else if (k == 16) {
+            put(b, "**");
+            put(b, PICK(r, R_WORDS));
+            put(b, "**");
+        } else if (k == 17) {
+            put(b, "_");
+            put(b, PICK(r, R_WORDS));
+            put(b, "_");
+        } else {
+            put(b, "word");
+        }
+    }
+}
+
+static void r_break(rng *r, ds__buf *b, int blank)
+{
+    static const char *const one[] = {"\n", "\n", "\n", "\r\n", "\r", "\xE2\x80\xA8", "  \n"};
+    static const char *const two[] = {"\n\n", "\n\n", "\r\n\r\n", "\n \n", "\xE2\x80\xA9",
+                                      "\n\t\n\n"};
+    put(b, blank ? PICK(r, two) : PICK(r, one));
+}
+
+/* One line of a body block. */
+static void r_line(rng *r, ds__buf *b)
+{
+    static const char *const lead[] = {
+        "- ",       "* ", "+ ", "1. ",           "12) ",         "> ",          ">> ", "## ",
+        "###### ", "####### ", "#", "> > ", "2018. ", ">\xE2\x80\x8C", "*\xE2\x80\x8D", "\\"};
+    static const char *const whole[] = {"---", "* * *", "___", "===", "**", "*", "- -", "_ _",
+                                        ">", "#", "- ", "Read more: another story",
+                                        "Advertisement"};
+    uint32_t k = rnd(r, 24);
+    if (k < 9) {
+        r_inline(r, b, 1 + (int)rnd(r, 8));
+    } else if (k < 15) {
+        put(b, PICK(r, lead));
+        r_inline(r, b, 1 + (int)rnd(r, 5));
+    } else if (k < 18) {
+        put(b, PICK(r, whole));
+    } else if (k < 20) {
+        put(b, PICK(r, R_DATES));
+    } else if (k < 22) {
+        put(b, rnd(r, 2) ? "By " : "byline: ");
+        put(b, PICK(r, R_NAMES));
+    } else {
+        put(b, "date: ");
+        put(b, PICK(r, R_DATES));
+    }
+}
+
+/* A whole document: optional BOM, front matter, first line, header lines,
+ * then blocks of one to three lines. */
+static void r_document(rng *r, ds__buf *b)
+{
+    static const char *const first[] = {"# ", "# ", "# ", "", "## ", "#", "### ", "*",
+                                        "# *", "**", "_\xE2\x80\x8D"};
+    static const char *const tail[] = {"", "", "", "", " #", " # #", "*", " ##", "\xE2\x80\x8D*",
+                                       "_", "**", " ###*", "#"};
+    int blocks, i;
+
+    b->len = 0;
+    if (rnd(r, 10) == 0)
+        put(b, "\xEF\xBB\xBF");
+    if (rnd(r, 8) == 0) {
+        put(b, "---\n");
+        if (rnd(r, 2))
+            put(b, "title: '*Front* title'\n");
+        if (rnd(r, 2)) {
+            put(b, "date: ");
+            put(b, PICK(r, R_DATES));
+            put(b, "\n");
+        }
+        if (rnd(r, 2))
+            put(b, "author: By Jane Doe\n");
+        put(b, "---\n");
+    }
+    if (rnd(r, 6) == 0)
+        r_break(r, b, 1);
+    put(b, PICK(r, first));
+    if (rnd(r, 8))
+        r_inline(r, b, 1 + (int)rnd(r, 6));
+    put(b, PICK(r, tail));
+    /* header-like lines directly after the first line */
+    for (i = (int)rnd(r, 3); i > 0; i--) {
+        r_break(r, b, 0);
+        if (rnd(r, 3) == 0) {
+            put(b, "byline: ");
+            put(b, PICK(r, R_NAMES));
+        } else if (rnd(r, 2)) {
+            put(b, "date: ");
+            put(b, PICK(r, R_DATES));
+        } else {
+            r_line(r, b);
+        }
+    }
+    blocks = (int)rnd(r, 8);
+    for (i = 0; i < blocks; i++) {
+        int lines = 1 + (int)rnd(r, 3), j;
+        r_break(r, b, 1);
+        for (j = 0; j < lines; j++) {
+            if (j)
+                r_break(r, b, 0);
+            r_line(r, b);
+        }
+    }
+    if (rnd(r, 2))
+        put(b, "\n");
+}
+
+Test(idempotence, random_markdown_documents)
+{
+    rng r = {(uint64_t)atoll(getenv("SEED") ? getenv("SEED") : "20240314")};
+    ds__buf in = DS__BUF_INIT;
+    size_t round, checked = 0, headers = 0;
+
+    for (round = 0; round < (size_t)atoll(getenv("ROUNDS") ? getenv("ROUNDS") : "600"); round++) {
+        ds_document *d = NULL;
+        int err;
+        r_document(&r, &in);
+        err = ds_normalize_buffer(&d, in.ptr, in.len, NULL);
+        if (err == DS_EINVALID && (strstr(ds_error_last(), "no text") ||
+                                   strstr(ds_error_last(), "empty document")))
+            continue; /* nothing to read back */
+        cr_assert_eq(err, 0, "round %zu: %s", round, ds_error_last());
+        expect_idempotent(d, in.ptr);
+        if (d->byline || d->published_raw)
+            headers++;
+        ds_document_free(d);
+        checked++;
+    }
+    ds__buf_free(&in);
+    /* the generator reaches the cases it is meant to */
+    cr_assert_geq(checked, 550);
+    cr_assert_geq(headers, 100);
 }

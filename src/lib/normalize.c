@@ -141,8 +141,10 @@ int ds__norm_paragraph(ds__norm *st, int kind, const char *s, size_t len)
 {
     int err;
 
-    if (kind == DS__P_HEADLINE)
+    if (kind == DS__P_HEADLINE) {
+        st->headline_line = 1; /* "#" alone is text: the header of normalized text */
         return len ? set_str(&st->title, s, len) : 0;
+    }
     if (!st->header_done && st->zone_detect && kind == DS__P_TEXT) {
         const char *v = s, *name;
         size_t vn = len, nn;
@@ -258,6 +260,7 @@ static int html_run(ds__run *run, const char *data, size_t len, size_t bom)
         return err;
     st->markdown = 0;
     st->zone_detect = 0;
+    st->html = 1;
     st->headline_done = 1;
     if ((err = clean_meta(run, a->title, 0, &st->title)) < 0 ||
         (err = clean_meta(run, a->byline, 1, &st->byline)) < 0 ||
@@ -541,7 +544,8 @@ static int run_finish(ds__run *run, ds_document **out)
     if (err < 0)
         return err;
     if (!st->header_done) {
-        if (!st->title && !st->byline && !st->date_raw && !st->boilerplate)
+        if (!st->title && !st->byline && !st->date_raw && !st->boilerplate &&
+            !st->headline_line)
             return ds__error_set(DS_EINVALID, "%s: no text (only whitespace)", st->name);
         if ((err = emit_header(st)) < 0)
             return err;

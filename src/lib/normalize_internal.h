@@ -58,6 +58,7 @@ typedef struct ds__norm {
     const char *conv_note; /* "" or " after conversion from NAME" */
     int markdown;          /* strip link syntax and headline markup */
     int zone_detect;       /* look for date and byline paragraphs */
+    int html;              /* HTML input: each block is a paragraph as it is */
     ds_date_order date_order;
     const ds__rules *rules; /* NULL: keep boilerplate */
 
@@ -81,6 +82,7 @@ typedef struct ds__norm {
     int para_open, para_kind;
     unsigned para_flags;
     int headline_done; /* the headline line was taken (or front matter title) */
+    int headline_line; /* a headline line was read, even one empty without its markup */
     ds__buf scratch;
     int hdr_state;     /* DS__HDR_ */
     ds__buf hdr;       /* stashed header lines: flags byte, text, '\n' */

@@ -620,6 +620,30 @@ static void trim_spaces(const char **s, size_t *n)
         (*n)--;
 }
 
+/* 1 when s[k..n) starts with ZWNJ (U+200C) or ZWJ (U+200D). */
+static int zwj_at(const char *s, size_t n, size_t k)
+{
+    return k + 3 <= n && (unsigned char)s[k] == 0xE2 && (unsigned char)s[k + 1] == 0x80 &&
+           ((unsigned char)s[k + 2] == 0x8C || (unsigned char)s[k + 2] == 0x8D);
+}
+
+/* Trim spaces, and ZWNJ/ZWJ runs that a removal left at an end (the ZWNJ/ZWJ
+ * rule: such a run is kept only between two non-space characters). */
+static void trim_edges(const char **s, size_t *n)
+{
+    for (;;) {
+        trim_spaces(s, n);
+        if (zwj_at(*s, *n, 0)) {
+            *s += 3;
+            *n -= 3;
+        } else if (*n >= 3 && zwj_at(*s, *n, *n - 3)) {
+            *n -= 3;
+        } else {
+            return;
+        }
+    }
+}
+
 static int contains2(const char *s, size_t n, char c)
 {
     size_t i;
@@ -634,7 +658,7 @@ void ds__strip_emphasis(const char **s, size_t *n)
     for (;;) {
         const char *p;
         size_t k;
-        trim_spaces(s, n);
+        trim_edges(s, n);
         p = *s;
         k = *n;
         if (k >= 5 && (p[0] == '*' || p[0] == '_') && p[1] == p[0] && p[k - 1] == p[0] &&
@@ -653,8 +677,24 @@ void ds__strip_emphasis(const char **s, size_t *n)
     }
 }
 
+/* A closing sequence of '#' preceded by a space (or alone) at the end of
+ * [*s, *s + *n): removed with the spaces before it. Returns 1 when removed. */
+static int strip_closing(const char **s, size_t *n)
+{
+    size_t e = *n;
+    while (e > 0 && (*s)[e - 1] == '#')
+        e--;
+    if (e == *n || (e > 0 && (*s)[e - 1] != ' '))
+        return 0;
+    *n = e;
+    trim_edges(s, n);
+    return 1;
+}
+
 /* Headline markup: ATX heading markers ("# ", closing " ##") and
- * surrounding emphasis. */
+ * surrounding emphasis. The closing sequence and the emphasis are removed
+ * until neither is left, so that "# " and the headline read back to the same
+ * headline. */
 static void strip_headline(ds__buf *b)
 {
     const char *s = b->ptr;
@@ -663,19 +703,13 @@ static void strip_headline(ds__buf *b)
     while (k < n && k < 7 && s[k] == '#')
         k++;
     if (k >= 1 && k <= 6 && (k == n || s[k] == ' ')) {
-        size_t e;
         s += k;
         n -= k;
-        trim_spaces(&s, &n);
-        e = n;
-        while (e > 0 && s[e - 1] == '#')
-            e--;
-        if (e < n && (e == 0 || s[e - 1] == ' ')) {
-            n = e;
-            trim_spaces(&s, &n);
-        }
+        trim_edges(&s, &n);
     }
-    ds__strip_emphasis(&s, &n);
+    do
+        ds__strip_emphasis(&s, &n);
+    while (strip_closing(&s, &n));
     memmove(b->ptr, s, n);
     b->len = n;
     b->ptr[n] = '\0';
@@ -718,22 +752,56 @@ int ds__byline(const char *s, size_t len, const char **name, size_t *name_len)
 /* ------------------------------------------------------------------------ */
 /* Paragraphs                                                                */
 
+static int is_separator(const char *l, size_t n);
+
+/* 1 when the one-line paragraph s[0..n) would not read back as a paragraph:
+ * a separator line, or a quote line of only '>' and spaces. */
+static int reads_as_nothing(const char *s, size_t n)
+{
+    size_t k;
+    if (is_separator(s, n))
+        return 1;
+    for (k = 0; k < n && (s[k] == '>' || s[k] == ' '); k++)
+        ;
+    return k == n;
+}
+
+/* Link syntax is removed until none is left, in at most this many passes. */
+#define DS__LINK_PASSES 32
+
 int ds__reader_paragraph(ds__norm *st, ds__buf *b, int kind, unsigned flags)
 {
-    int err;
+    int err, passes = 0, nfc = (flags & DS__F_NFC) != 0;
 
     if (!b->ptr || !b->len) {
         if (kind == DS__P_HEADLINE)
             return ds__norm_paragraph(st, kind, "", 0);
         return 0;
     }
-    if (st->markdown && memchr(b->ptr, '[', b->len) && ds__strip_links(b))
-        recollapse(b);
-    if (kind == DS__P_HEADLINE && st->markdown)
-        strip_headline(b);
-    if ((flags & DS__F_NFC) && (err = ds__nfc_buf(st, b)) < 0)
-        return err;
-    if (!b->len && kind != DS__P_HEADLINE)
+    for (;;) {
+        /* removing a link can uncover another ("[a]([b](c))" -> "[a](b)"),
+         * and NFC can shorten a destination below its limit */
+        while (st->markdown && passes < DS__LINK_PASSES && memchr(b->ptr, '[', b->len) &&
+               ds__strip_links(b)) {
+            recollapse(b);
+            passes++;
+            nfc = (flags & DS__F_NFC) != 0;
+        }
+        if (kind == DS__P_HEADLINE && st->markdown)
+            strip_headline(b);
+        if (!nfc)
+            break;
+        if ((err = ds__nfc_buf(st, b)) < 0)
+            return err;
+        nfc = 0;
+        if (!st->markdown || !memchr(b->ptr, '[', b->len))
+            break;
+    }
+    if (kind == DS__P_HEADLINE)
+        return ds__norm_paragraph(st, kind, b->ptr, b->len);
+    /* a paragraph that would read back as a separator line or an empty quote
+     * line is dropped, as it would be then */
+    if (!b->len || (!st->html && reads_as_nothing(b->ptr, b->len)))
         return 0;
     return ds__norm_paragraph(st, kind, b->ptr, b->len);
 }
@@ -859,8 +927,12 @@ static int block_line(ds__norm *st, const char *l, size_t n, unsigned fl, int ow
             ;
         if (k == n)
             return para_end(st); /* an empty quote line separates paragraphs */
-        if (st->para_open && st->para_kind == DS__P_QUOTE)
+        if (st->para_open && st->para_kind == DS__P_QUOTE) {
+            /* ZWNJ/ZWJ right after the markers would follow the joining space */
+            while (zwj_at(l, n, k))
+                k += 3;
             return para_append(st, l + k, n - k, fl);
+        }
         if ((err = para_end(st)) < 0)
             return err;
         return para_start(st, kind, l, n, fl, own);

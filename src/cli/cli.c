@@ -337,3 +337,41 @@ done:
     free(def);
     return rc;
 }
+
+int cli_normalize_option(const cli_ctx *ctx, int id, const char *arg, ds_normalize_options *o)
+{
+    switch (id) {
+    case CLI_OPT_FORMAT:
+        if (ds_format_parse(&o->format, arg) < 0)
+            return cli_usage_error(ctx, "--format: '%s' is not one of auto, text, markdown, html",
+                                   arg);
+        return 1;
+    case CLI_OPT_DATE_ORDER:
+        if (ds_date_order_parse(&o->date_order, arg) < 0)
+            return cli_usage_error(ctx, "--date-order: '%s' is not one of mdy, dmy, ymd", arg);
+        return 1;
+    case CLI_OPT_KEEP_BOILERPLATE:
+        o->keep_boilerplate = 1;
+        return 1;
+    case CLI_OPT_BOILERPLATE_RULES:
+        o->boilerplate_rules = arg;
+        return 1;
+    case CLI_OPT_FROM_ENCODING:
+        o->from_encoding = arg;
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+int cli_parse_int(const char *s, long lo, long hi, int *out)
+{
+    char *end;
+    long v;
+    errno = 0;
+    v = strtol(s, &end, 10);
+    if (!*s || *end || errno || v < lo || v > hi)
+        return -1;
+    *out = (int)v;
+    return 0;
+}

@@ -71,6 +71,36 @@ typedef struct cli_getopt {
 void cli_getopt_init(cli_getopt *g, const cli_command *cmd, int argc, char **argv);
 int cli_getopt_next(cli_getopt *g);
 
+/* Normalization options shared by every command that reads documents
+ * (normalize, hash, add, seal): put CLI_NORMALIZE_OPTIONS in the command's
+ * table and pass each parsed option to cli_normalize_option(). */
+enum {
+    CLI_OPT_FORMAT = CLI_LONG + 500,
+    CLI_OPT_DATE_ORDER,
+    CLI_OPT_KEEP_BOILERPLATE,
+    CLI_OPT_BOILERPLATE_RULES,
+    CLI_OPT_FROM_ENCODING
+};
+#define CLI_NORMALIZE_OPTIONS                                                                      \
+    {"format", CLI_OPT_FORMAT, required_argument, "FORMAT",                                        \
+     "input format: auto (default), text, markdown, html"},                                        \
+        {"date-order", CLI_OPT_DATE_ORDER, required_argument, "ORDER",                             \
+         "read all-numeric dates as mdy, dmy or ymd"},                                             \
+        {"keep-boilerplate", CLI_OPT_KEEP_BOILERPLATE, no_argument, NULL,                          \
+         "keep related-link teasers and page furniture"},                                          \
+        {"boilerplate-rules", CLI_OPT_BOILERPLATE_RULES, required_argument, "FILE",                \
+         "also drop paragraphs matching the rules in FILE"},                                       \
+    {                                                                                              \
+        "from-encoding", CLI_OPT_FROM_ENCODING, required_argument, "NAME",                         \
+            "convert the input from encoding NAME (iconv) first"                                   \
+    }
+/* Apply option id to o. Returns 1 when id is a normalization option, 0 when
+ * it is not, 2 after printing a usage error. */
+int cli_normalize_option(const cli_ctx *ctx, int id, const char *arg, ds_normalize_options *o);
+
+/* Parse a decimal integer in [lo, hi]; 0 or -1. */
+int cli_parse_int(const char *s, long lo, long hi, int *out);
+
 /* Print "docseal NAME" help from the table to f. */
 void cli_print_help(FILE *f, const cli_command *cmd);
 

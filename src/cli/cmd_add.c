@@ -9,22 +9,16 @@
 enum {
     OPT_ID = CLI_LONG,
     OPT_URL,
-    OPT_FORMAT,
     OPT_TIME,
     OPT_PASSFILE,
     OPT_JSON,
-    OPT_DATE_ORDER,
-    OPT_KEEP_BP,
     OPT_THREADS
 };
 
 static const cli_option options[] = {
     {"id", OPT_ID, required_argument, "ID", "document id (one input only)"},
     {"url", OPT_URL, required_argument, "URL", "canonical URL, used as the id (one input only)"},
-    {"format", OPT_FORMAT, required_argument, "F", "input format: auto, text, markdown, html"},
-    {"date-order", OPT_DATE_ORDER, required_argument, "ORDER",
-     "read numeric dates as mdy, dmy or ymd"},
-    {"keep-boilerplate", OPT_KEEP_BP, no_argument, NULL, "do not drop boilerplate paragraphs"},
+    CLI_NORMALIZE_OPTIONS,
     {"time", OPT_TIME, required_argument, "TIME",
      "snapshot time, RFC 3339 (default: $SOURCE_DATE_EPOCH, else now)"},
     {"message", 'm', required_argument, "TEXT", "a note kept in the manifest record"},
@@ -119,17 +113,6 @@ static int run(cli_ctx *ctx, int argc, char **argv)
         case OPT_URL:
             ao.canonical_url = g.arg;
             break;
-        case OPT_FORMAT:
-            if (ds_format_parse(&no.format, g.arg) < 0)
-                return cli_usage_error(ctx, "--format: %s", ds_error_last());
-            break;
-        case OPT_DATE_ORDER:
-            if (ds_date_order_parse(&no.date_order, g.arg) < 0)
-                return cli_usage_error(ctx, "--date-order: %s", ds_error_last());
-            break;
-        case OPT_KEEP_BP:
-            no.keep_boilerplate = 1;
-            break;
         case OPT_TIME:
             if (ds_vault_time_parse(&ao.time, g.arg) < 0)
                 return cli_usage_error(ctx, "--time: %s", ds_error_last());
@@ -143,16 +126,16 @@ static int run(cli_ctx *ctx, int argc, char **argv)
         case OPT_PASSFILE:
             passfile = g.arg;
             break;
-        case OPT_THREADS: {
-            char *end;
-            long n = strtol(g.arg, &end, 10);
-            if (*end || n < 1 || n > 256)
-                return cli_usage_error(ctx, "--threads: '%s' is not a number 1..256", g.arg);
-            ao.threads = (int)n;
+        case OPT_THREADS:
+            if (cli_parse_int(g.arg, 1, 200, &ao.threads) < 0)
+                return cli_usage_error(ctx, "--threads: '%s' is not a number from 1 to 200", g.arg);
             break;
-        }
         case OPT_JSON:
             json = 1;
+            break;
+        default:
+            if (cli_normalize_option(ctx, c, g.arg, &no) == CLI_EXIT_ERROR)
+                return CLI_EXIT_ERROR;
             break;
         }
     }

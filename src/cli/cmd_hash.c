@@ -6,34 +6,14 @@
 #include <getopt.h>
 #include <string.h>
 
-/* The same ids as in cmd_normalize.c, which parses these options. */
-enum {
-    OPT_FORMAT = CLI_LONG,
-    OPT_DATE_ORDER,
-    OPT_KEEP_BOILERPLATE,
-    OPT_BOILERPLATE_RULES,
-    OPT_FROM_ENCODING,
-    OPT_JSON,
-    OPT_RAW
-};
+enum { OPT_RAW = CLI_LONG };
 
 static const cli_option options[] = {
-    {"format", OPT_FORMAT, required_argument, "FORMAT",
-     "input format: auto (default), text, markdown, html"},
-    {"date-order", OPT_DATE_ORDER, required_argument, "ORDER",
-     "read all-numeric dates as mdy, dmy or ymd"},
-    {"keep-boilerplate", OPT_KEEP_BOILERPLATE, no_argument, NULL,
-     "keep related-link teasers and page furniture"},
-    {"boilerplate-rules", OPT_BOILERPLATE_RULES, required_argument, "FILE",
-     "also drop paragraphs matching the rules in FILE"},
-    {"from-encoding", OPT_FROM_ENCODING, required_argument, "NAME",
-     "convert the input from encoding NAME (iconv) first"},
+    CLI_NORMALIZE_OPTIONS,
     {"raw", OPT_RAW, no_argument, NULL,
      "hash the input bytes as they are, not the normalized text"},
     {NULL, 0, 0, NULL, NULL},
 };
-
-int cli_normalize_option(const cli_ctx *ctx, int id, const char *arg, ds_normalize_options *o);
 
 static int discard(void *ctx, const void *buf, size_t len)
 {

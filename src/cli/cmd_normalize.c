@@ -8,60 +8,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Option ids shared with cmd_hash.c (same values there). */
-enum {
-    OPT_FORMAT = CLI_LONG,
-    OPT_DATE_ORDER,
-    OPT_KEEP_BOILERPLATE,
-    OPT_BOILERPLATE_RULES,
-    OPT_FROM_ENCODING,
-    OPT_JSON
-};
+enum { OPT_JSON = CLI_LONG };
 
 static const cli_option options[] = {
-    {"format", OPT_FORMAT, required_argument, "FORMAT",
-     "input format: auto (default), text, markdown, html"},
-    {"date-order", OPT_DATE_ORDER, required_argument, "ORDER",
-     "read all-numeric dates as mdy, dmy or ymd"},
-    {"keep-boilerplate", OPT_KEEP_BOILERPLATE, no_argument, NULL,
-     "keep related-link teasers and page furniture"},
-    {"boilerplate-rules", OPT_BOILERPLATE_RULES, required_argument, "FILE",
-     "also drop paragraphs matching the rules in FILE"},
-    {"from-encoding", OPT_FROM_ENCODING, required_argument, "NAME",
-     "convert the input from encoding NAME (iconv) first"},
+    CLI_NORMALIZE_OPTIONS,
     {"json", OPT_JSON, no_argument, NULL, "print metadata, digests and the text as JSON"},
     {NULL, 0, 0, NULL, NULL},
 };
-
-/* Shared with cmd_hash.c: apply one normalization option. Returns 1 when id
- * is one, 0 when it is not, 2 after printing a usage error. */
-int cli_normalize_option(const cli_ctx *ctx, int id, const char *arg, ds_normalize_options *o);
-
-int cli_normalize_option(const cli_ctx *ctx, int id, const char *arg, ds_normalize_options *o)
-{
-    switch (id) {
-    case OPT_FORMAT:
-        if (ds_format_parse(&o->format, arg) < 0)
-            return cli_usage_error(ctx, "--format: '%s' is not one of auto, text, markdown, html",
-                                   arg);
-        return 1;
-    case OPT_DATE_ORDER:
-        if (ds_date_order_parse(&o->date_order, arg) < 0)
-            return cli_usage_error(ctx, "--date-order: '%s' is not one of mdy, dmy, ymd", arg);
-        return 1;
-    case OPT_KEEP_BOILERPLATE:
-        o->keep_boilerplate = 1;
-        return 1;
-    case OPT_BOILERPLATE_RULES:
-        o->boilerplate_rules = arg;
-        return 1;
-    case OPT_FROM_ENCODING:
-        o->from_encoding = arg;
-        return 1;
-    default:
-        return 0;
-    }
-}
 
 typedef struct out_sink {
     FILE *f;

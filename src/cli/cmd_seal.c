@@ -9,12 +9,10 @@
 #include <time.h>
 
 enum {
-    OPT_KEY = CLI_LONG,
-    OPT_PASSFILE,
+    OPT_PASSFILE = CLI_LONG,
     OPT_TIME,
     OPT_LEVEL,
     OPT_THREADS,
-    OPT_FORMAT,
     OPT_ID,
     OPT_URL,
     OPT_JSON
@@ -23,7 +21,7 @@ enum {
 static const cli_option options[] = {
     {"output", 'o', required_argument, "BUNDLE",
      "write the bundle to BUNDLE (default: ./<bundle id>.tar.zst)"},
-    {"key", OPT_KEY, required_argument, "FILE", "secret key (default: the default key path)"},
+    {"key", 'k', required_argument, "FILE", "secret key (default: the default key path)"},
     {"passphrase-file", OPT_PASSFILE, required_argument, "FILE",
      "read the key's passphrase from FILE"},
     {"time", OPT_TIME, required_argument, "RFC3339",
@@ -31,7 +29,7 @@ static const cli_option options[] = {
     {"level", OPT_LEVEL, required_argument, "N", "zstd compression level 1..19 (default 3)"},
     {"threads", OPT_THREADS, required_argument, "N",
      "zstd worker threads (default: one per CPU; the output is the same)"},
-    {"format", OPT_FORMAT, required_argument, "F", "input format: auto, text, markdown, html"},
+    CLI_NORMALIZE_OPTIONS,
     {"id", OPT_ID, required_argument, "ID", "document id (only with one FILE)"},
     {"url", OPT_URL, required_argument, "URL", "canonical URL (only with one FILE)"},
     {"json", OPT_JSON, no_argument, NULL, "print the result as JSON"},
@@ -39,66 +37,6 @@ static const cli_option options[] = {
 };
 
 extern const cli_command cmd_seal;
-
-static int parse_int(const char *s, int lo, int hi, int *out)
-{
-    char *end;
-    long v = strtol(s, &end, 10);
-    if (!*s || *end || v < lo || v > hi)
-        return -1;
-    *out = (int)v;
-    return 0;
-}
-
-/* RFC 3339 ("2024-05-01T12:00:00Z", "...+02:00", fractions ignored) or a
- * date YYYY-MM-DD (midnight UTC) to seconds since the epoch. */
-static int parse_time(const char *s, int64_t *out)
-{
-    struct tm tm;
-    int y, mo, d, h = 0, mi = 0, se = 0, n = 0, oh = 0, om = 0, sign = 0;
-    const char *p;
-    time_t t;
-
-    memset(&tm, 0, sizeof tm);
-    if (sscanf(s, "%4d-%2d-%2d%n", &y, &mo, &d, &n) != 3 || n != 10)
-        return -1;
-    p = s + 10;
-    if (*p == 'T' || *p == 't' || *p == ' ') {
-        if (sscanf(p + 1, "%2d:%2d:%2d%n", &h, &mi, &se, &n) != 3 || n != 8)
-            return -1;
-        p += 9;
-        if (*p == '.') {
-            p++;
-            if (*p < '0' || *p > '9')
-                return -1;
-            while (*p >= '0' && *p <= '9')
-                p++;
-        }
-        if (*p == 'Z' || *p == 'z') {
-            p++;
-        } else if (*p == '+' || *p == '-') {
-            sign = *p == '-' ? -1 : 1;
-            if (sscanf(p + 1, "%2d:%2d%n", &oh, &om, &n) != 2 || n != 5 || oh > 23 || om > 59)
-                return -1;
-            p += 6;
-        } else {
-            return -1;
-        }
-    }
-    if (*p || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || se > 60)
-        return -1;
-    tm.tm_year = y - 1900;
-    tm.tm_mon = mo - 1;
-    tm.tm_mday = d;
-    tm.tm_hour = h;
-    tm.tm_min = mi;
-    tm.tm_sec = se > 59 ? 59 : se;
-    t = timegm(&tm);
-    if (tm.tm_mday != d) /* normalized: 2023-02-30 and the like */
-        return -1;
-    *out = (int64_t)t - (int64_t)sign * (oh * 3600 + om * 60);
-    return 0;
-}
 
 static int run(cli_ctx *ctx, int argc, char **argv)
 {
@@ -119,31 +57,25 @@ static int run(cli_ctx *ctx, int argc, char **argv)
         case 'o':
             out_path = g.arg;
             break;
-        case OPT_KEY:
+        case 'k':
             key_path = g.arg;
             break;
         case OPT_PASSFILE:
             passfile = g.arg;
             break;
         case OPT_TIME:
-            if (!bad && (parse_time(g.arg, &bopts.snapshot_time) < 0 || bopts.snapshot_time < 0))
+            if (!bad && (ds_vault_time_parse(&bopts.snapshot_time, g.arg) < 0 ||
+                         bopts.snapshot_time < 0))
                 bad =
                     cli_usage_error(ctx, "--time: '%s' is not an RFC 3339 time after 1970", g.arg);
             break;
         case OPT_LEVEL:
-            if (!bad && parse_int(g.arg, 1, 19, &bopts.compression_level) < 0)
+            if (!bad && cli_parse_int(g.arg, 1, 19, &bopts.compression_level) < 0)
                 bad = cli_usage_error(ctx, "--level: '%s' is not a number from 1 to 19", g.arg);
             break;
         case OPT_THREADS:
-            if (!bad && parse_int(g.arg, 1, 200, &bopts.threads) < 0)
+            if (!bad && cli_parse_int(g.arg, 1, 200, &bopts.threads) < 0)
                 bad = cli_usage_error(ctx, "--threads: '%s' is not a number from 1 to 200", g.arg);
-            break;
-        case OPT_FORMAT:
-            if (!bad && ds_format_parse(&nopts.format, g.arg) < 0)
-                bad = cli_usage_error(ctx,
-                                      "--format: '%s' is not one of auto, text, markdown, "
-                                      "html",
-                                      g.arg);
             break;
         case OPT_ID:
             dopts.id = g.arg;
@@ -154,8 +86,12 @@ static int run(cli_ctx *ctx, int argc, char **argv)
         case OPT_JSON:
             json = 1;
             break;
-        default:
+        default: {
+            int r = cli_normalize_option(ctx, c, g.arg, &nopts);
+            if (r == CLI_EXIT_ERROR && !bad)
+                bad = r;
             break;
+        }
         }
     }
     if (g.status >= 0)

@@ -25,9 +25,12 @@
 
 #include <ctype.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+
+static pthread_once_t ds__xml_once = PTHREAD_ONCE_INIT;
 
 #define HTML_OPTIONS                                                                               \
     (HTML_PARSE_RECOVER | HTML_PARSE_NOERROR | HTML_PARSE_NOWARNING | HTML_PARSE_NONET |           \
@@ -386,6 +389,9 @@ int ds__html_extract(ds__html_article **out, const char *data, size_t len, const
             ds__error_set(DS_ELIMIT, "%s: page too large once decoded (%zu bytes)", name, utf8_len);
         goto done;
     }
+    /* libxml2 wants one xmlInitParser() before threads parse at once (the
+     * bundle writer normalizes several documents in parallel). */
+    pthread_once(&ds__xml_once, xmlInitParser);
     doc = htmlReadMemory(utf8, (int)utf8_len, NULL, "UTF-8", HTML_OPTIONS);
     free(utf8);
     utf8 = NULL;

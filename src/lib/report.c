@@ -15,13 +15,15 @@ int ds_report_new(ds_report **out)
 int ds_report_add(ds_report *r, const char *name, ds_check_result result, const char *subject,
                   const char *detail, ...)
 {
-    ds_check *c, *grown;
+    ds_check *c;
     ds__buf d = DS__BUF_INIT;
 
-    grown = ds__realloc(r->checks, (r->count + 1) * sizeof *r->checks);
-    if (!grown)
-        return DS_ENOMEM;
-    r->checks = grown;
+    if ((r->count & (r->count - 1)) == 0) { /* 0, 1, 2, 4, 8...: grow geometrically */
+        ds_check *grown = ds__realloc(r->checks, (r->count ? 2 * r->count : 1) * sizeof *grown);
+        if (!grown)
+            return DS_ENOMEM;
+        r->checks = grown;
+    }
     c = &r->checks[r->count];
     c->name = ds__strdup(name);
     c->result = result;

@@ -653,6 +653,14 @@ static int contains2(const char *s, size_t n, char c)
     return 0;
 }
 
+/* Surrounding emphasis removed (ds__strip_emphasis); 1 when any was. */
+static int strip_emphasis_once(const char **s, size_t *n)
+{
+    size_t before = *n;
+    ds__strip_emphasis(s, n);
+    return *n != before;
+}
+
 void ds__strip_emphasis(const char **s, size_t *n)
 {
     for (;;) {
@@ -692,9 +700,10 @@ static int strip_closing(const char **s, size_t *n)
 }
 
 /* Headline markup: ATX heading markers ("# ", closing " ##") and
- * surrounding emphasis. The closing sequence and the emphasis are removed
- * until neither is left, so that "# " and the headline read back to the same
- * headline. */
+ * surrounding emphasis. After an opening sequence, the closing sequence and
+ * the emphasis are removed until neither is left, so that "# " and the
+ * headline read back to the same headline. A line without an opening
+ * sequence loses its emphasis only ("#####" banners stay as they are). */
 static void strip_headline(ds__buf *b)
 {
     const char *s = b->ptr;
@@ -706,10 +715,11 @@ static void strip_headline(ds__buf *b)
         s += k;
         n -= k;
         trim_edges(&s, &n);
-    }
-    do
+        while (strip_closing(&s, &n) + strip_emphasis_once(&s, &n))
+            ;
+    } else {
         ds__strip_emphasis(&s, &n);
-    while (strip_closing(&s, &n));
+    }
     memmove(b->ptr, s, n);
     b->len = n;
     b->ptr[n] = '\0';

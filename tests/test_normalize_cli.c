@@ -367,3 +367,33 @@ Test(cli_errors, hundred_megabyte_single_line, .timeout = 120)
     free(p);
     free(dir);
 }
+
+/* Normalized text is read back to itself: piped, hashed, diffed. */
+Test(cli_normalize, reads_its_own_output)
+{
+    const char *norm0 = "fixtures/normalized/000_b02582cd44c05fde.txt";
+    const char *norm2 = "fixtures/normalized/002_front_matter.txt";
+    char *expected = tu_read(tu_src(norm0), NULL), *n0 = strdup(tu_src(norm0)), args[4096],
+         want[4096];
+
+    snprintf(args, sizeof args, "normalize %s | %s normalize -", tu_src(SEED), DS_CLI_PATH);
+    run_expect(0, expected, "", args);
+    snprintf(args, sizeof args, "normalize %s", n0);
+    run_expect(0, expected, "", args);
+    snprintf(args, sizeof args, "hash %s %s", n0, tu_src(norm2));
+    snprintf(want, sizeof want,
+             "%s  %s\n0bc2f1a9c588bb930708933c72bdf194b1279d256cbd1996855c22271327771c  %s\n",
+             SEED_CONTENT, n0, tu_src(norm2));
+    run_expect(0, want, "", args);
+    /* the header's date and byline are read back as such */
+    snprintf(args, sizeof args,
+             "normalize --json --date-order dmy %s | grep -c '\"published\": "
+             "\"2018-01-11\"'",
+             n0);
+    run_expect(0, "1\n", "", args);
+    /* an exported normalized file against the article: no differences */
+    snprintf(args, sizeof args, "diff --summary %s %s", n0, tu_src(SEED));
+    run_expect(0, "classification: identical\nsummary: no changes\n", "", args);
+    free(n0);
+    free(expected);
+}

@@ -544,8 +544,7 @@ static int run_finish(ds__run *run, ds_document **out)
     if (err < 0)
         return err;
     if (!st->header_done) {
-        if (!st->title && !st->byline && !st->date_raw && !st->boilerplate &&
-            !st->headline_line)
+        if (!st->title && !st->byline && !st->date_raw && !st->boilerplate && !st->headline_line)
             return ds__error_set(DS_EINVALID, "%s: no text (only whitespace)", st->name);
         if ((err = emit_header(st)) < 0)
             return err;

@@ -84,10 +84,10 @@ typedef struct ds__norm {
     int headline_done; /* the headline line was taken (or front matter title) */
     int headline_line; /* a headline line was read, even one empty without its markup */
     ds__buf scratch;
-    int hdr_state;     /* DS__HDR_ */
-    ds__buf hdr;       /* stashed header lines: flags byte, text, '\n' */
-    int hdr_byline;    /* a "byline: " line is stashed */
-    int hdr_date;      /* a "date: " line is stashed */
+    int hdr_state;  /* DS__HDR_ */
+    ds__buf hdr;    /* stashed header lines: flags byte, text, '\n' */
+    int hdr_byline; /* a "byline: " line is stashed */
+    int hdr_date;   /* a "date: " line is stashed */
 
     /* ---- header zone and metadata ---- */
     char *title, *byline, *date_raw, *published;

@@ -715,8 +715,11 @@ static void strip_headline(ds__buf *b)
         s += k;
         n -= k;
         trim_edges(&s, &n);
-        while (strip_closing(&s, &n) + strip_emphasis_once(&s, &n))
-            ;
+        for (;;) {
+            int closing = strip_closing(&s, &n); /* first, as a heading line reads */
+            if (!strip_emphasis_once(&s, &n) && !closing)
+                break;
+        }
     } else {
         ds__strip_emphasis(&s, &n);
     }

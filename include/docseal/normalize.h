@@ -96,6 +96,9 @@ typedef struct ds_normalize_options {
 
 /** Largest HTML input accepted (bytes): a page is parsed whole. DS_ELIMIT above. */
 #define DS_NORMALIZE_MAX_HTML ((uint64_t)256 << 20)
+/** Longest paragraph (and line) of text/Markdown input, in bytes: memory is
+ * bounded by it. Longer ones fail with DS_ELIMIT. */
+#define DS_NORMALIZE_MAX_PARAGRAPH ((size_t)256 << 20)
 
 /**
  * Read and normalize a document held in memory (docseal-formats(5), NORMALIZED

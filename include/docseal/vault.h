@@ -358,11 +358,19 @@ typedef struct ds_vault_verify_options {
     int deep;                      /**< passed to the bundle verifier (re-normalize originals) */
     ds_vault_progress_fn progress; /**< called per record and per bundle, or NULL */
     void *progress_ctx;
+    /* version 2: pinned signers. When any pin is given, only pinned keys are
+     * trusted: the pin_keys themselves, and the trusted-keys/ files whose key
+     * id is among pin_key_ids; every other trusted-keys/ file is a failing
+     * "trusted-keys" check naming its key id. */
+    const ds_public_key *const *pin_keys; /**< pin_key_count keys (borrowed), or NULL */
+    size_t pin_key_count;
+    const char *const *pin_key_ids; /**< pin_key_id_count key ids (16 hex digits), or NULL */
+    size_t pin_key_id_count;
 } ds_vault_verify_options;
-#define DS_VAULT_VERIFY_OPTIONS_VERSION 1
+#define DS_VAULT_VERIFY_OPTIONS_VERSION 2
 #define DS_VAULT_VERIFY_OPTIONS_INIT                                                               \
     {                                                                                              \
-        DS_VAULT_VERIFY_OPTIONS_VERSION, NULL, 0, NULL, NULL                                       \
+        DS_VAULT_VERIFY_OPTIONS_VERSION, NULL, 0, NULL, NULL, NULL, 0, NULL, 0                     \
     }
 
 /**
@@ -370,6 +378,8 @@ typedef struct ds_vault_verify_options {
  * reading the manifest (never the index). Checks, by report name:
  *   config            docseal.json is a vault configuration this build reads
  *   trusted-keys      every trusted-keys/ file is a public key named by its id
+ *                     (the passing line names the key ids); with pins, every
+ *                     trusted key is pinned and every pinned key id is known
  *   manifest-records  every line is a complete, canonical record
  *   manifest-chain    seq runs 1, 2, ... and prev is the previous line's hash
  *   manifest-time     record times never decrease
@@ -386,6 +396,8 @@ typedef struct ds_vault_verify_options {
  *   stray-files       bundles/ holds nothing else (orphaned bundles, temporary
  *                     files and unknown files are named)
  *   expect-head       opts->expect_head is the hash of one of the records
+ *   index             the derived index, when present, matches the manifest
+ *                     (a stale or altered index fails; 'repair' rebuilds it)
  * A passing check is reported once with a count; each failure is reported
  * with its subject (the file, "manifest.jsonl line N" or the bundle path).
  * @param[out] report Ownership: caller frees with ds_report_free().

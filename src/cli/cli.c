@@ -96,10 +96,14 @@ int cli_getopt_next(cli_getopt *g)
         return -1;
     }
     if (c == '?' || c == ':') {
+        /* optopt names a bad short option; for a bad long option optopt is
+         * 0 (or its id) and argv[optind - 1] is the argument as given. */
         const char *bad = g->argv[optind - 1];
-        if (c == ':')
+        if (c == ':' && optopt > 0 && optopt < CLI_LONG && strncmp(bad, "--", 2) != 0)
+            cli_error("%s: option '-%c' needs an argument", g->cmd->name, optopt);
+        else if (c == ':')
             cli_error("%s: option '%s' needs an argument", g->cmd->name, bad);
-        else if (optopt && optopt < CLI_LONG && bad && bad[0] == '-' && bad[1] != '-')
+        else if (optopt > 0 && optopt < CLI_LONG)
             cli_error("%s: unknown option '-%c'", g->cmd->name, optopt);
         else
             cli_error("%s: unknown option '%s'", g->cmd->name, bad);
@@ -373,5 +377,14 @@ int cli_parse_int(const char *s, long lo, long hi, int *out)
     if (!*s || *end || errno || v < lo || v > hi)
         return -1;
     *out = (int)v;
+    return 0;
+}
+
+int cli_stdin_once(const cli_ctx *ctx, int argc, char **argv, int first)
+{
+    int i, seen = 0;
+    for (i = first; i < argc; i++)
+        if (strcmp(argv[i], "-") == 0 && seen++)
+            return cli_usage_error(ctx, "standard input ('-') can be given only once");
     return 0;
 }

@@ -98,6 +98,10 @@ enum {
  * it is not, 2 after printing a usage error. */
 int cli_normalize_option(const cli_ctx *ctx, int id, const char *arg, ds_normalize_options *o);
 
+/* Refuse "-" (standard input) given more than once among argv[first..argc-1]:
+ * returns 0, or 2 after printing a usage error. */
+int cli_stdin_once(const cli_ctx *ctx, int argc, char **argv, int first);
+
 /* Parse a decimal integer in [lo, hi]; 0 or -1. */
 int cli_parse_int(const char *s, long lo, long hi, int *out);
 

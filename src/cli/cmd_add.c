@@ -55,7 +55,7 @@ static int print_json(const ds_vault_add_result *r)
     char tb[32], *s = NULL;
     size_t i;
     ds_vault_time_format(tb, r->time);
-    o = json_pack("{s:I, s:s, s:s, s:s, s:s}", "seq", (json_int_t)r->seq, "time", tb, "record",
+    o = json_pack("{s:I, s:s, s:s, s:s, s:s}", "seq", (json_int_t)r->seq, "time", tb, "head",
                   r->record_hash, "bundle", r->bundle, "bundle_sha256", r->bundle_sha256);
     docs = json_array();
     if (!o || !docs)

@@ -65,6 +65,8 @@ static int run(cli_ctx *ctx, int argc, char **argv)
         return g.status;
     if (g.optind >= argc)
         return cli_usage_error(ctx, "expected FILE... (or - for standard input)");
+    if (cli_stdin_once(ctx, argc, argv, g.optind) != 0)
+        return CLI_EXIT_ERROR;
 
     for (i = g.optind; i < argc; i++) {
         char hex[DS_SHA256_HEX_SIZE];

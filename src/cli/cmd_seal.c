@@ -48,7 +48,7 @@ static int run(cli_ctx *ctx, int argc, char **argv)
     ds_bundle_writer *w = NULL;
     char id[DS_SHA256_HEX_SIZE], *path = NULL;
     const ds_document **docs = NULL;
-    int json = 0, rc = CLI_EXIT_OK, err, c, i, nfiles, stdin_seen = 0, bad = 0;
+    int json = 0, rc = CLI_EXIT_OK, err, c, i, nfiles, bad = 0;
     cli_getopt g;
 
     cli_getopt_init(&g, &cmd_seal, argc, argv);
@@ -103,10 +103,8 @@ static int run(cli_ctx *ctx, int argc, char **argv)
         return cli_usage_error(ctx, "no input files (give FILE... or - for standard input)");
     if (nfiles > 1 && (dopts.id || dopts.canonical_url))
         return cli_usage_error(ctx, "--id and --url apply to a single FILE");
-    for (i = g.optind; i < argc; i++) {
-        if (strcmp(argv[i], "-") == 0 && stdin_seen++)
-            return cli_usage_error(ctx, "standard input ('-') can be given only once");
-    }
+    if (cli_stdin_once(ctx, argc, argv, g.optind) != 0)
+        return CLI_EXIT_ERROR;
     dopts.normalize = &nopts;
 
     if ((rc = cli_load_secret_key(key_path, passfile, &key)) != 0)
@@ -134,7 +132,7 @@ static int run(cli_ctx *ctx, int argc, char **argv)
     if (json) {
         json_t *o = json_object(), *arr = json_array();
         char *s;
-        json_object_set_new(o, "bundle_id", json_string(id));
+        json_object_set_new(o, "bundle", json_string(id));
         json_object_set_new(o, "path", json_string(path));
         for (i = 0; i < nfiles; i++) {
             json_t *d = json_object();

@@ -21,7 +21,7 @@ static void usage(FILE *f)
                "[OPTIONS] [ARGS]\n"
                "Keep a tamper-evident, signed archive of documents and diff their revisions.\n\n"
                "Global options:\n"
-               "  -C, --vault DIR              use the vault in DIR (default: $DOCSEAL_VAULT,\n"
+               "  -C, --vault VAULT            use the vault in VAULT (default: $DOCSEAL_VAULT,\n"
                "                               else the nearest vault above the working "
                "directory)\n"
                "      --color[=WHEN]           colour output: auto (default), always, never\n"
@@ -97,6 +97,18 @@ int main(int argc, char **argv)
         return CLI_EXIT_ERROR;
     }
     ctx.progress = !ctx.quiet && isatty(STDERR_FILENO);
+    if (ctx.vault_dir && !*ctx.vault_dir) {
+        cli_error("-C: the vault directory is empty");
+        return CLI_EXIT_ERROR;
+    }
+    {
+        /* reproducible-builds.org: a malformed SOURCE_DATE_EPOCH is an error */
+        const char *sde = getenv("SOURCE_DATE_EPOCH");
+        if (sde && *sde && strspn(sde, "0123456789") != strlen(sde)) {
+            cli_error("SOURCE_DATE_EPOCH: '%s' is not a number of seconds since the epoch", sde);
+            return CLI_EXIT_ERROR;
+        }
+    }
     if (optind >= argc) {
         usage(stderr);
         return CLI_EXIT_ERROR;
@@ -108,6 +120,17 @@ int main(int argc, char **argv)
         }
     }
     if (strcmp(argv[optind], "help") == 0) {
+        /* "docseal help COMMAND" is "docseal COMMAND --help" */
+        for (i = 0; optind + 1 < argc && cli_commands[i]; i++) {
+            if (strcmp(cli_commands[i]->name, argv[optind + 1]) == 0) {
+                cli_print_help(stdout, cli_commands[i]);
+                return CLI_EXIT_OK;
+            }
+        }
+        if (optind + 1 < argc) {
+            cli_error("'%s' is not a docseal command", argv[optind + 1]);
+            return CLI_EXIT_ERROR;
+        }
         usage(stdout);
         return CLI_EXIT_OK;
     }

@@ -423,6 +423,18 @@ int ds__html_sniff(const char *data, size_t len)
         "<!doctype html", "<html", "<head", "<body",    "<meta", "<title",  "<!--",   "<?xml",
         "<div",           "<p>",   "<p ",   "<article", "<link", "<script", "<style", NULL};
     size_t i = 0, k;
+    if (len >= 2 && (((unsigned char)data[0] == 0xFF && (unsigned char)data[1] == 0xFE) ||
+                     ((unsigned char)data[0] == 0xFE && (unsigned char)data[1] == 0xFF))) {
+        /* UTF-16 with a byte order mark: sniff the ASCII characters of its start */
+        char narrow[64];
+        size_t m = 0, j, lo = (unsigned char)data[0] == 0xFF ? 0 : 1;
+        for (j = 2; j + 1 < len && m < sizeof narrow; j += 2) {
+            if (data[j + 1 - lo] != 0)
+                break;
+            narrow[m++] = data[j + lo];
+        }
+        return m > 0 && ds__html_sniff(narrow, m);
+    }
     if (len >= 3 && (unsigned char)data[0] == 0xEF && (unsigned char)data[1] == 0xBB &&
         (unsigned char)data[2] == 0xBF)
         i = 3;

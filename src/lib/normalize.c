@@ -249,7 +249,11 @@ static int html_run(ds__run *run, const char *data, size_t len, size_t bom)
 {
     ds__norm *st = &run->st;
     ds__html_article *a = NULL;
-    const char *z = memchr(data, 0, len);
+    /* A page with a UTF-16 byte order mark is full of NUL bytes; the
+     * extractor converts it (html_charset.c). */
+    int utf16 = len >= 2 && (((unsigned char)data[0] == 0xFF && (unsigned char)data[1] == 0xFE) ||
+                             ((unsigned char)data[0] == 0xFE && (unsigned char)data[1] == 0xFF));
+    const char *z = utf16 ? NULL : memchr(data, 0, len);
     size_t i;
     int err;
 

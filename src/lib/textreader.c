@@ -254,6 +254,8 @@ static int line_end(ds__norm *st, int para_break)
     return err;
 }
 
+static int para_too_long(const ds__norm *st);
+
 /* Scan complete data p[0..n) whose first byte is at stream offset off. An
  * incomplete sequence at the very end is kept in st->carry. */
 static int scan_run(ds__norm *st, const unsigned char *p, size_t n, uint64_t off)
@@ -266,6 +268,8 @@ static int scan_run(ds__norm *st, const unsigned char *p, size_t n, uint64_t off
         int ls, event = 0;
         unsigned fl;
 
+        if (st->line.len + (n - i) > DS_NORMALIZE_MAX_PARAGRAPH)
+            return para_too_long(st);
         if ((err = ds__buf_grow(&st->line, n - i + 4)) < 0)
             return err;
         base = st->line.ptr;
@@ -847,9 +851,19 @@ static int para_start(ds__norm *st, int kind, const char *l, size_t n, unsigned 
     return ds__buf_put(&st->para, l, n);
 }
 
+static int para_too_long(const ds__norm *st)
+{
+    return ds__error_set(DS_ELIMIT,
+                         "%s: a paragraph longer than %zu MiB (the normalizer holds one "
+                         "paragraph at a time; split the input with blank lines)",
+                         st->name, DS_NORMALIZE_MAX_PARAGRAPH >> 20);
+}
+
 static int para_append(ds__norm *st, const char *l, size_t n, unsigned fl)
 {
     int err;
+    if (st->para.len + n + 1 > DS_NORMALIZE_MAX_PARAGRAPH)
+        return para_too_long(st);
     st->para_flags |= fl;
     if ((err = ds__buf_putc(&st->para, ' ')) < 0)
         return err;

@@ -385,12 +385,12 @@ int ds__mkdirs(const char *path, unsigned mode)
 int64_t ds__now(void)
 {
     const char *sde = getenv("SOURCE_DATE_EPOCH");
-    if (sde && *sde) {
+    if (sde && *sde && strspn(sde, "0123456789") == strlen(sde)) {
         char *end;
         long long v;
         errno = 0;
         v = strtoll(sde, &end, 10);
-        if (errno == 0 && *end == '\0' && v >= 0)
+        if (errno == 0 && *end == '\0')
             return (int64_t)v;
     }
     return (int64_t)time(NULL);

@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# Command-line conventions shared by every command: exact messages and exit
+# statuses for bad options, `help COMMAND`, standard input given twice, a
+# malformed SOURCE_DATE_EPOCH, an empty -C, colour control, and two input
+# limits (an over-long paragraph on stdin; a UTF-16 page).
+. "$(dirname "$0")/lib/common.sh"
+
+expect() { # expect STATUS EXPECTED-STDERR -- ARGS...
+    local want=$1 msg=$2
+    shift 3
+    set +e
+    "$DOCSEAL" "$@" >"$WORK/out" 2>"$WORK/err" </dev/null
+    rc=$?
+    set -e
+    [ $rc -eq "$want" ] || fail "docseal $*: exit $rc, expected $want ($(cat "$WORK/err"))"
+    [ "$(cat "$WORK/err")" = "$msg" ] || fail "docseal $*: stderr was [$(cat "$WORK/err")], expected [$msg]"
+}
+
+art=$FIX/articles/000_b02582cd44c05fde.txt
+expect 2 "docseal: hash: unknown option '-x'
+Try 'docseal hash --help'." -- hash -xyz "$art"
+expect 2 "docseal: hash: unknown option '--bogus'
+Try 'docseal hash --help'." -- hash --bogus "$art"
+expect 2 "docseal: seal: option '-o' needs an argument
+Try 'docseal seal --help'." -- seal -o
+expect 2 "docseal: diff: option '--format' needs an argument
+Try 'docseal diff --help'." -- diff --format
+expect 2 "docseal: 'frobnicate' is not a docseal command" -- help frobnicate
+expect 0 "" -- help diff
+head -n 1 "$WORK/out" | grep -q '^Usage: docseal diff ' || fail "help diff: $(head -n 1 "$WORK/out")"
+expect 2 "docseal: hash: standard input ('-') can be given only once
+Try 'docseal hash --help'." -- hash - -
+expect 2 "docseal: -C: the vault directory is empty" -- -C "" log
+SOURCE_DATE_EPOCH=1600000000x expect 2 \
+    "docseal: SOURCE_DATE_EPOCH: '1600000000x' is not a number of seconds since the epoch" -- hash "$art"
+SOURCE_DATE_EPOCH=" 1600000000" expect 2 \
+    "docseal: SOURCE_DATE_EPOCH: ' 1600000000' is not a number of seconds since the epoch" -- hash "$art"
+
+# Colour: never on a pipe by default or with NO_COLOR; always when asked.
+rev=$FIX/revisions/rev-figure.txt
+"$DOCSEAL" diff "$art" "$rev" >"$WORK/plain" || true
+grep -q $'\033\[' "$WORK/plain" && fail "escape codes on a pipe without --color"
+NO_COLOR=1 "$DOCSEAL" --color=auto diff --format color "$art" "$rev" >"$WORK/nc" || true
+"$DOCSEAL" --color=always diff --format color "$art" "$rev" >"$WORK/c" || true
+grep -q $'\033\[' "$WORK/c" || fail "--color=always printed no escape codes"
+
+# Memory is bounded by the longest paragraph: a 300 MB paragraph on stdin is refused.
+set +e
+yes text | head -c 300000000 | "$DOCSEAL" hash - >"$WORK/out" 2>"$WORK/err"
+rc=$?
+set -e
+[ $rc -eq 2 ] || fail "an over-long paragraph: exit $rc"
+grep -qx "docseal: <stdin>: a paragraph longer than 256 MiB (the normalizer holds one paragraph at a time; split the input with blank lines)" "$WORK/err" ||
+    fail "an over-long paragraph: $(cat "$WORK/err")"
+
+# A UTF-16 page with a byte order mark reads like its UTF-8 twin.
+printf '<!DOCTYPE html><html lang="en"><head><title>Caf\xc3\xa9 news</title></head><body><article><h1>Caf\xc3\xa9 news</h1><p>The caf\xc3\xa9 opened on Monday with a long queue of people waiting outside in the rain.</p><p>Its owner said she was delighted by the number of visitors and hoped they would return.</p></article></body></html>' >"$WORK/u8.html"
+{ printf '\xff\xfe'; iconv -f UTF-8 -t UTF-16LE "$WORK/u8.html"; } >"$WORK/u16le.html"
+{ printf '\xfe\xff'; iconv -f UTF-8 -t UTF-16BE "$WORK/u8.html"; } >"$WORK/u16be.html"
+h8=$("$DOCSEAL" hash "$WORK/u8.html" | cut -c1-64)
+for f in u16le u16be; do
+    h=$("$DOCSEAL" hash "$WORK/$f.html" | cut -c1-64)
+    [ "$h" = "$h8" ] || fail "$f page: content hash $h, UTF-8 twin $h8"
+done
+[ "$h8" = "e4c6ce8af4bf1ea83e7cb952eb1cc86b0f1948068e330afdc76405f043c3386a" ] || fail "UTF-8 page hash $h8"
+echo "cli conventions: ok"

@@ -9,6 +9,7 @@
 
 #include "diff_internal.h"
 #include "docseal/docseal.h"
+#include "testutil.h"
 
 /* ---- helpers ------------------------------------------------------------ */
 
@@ -419,9 +420,14 @@ Test(diff, moved_paragraph)
     cr_assert_str_eq(line(ART, b), "1 paragraph moved");
     ds_diff_free(d);
 
-    /* the same with too few letters is a deletion plus an insertion */
+    /* a short paragraph with the same text moved too (exact matches have no
+     * minimum size) */
     cr_assert_str_eq(
         line("# H\n\nShort one.\n\nOther text here.\n", "# H\n\nOther text here.\n\nShort one.\n"),
+        "1 paragraph moved");
+    /* a similar one with too few letters is a deletion plus an insertion */
+    cr_assert_str_eq(
+        line("# H\n\nShort one.\n\nOther text here.\n", "# H\n\nOther text here.\n\nShort one!\n"),
         "+2 \xE2\x88\x92"
         "2 words, 1 paragraph added, 1 paragraph removed");
 }
@@ -665,8 +671,7 @@ Test(diff, borrowed_texts)
 
 /* ---- many short lines: grouped, still exact and local ---------------------- */
 
-static void rebuild_check(const ds_diff *d, const char *a, size_t alen, const char *b,
-                          size_t blen)
+static void rebuild_check(const ds_diff *d, const char *a, size_t alen, const char *b, size_t blen)
 {
     size_t apos = 0, bpos = 0;
     for (size_t k = 0; k < ds_diff_para_count(d); k++) {
@@ -717,4 +722,282 @@ Test(diff, many_short_lines_are_grouped)
     ds_diff_free(d);
     free(a);
     free(b);
+}
+
+/* ---- reordered paragraphs: moves, never edits ---------------------------------
+ * A paragraph whose exact text is in both texts is kept in place or moved,
+ * whatever its size; it is never added, removed or edited, and yields no
+ * word, number or quotation change. A pure reordering is substantive (the
+ * reading order changed) and lists only moves. */
+
+static const char SHUF_A[] = "# T\n\nItem 0 costs 10 dollars.\n\nItem 1 costs 20 dollars.\n\n"
+                             "Item 2 costs 30 dollars.\n\nItem 3 costs 40 dollars.\n";
+static const char SHUF_B[] = "# T\n\nItem 3 costs 40 dollars.\n\nItem 0 costs 10 dollars.\n\n"
+                             "Item 2 costs 30 dollars.\n\nItem 1 costs 20 dollars.\n";
+
+Test(diff_moves, four_paragraph_shuffle)
+{
+    ds_diff *d = diff2(SHUF_A, SHUF_B);
+    const ds_diff_summary *sm = ds_diff_get_summary(d);
+    ds_diff_options o = DS_DIFF_OPTIONS_INIT;
+    json_t *j, *js;
+    json_error_t e;
+    char *s;
+    cr_assert_eq(sm->classification, DS_DIFF_SUBSTANTIVE);
+    cr_assert_eq(sm->approximate, 0);
+    s = render(d, DS_DIFF_FORMAT_SUMMARY, NULL);
+    cr_assert_str_eq(s, "classification: substantive\n"
+                        "summary: 2 paragraphs moved\n"
+                        "paragraphs: 4 \xE2\x86\x92 4 (0 added, 0 removed, 0 changed, 2 moved)\n"
+                        "words: +0 \xE2\x88\x92"
+                        "0\n"
+                        "paragraph moved (\xC2\xB6"
+                        "4 \xE2\x86\x92 \xC2\xB6"
+                        "1): Item 3 costs 40 dollars.\n"
+                        "paragraph moved (\xC2\xB6"
+                        "2 \xE2\x86\x92 \xC2\xB6"
+                        "4): Item 1 costs 20 dollars.\n");
+    free(s);
+    s = render(d, DS_DIFF_FORMAT_PLAIN, NULL);
+    cr_assert_str_eq(s, "# T\n\n"
+                        "[moved from \xC2\xB6"
+                        "4]\nItem 3 costs 40 dollars.\n\n"
+                        "Item 0 costs 10 dollars.\n\n"
+                        "[moved to \xC2\xB6"
+                        "4]\n\n"
+                        "Item 2 costs 30 dollars.\n\n"
+                        "[moved to \xC2\xB6"
+                        "1]\n"
+                        "[moved from \xC2\xB6"
+                        "2]\nItem 1 costs 20 dollars.\n");
+    free(s);
+    /* JSON: no numbers, no quotes, exact */
+    s = render(d, DS_DIFF_FORMAT_JSON, NULL);
+    j = json_loads(s, 0, &e);
+    cr_assert_not_null(j, "%s", e.text);
+    js = json_object_get(j, "summary");
+    cr_assert_not_null(js);
+    cr_assert_eq(json_array_size(json_object_get(js, "numbers")), 0);
+    cr_assert_eq(json_array_size(json_object_get(js, "quotes")), 0);
+    cr_assert(json_is_false(json_object_get(js, "approximate")));
+    cr_assert_str_eq(json_string_value(json_object_get(j, "summary_line")), "2 paragraphs moved");
+    json_decref(j);
+    free(s);
+    /* HTML: moves, no inline edits */
+    s = render(d, DS_DIFF_FORMAT_HTML, NULL);
+    cr_assert_null(strstr(s, "<del"));
+    cr_assert_null(strstr(s, "<ins"));
+    cr_assert_not_null(strstr(s, "class=\"mto\""));
+    free(s);
+    rebuild_check(d, SHUF_A, strlen(SHUF_A), SHUF_B, strlen(SHUF_B));
+    ds_diff_free(d);
+
+    /* without moves: deletions and insertions, still never an edit */
+    o.flags = DS_DIFF_NO_MOVES;
+    cr_assert_eq(ds_diff_texts(&d, SHUF_A, strlen(SHUF_A), SHUF_B, strlen(SHUF_B), &o), 0);
+    sm = ds_diff_get_summary(d);
+    cr_assert_eq(sm->paragraphs_changed, 0);
+    cr_assert_eq(sm->number_count, 0);
+    cr_assert_eq(sm->paragraphs_added, 2);
+    cr_assert_eq(sm->paragraphs_removed, 2);
+    ds_diff_free(d);
+}
+
+/* The seed article cut into 30 distinct paragraphs (at ". " and ", ": some
+ * very short), A in order and B shuffled. */
+typedef struct pieces {
+    char *text;
+    const char *p[30];
+    size_t n[30];
+} pieces;
+
+static void seed_pieces(pieces *pc)
+{
+    size_t len, np = 0, i, start;
+    char *t = tu_read(tu_src("fixtures/diff/seed.txt"), &len);
+    pc->text = t;
+    start = (size_t)(strstr(t, "\n\n") - t) + 2; /* after the header */
+    for (i = start; i < len && np < 30; i++) {
+        int cut = t[i] == '\n' || (i + 1 < len && (t[i] == '.' || t[i] == ',') && t[i + 1] == ' ');
+        size_t e = t[i] == '\n' ? i : i + 1, k, dup = 0;
+        if (!cut)
+            continue;
+        while (start < e && t[start] == ' ')
+            start++;
+        for (k = 0; k < np; k++)
+            dup |= pc->n[k] == e - start && memcmp(pc->p[k], t + start, e - start) == 0;
+        if (e > start && !dup) {
+            pc->p[np] = t + start;
+            pc->n[np++] = e - start;
+        }
+        start = i + 1;
+    }
+    cr_assert_eq(np, 30);
+}
+
+static int strstr_n(const char *s, size_t n, const char *w)
+{
+    for (size_t x = 0, k = strlen(w); x + k <= n; x++)
+        if (memcmp(s + x, w, k) == 0)
+            return 1;
+    return 0;
+}
+
+static uint64_t xs_state;
+static size_t xs_below(size_t n)
+{
+    xs_state ^= xs_state >> 12;
+    xs_state ^= xs_state << 25;
+    xs_state ^= xs_state >> 27;
+    return (size_t)((xs_state * 0x2545F4914F6CDD1Dull) % n);
+}
+
+/* "# Seed\n\n" and the pieces in the order ord, one paragraph each; the
+ * piece `edit` gets "13,000" replaced by "12,000". */
+static char *join_pieces(const pieces *pc, const size_t *ord, size_t edit)
+{
+    char *s = malloc(8192), *w = s;
+    w += sprintf(w, "# Seed\n");
+    for (size_t k = 0; k < 30; k++) {
+        size_t i = ord[k], n = pc->n[i];
+        *w++ = '\n';
+        memcpy(w, pc->p[i], n);
+        if (i == edit) {
+            size_t x = 0;
+            while (x + 6 <= n && memcmp(w + x, "13,000", 6) != 0)
+                x++;
+            cr_assert(x + 6 <= n, "no 13,000 in piece %zu", i);
+            w[x + 1] = '2';
+        }
+        w += n;
+        *w++ = '\n';
+    }
+    *w = '\0';
+    return s;
+}
+
+static void check_moves_only(const ds_diff *d, size_t changed_words)
+{
+    const ds_diff_summary *sm = ds_diff_get_summary(d);
+    for (size_t k = 0; k < ds_diff_para_count(d); k++) {
+        const ds_diff_para *p = ds_diff_para_at(d, k);
+        if (p->kind == DS_DIFF_PARA_MOVED_TO && p->a_len == p->b_len &&
+            memcmp(ds_diff_text(d, 0, NULL) + p->a_off, ds_diff_text(d, 1, NULL) + p->b_off,
+                   p->a_len) == 0) {
+            /* an exact move: its text is one EQUAL op */
+            cr_assert_eq(ds_diff_op_at(d, p->first_op)->kind, DS_DIFF_OP_EQUAL);
+            cr_assert_eq(ds_diff_op_at(d, p->first_op)->a_len, p->a_len);
+        }
+    }
+    cr_assert_eq(sm->paragraphs_a, 30);
+    cr_assert_eq(sm->paragraphs_b, 30);
+    cr_assert_eq(sm->paragraphs_added, 0);
+    cr_assert_eq(sm->paragraphs_removed, 0);
+    cr_assert_eq(sm->words_added, changed_words);
+    cr_assert_eq(sm->words_removed, changed_words);
+    cr_assert_eq(sm->quote_count, 0);
+    cr_assert_eq(sm->approximate, 0);
+    cr_assert_eq(sm->classification, DS_DIFF_SUBSTANTIVE);
+}
+
+Test(diff_moves, thirty_paragraph_shuffles_of_the_seed)
+{
+    pieces pc;
+    size_t ord[30], id[30], with_figure = 0;
+    seed_pieces(&pc);
+    while (with_figure < 30 && !strstr_n(pc.p[with_figure], pc.n[with_figure], "13,000"))
+        with_figure++;
+    for (size_t k = 0; k < 30; k++)
+        id[k] = k;
+    for (uint64_t seed = 1; seed <= 40; seed++) {
+        ds_diff *d;
+        char *a, *b, want[64], got[320];
+        const ds_diff_summary *sm;
+        xs_state = seed * 0x9E3779B97F4A7C15ull;
+        for (size_t k = 0; k < 30; k++)
+            ord[k] = k;
+        for (size_t k = 29; k > 0; k--) { /* Fisher-Yates */
+            size_t r = xs_below(k + 1), t = ord[k];
+            ord[k] = ord[r];
+            ord[r] = t;
+        }
+        a = join_pieces(&pc, id, (size_t)-1);
+        b = join_pieces(&pc, ord, (size_t)-1);
+        d = diff2(a, b);
+        sm = ds_diff_get_summary(d);
+        check_moves_only(d, 0);
+        cr_assert_eq(sm->paragraphs_changed, 0, "seed %llu", (unsigned long long)seed);
+        cr_assert_eq(sm->number_count, 0, "seed %llu", (unsigned long long)seed);
+        cr_assert(sm->paragraphs_moved > 0 && sm->paragraphs_moved < 30);
+        snprintf(want, sizeof want, "%zu paragraph%s moved", sm->paragraphs_moved,
+                 sm->paragraphs_moved == 1 ? "" : "s");
+        ds_diff_summary_line(got, sizeof got, d);
+        cr_assert_str_eq(got, want, "seed %llu", (unsigned long long)seed);
+        rebuild_check(d, a, strlen(a), b, strlen(b));
+        {
+            char *s = render(d, DS_DIFF_FORMAT_PLAIN, NULL);
+            cr_assert_null(strstr(s, "[-"));
+            cr_assert_null(strstr(s, "{+"));
+            free(s);
+        }
+        ds_diff_free(d);
+        free(b);
+
+        /* the same shuffle and one real edit: exactly that change, plus moves */
+        b = join_pieces(&pc, ord, with_figure);
+        d = diff2(a, b);
+        sm = ds_diff_get_summary(d);
+        check_moves_only(d, 1);
+        cr_assert_eq(sm->number_count, 1, "seed %llu", (unsigned long long)seed);
+        cr_assert_str_eq(sm->numbers[0].old_text, "13,000");
+        cr_assert_str_eq(sm->numbers[0].new_text, "12,000");
+        cr_assert(sm->paragraphs_changed <= 1);
+        snprintf(want, sizeof want,
+                 "+1 \xE2\x88\x92"
+                 "1 words, 1 number changed, %zu paragraph%s moved",
+                 sm->paragraphs_moved, sm->paragraphs_moved == 1 ? "" : "s");
+        ds_diff_summary_line(got, sizeof got, d);
+        cr_assert_str_eq(got, want, "seed %llu", (unsigned long long)seed);
+        rebuild_check(d, a, strlen(a), b, strlen(b));
+        ds_diff_free(d);
+        free(a);
+        free(b);
+    }
+    free(pc.text);
+}
+
+Test(diff_moves, duplicated_paragraphs)
+{
+    /* twice in A, once in B: one removed, nothing edited */
+    const char *a = "# T\n\nSame.\n\nOther one.\n\nSame.\n\nLast.\n";
+    const char *b = "# T\n\nLast.\n\nSame.\n\nOther one.\n";
+    ds_diff *d = diff2(a, b);
+    const ds_diff_summary *sm = ds_diff_get_summary(d);
+    char *s;
+    cr_assert_eq(sm->paragraphs_removed, 1);
+    cr_assert_eq(sm->paragraphs_added, 0);
+    cr_assert_eq(sm->paragraphs_changed, 0);
+    cr_assert_eq(sm->paragraphs_moved, 1);
+    cr_assert_eq(sm->words_removed, 1);
+    cr_assert_eq(sm->words_added, 0);
+    s = render(d, DS_DIFF_FORMAT_PLAIN, NULL);
+    cr_assert_str_eq(s, "# T\n\n"
+                        "[moved from \xC2\xB6"
+                        "4]\nLast.\n\n"
+                        "Same.\n\n"
+                        "Other one.\n\n"
+                        "[-Same.-]\n\n"
+                        "[moved to \xC2\xB6"
+                        "1]\n");
+    free(s);
+    rebuild_check(d, a, strlen(a), b, strlen(b));
+    ds_diff_free(d);
+    cr_assert_str_eq(line(a, b), "+0 \xE2\x88\x92"
+                                 "1 words, 1 paragraph removed, 1 paragraph moved");
+    /* once in A, three times in B, reordered: two added, never paired with
+     * the edited paragraph */
+    cr_assert_str_eq(line("# T\n\nX y.\n\nThe cat sat on the mat all day.\n",
+                          "# T\n\nThe cat sat on a mat all day.\n\nX y.\n\nX y.\n\nX y.\n"),
+                     "+5 \xE2\x88\x92"
+                     "1 words, 2 paragraphs added, 1 paragraph moved");
 }

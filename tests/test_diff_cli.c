@@ -224,3 +224,63 @@ Test(diff_cli, help_lists_options)
     cr_assert_not_null(strstr(out, "--no-normalize"));
     free(out), free(err);
 }
+
+/* The tester's reproduction: paragraphs only reordered are moves, nothing
+ * else (normalized on the fly, as typed). */
+Test(diff_cli, reordered_paragraphs_are_only_moves)
+{
+    char *out, *err, *dir = tu_tmpdir(), p1[512], p2[512];
+    static const char a[] = "# T\n\nItem 0 costs 10 dollars.\n\nItem 1 costs 20 dollars.\n\n"
+                            "Item 2 costs 30 dollars.\n\nItem 3 costs 40 dollars.\n";
+    static const char b[] = "# T\n\nItem 3 costs 40 dollars.\n\nItem 0 costs 10 dollars.\n\n"
+                            "Item 2 costs 30 dollars.\n\nItem 1 costs 20 dollars.\n";
+    snprintf(p1, sizeof p1, "%s/p1", dir);
+    snprintf(p2, sizeof p2, "%s/p2", dir);
+    tu_write(p1, a, sizeof a - 1);
+    tu_write(p2, b, sizeof b - 1);
+    cr_assert_eq(tu_run(&out, &err, "diff --summary %s %s", p1, p2), 1);
+    cr_assert_str_eq(out, "classification: substantive\n"
+                          "summary: 2 paragraphs moved\n"
+                          "paragraphs: 4 \xE2\x86\x92 4 (0 added, 0 removed, 0 changed, 2 moved)\n"
+                          "words: +0 \xE2\x88\x92"
+                          "0\n"
+                          "paragraph moved (\xC2\xB6"
+                          "4 \xE2\x86\x92 \xC2\xB6"
+                          "1): Item 3 costs 40 dollars.\n"
+                          "paragraph moved (\xC2\xB6"
+                          "2 \xE2\x86\x92 \xC2\xB6"
+                          "4): Item 1 costs 20 dollars.\n");
+    cr_assert_str_eq(err, "");
+    free(out), free(err);
+    remove(p1);
+    remove(p2);
+    remove(dir);
+    free(dir);
+}
+
+/* --format summary is --summary without colour; plain has no summary. */
+Test(diff_cli, format_summary_and_plain_without_header)
+{
+    char *out, *err, *want = golden("combined.summary"), *plain = golden("combined.plain");
+    cr_assert_eq(
+        tu_run(&out, &err, "diff --no-normalize -f summary %sseed.txt %scombined.txt", FIX, FIX),
+        1);
+    cr_assert_str_eq(out, want);
+    free(out), free(err);
+    cr_assert_eq(tu_run(&out, &err,
+                        "--color=always diff --no-normalize -f summary %sseed.txt %scombined.txt",
+                        FIX, FIX),
+                 1);
+    cr_assert_str_eq(out, want);
+    free(out), free(err);
+    cr_assert_eq(tu_run(&out, &err,
+                        "--color=always diff --no-normalize -f plain %sseed.txt %scombined.txt",
+                        FIX, FIX),
+                 1);
+    cr_assert_str_eq(out, plain);
+    cr_assert(strncmp(out, "# ", 2) == 0, "%s", out);
+    free(out), free(err), free(want), free(plain);
+    cr_assert_eq(tu_run(&out, &err, "diff --help"), 0);
+    cr_assert_not_null(strstr(out, "unified, json, html, summary"), "%s", out);
+    free(out), free(err);
+}

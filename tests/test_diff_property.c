@@ -491,3 +491,139 @@ Test(diff_property, random_unicode_texts, .timeout = 600)
         free(b.p);
     }
 }
+
+/* ---- reorderings: a paragraph in both texts is never lost nor edited ---------- */
+
+/* Body paragraphs of side w (0 = A, 1 = B) with the same text as entry k's. */
+static size_t copies(const ds_diff *d, int w, const char *t, size_t n)
+{
+    const char *T = ds_diff_text(d, w, NULL);
+    size_t c = 0;
+    for (size_t k = 0; k < ds_diff_para_count(d); k++) {
+        const ds_diff_para *p = ds_diff_para_at(d, k);
+        size_t off = w ? p->b_off : p->a_off, len = w ? p->b_len : p->a_len;
+        if (p->role != DS_DIFF_ROLE_BODY || (w ? p->b_line : p->a_line) == DS_DIFF_NONE ||
+            p->kind == (w ? DS_DIFF_PARA_MOVED_FROM : DS_DIFF_PARA_MOVED_TO))
+            continue;
+        c += len == n && memcmp(T + off, t, n) == 0;
+    }
+    return c;
+}
+
+/* Every body paragraph of A that is deleted, edited in place, or moved with
+ * edits is one of the copies A has more than B (and likewise for B); with
+ * DS_DIFF_NO_MOVES, deletions and insertions may be moves not shown. */
+static void check_exact_kept(const ds_diff *d, int no_moves, uint64_t seed)
+{
+    const char *T[2] = {ds_diff_text(d, 0, NULL), ds_diff_text(d, 1, NULL)};
+    for (int w = 0; w < 2; w++) {
+        for (size_t k = 0; k < ds_diff_para_count(d); k++) {
+            const ds_diff_para *p = ds_diff_para_at(d, k), *q;
+            size_t off = w ? p->b_off : p->a_off, len = w ? p->b_len : p->a_len, lost = 0, ca, cb;
+            int edited_move =
+                p->kind == DS_DIFF_PARA_MOVED_TO &&
+                (p->a_len != p->b_len || memcmp(T[0] + p->a_off, T[1] + p->b_off, p->a_len) != 0);
+            int counts =
+                p->kind == DS_DIFF_PARA_CHANGED || edited_move ||
+                (!no_moves && p->kind == (w ? DS_DIFF_PARA_INSERTED : DS_DIFF_PARA_DELETED));
+            if (p->role != DS_DIFF_ROLE_BODY || !counts)
+                continue;
+            ca = copies(d, 0, T[w] + off, len);
+            cb = copies(d, 1, T[w] + off, len);
+            /* entries of this text that count, on this side */
+            for (size_t j = 0; j < ds_diff_para_count(d); j++) {
+                q = ds_diff_para_at(d, j);
+                if (q->role != DS_DIFF_ROLE_BODY || (w ? q->b_len : q->a_len) != len ||
+                    memcmp(T[w] + (w ? q->b_off : q->a_off), T[w] + off, len) != 0)
+                    continue;
+                if (q->kind == DS_DIFF_PARA_CHANGED ||
+                    (q->kind == DS_DIFF_PARA_MOVED_TO &&
+                     (q->a_len != q->b_len ||
+                      memcmp(T[0] + q->a_off, T[1] + q->b_off, q->a_len) != 0)) ||
+                    (!no_moves && q->kind == (w ? DS_DIFF_PARA_INSERTED : DS_DIFF_PARA_DELETED)))
+                    lost++;
+            }
+            cr_assert(lost <= (w ? (cb > ca ? cb - ca : 0) : (ca > cb ? ca - cb : 0)),
+                      "seed %llu: %s paragraph \"%.*s\" (%zu in A, %zu in B) reported %zu "
+                      "times as %s",
+                      (unsigned long long)seed, w ? "B" : "A", (int)len, T[w] + off, ca, cb, lost,
+                      p->kind == DS_DIFF_PARA_CHANGED ? "edited" : "lost");
+        }
+    }
+}
+
+Test(diff_property, reorderings_never_edit, .timeout = 600)
+{
+    size_t seedlen;
+    char *seed_text = tu_read(tu_src("fixtures/diff/seed.txt"), &seedlen);
+    for (uint64_t s = 1; s <= 600; s++) {
+        str a = {0}, b = {0}, c = {0};
+        const char *para[128];
+        size_t plen[128], np = 0, k;
+        const char *p, *end;
+        ds_diff *d = NULL;
+        ds_diff_options o = DS_DIFF_OPTIONS_INIT;
+        rng_state = (s + 77) * 0x9E3779B97F4A7C15ull;
+        if (rndn(3) == 0)
+            random_edit(&a, seed_text, seedlen);
+        else
+            sput(&a, seed_text, seedlen);
+        /* B: A's lines (the header too, sometimes) shuffled by random swaps,
+         * some dropped or repeated, and sometimes a few real edits */
+        for (p = a.p, end = a.p + a.n; p < end && np < 128;) {
+            const char *nl = memchr(p, '\n', (size_t)(end - p));
+            size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
+            if (n) {
+                para[np] = p;
+                plen[np++] = n;
+            }
+            p += n + 1;
+        }
+        for (k = rndn(np + 1); k > 0 && np > 1; k--) {
+            size_t x = rndn(np), y = rndn(np);
+            const char *t = para[x];
+            size_t tl = plen[x];
+            para[x] = para[y], plen[x] = plen[y];
+            para[y] = t, plen[y] = tl;
+        }
+        for (k = 0; k < np; k++) {
+            size_t r = rndn(20);
+            if (r == 0)
+                continue; /* dropped */
+            sput(&c, para[k], plen[k]);
+            sputs(&c, "\n\n");
+            if (r == 1) { /* repeated */
+                sput(&c, para[k], plen[k]);
+                sputs(&c, "\n\n");
+            }
+        }
+        if (rndn(3) == 0)
+            random_edit(&b, c.p ? c.p : "", c.n);
+        else
+            sput(&b, c.p ? c.p : "", c.n);
+        switch (s % 5) {
+        case 0:
+            o.max_work = 1 + rndn(2000);
+            break;
+        case 1:
+            o.flags = DS_DIFF_NO_MOVES;
+            break;
+        case 2:
+            o.flags = DS_DIFF_MINIMAL;
+            break;
+        default:
+            break;
+        }
+        cr_assert_eq(ds_diff_texts(&d, a.p, a.n, b.p ? b.p : "", b.n, &o), 0, "seed %llu: %s",
+                     (unsigned long long)s, ds_error_last());
+        check_script(d, a.p, a.n, b.p ? b.p : "", b.n, s);
+        check_exact_kept(d, (o.flags & DS_DIFF_NO_MOVES) != 0, s);
+        if (s % 4 == 0)
+            check_renderers(d, a.p, a.n, b.p ? b.p : "", b.n, s);
+        ds_diff_free(d);
+        free(a.p);
+        free(b.p);
+        free(c.p);
+    }
+    free(seed_text);
+}

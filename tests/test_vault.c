@@ -630,7 +630,7 @@ Test(vault, tamper_manifest_line_deleted_reordered_duplicated)
              "revisions manifest.jsonl line 3: putin-kim: revision 4 changed: status changed "
              "needs the next revision number\n"
              "stray-files %s: orphaned bundle: no record references it (left by an interrupted "
-             "add?); run 'docseal repair'\n",
+             "add?); the manifest is damaged, so repair refuses: see the failures above\n",
              orph);
     expect_failure(v, msg);
 
@@ -660,7 +660,8 @@ Test(vault, tamper_manifest_line_deleted_reordered_duplicated)
         ds_report_free(r);
     }
 
-    /* the last record removed: the chain is fine; only --expect-head tells */
+    /* the last record removed: the chain is fine; --expect-head tells, and so
+     * does the index, which still covers the removed record */
     write_lines(lines, last_del, 5);
     {
         char head[65];
@@ -672,7 +673,9 @@ Test(vault, tamper_manifest_line_deleted_reordered_duplicated)
                  "stray-files %s: orphaned bundle: no record references it (left by an "
                  "interrupted add?); run 'docseal repair'\n"
                  "expect-head %s: no record has this hash: the manifest was truncated, rolled "
-                 "back or rewritten\n",
+                 "back or rewritten\n"
+                 "index index/: covers 6 records, the manifest has 5: the derived index is "
+                 "stale or was altered; run 'docseal repair' (or delete index/)\n",
                  orph, head);
         cr_assert_str_eq(failures(r), msg);
         ds_report_free(r);

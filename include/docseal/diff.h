@@ -4,11 +4,17 @@
  * docseal compares two revisions of a document as a reader would: it aligns
  * paragraphs first, recognises paragraphs that moved, pairs paragraphs that
  * were edited in place and diffs words (never characters, never half a code
- * point) inside them. A summary says what a reader cares about: headline,
- * byline and date changes, quotations altered, added or removed, numbers
- * changed, words and paragraphs added, removed, changed or moved, and whether
- * the whole change is cosmetic (whitespace, punctuation, quote or dash style,
- * letter case) or substantive.
+ * point) inside them. A body paragraph whose exact text is in both texts
+ * (matched one to one: two copies in A and one in B leave one removed) is
+ * kept in place or reported as moved, whatever its size; it is never
+ * reported as added, removed or changed, and none of its words, numbers or
+ * quotations as changed. Edited paragraphs are paired among the others.
+ *
+ * A summary says what a reader cares about: headline, byline and date
+ * changes, quotations altered, added or removed, numbers changed, words and
+ * paragraphs added, removed, changed or moved, and whether the whole change
+ * is cosmetic (whitespace, punctuation, quote or dash style, letter case) or
+ * substantive.
  *
  * Input is normalized text (norm-1, see docseal-formats(5) NORMALIZED TEXT):
  *
@@ -66,7 +72,10 @@ typedef struct ds_diff ds_diff;
 /* ---- options ---------------------------------------------------------- */
 
 /** ds_diff_options.flags */
-#define DS_DIFF_NO_MOVES 0x01u /**< do not detect moved paragraphs */
+#define DS_DIFF_NO_MOVES                                                                           \
+    0x01u /**< do not detect moved paragraphs: they are deleted and                                \
+               inserted (one with the same text in both is still never                             \
+               paired as an edit of another) */
 #define DS_DIFF_NO_CLEANUP                                                                         \
     0x02u /**< keep the raw word-level Myers script (no semantic                                   \
                clean-up merging coincidental equalities) */
@@ -81,8 +90,9 @@ typedef struct ds_diff ds_diff;
 typedef struct ds_diff_options {
     unsigned int version;        /**< DS_DIFF_OPTIONS_VERSION */
     unsigned int flags;          /**< DS_DIFF_* flags above */
-    size_t move_min_alnum;       /**< a paragraph counts as moved only when it has at least
-                                      this many letters and digits; 0 means the default, 20 */
+    size_t move_min_alnum;       /**< a similar (not identical) paragraph counts as moved only
+                                      when it has at least this many letters and digits; 0
+                                      means the default, 20. Identical ones always move. */
     unsigned long long max_work; /**< Myers work budget (diagonal steps plus snake steps,
                                       about 2 ns each); 0 means the default,
                                       8 * (alen + blen) + 10,000,000 */
@@ -186,7 +196,9 @@ typedef enum ds_diff_class {
                                  breaks), punctuation other than quotation marks, quote
                                  style (“ vs " vs «), dash style (- vs – vs —), letter case
                                  or invisible format characters */
-    DS_DIFF_SUBSTANTIVE = 2 /**< anything else, including moved paragraphs */
+    DS_DIFF_SUBSTANTIVE = 2 /**< anything else, including moved paragraphs: a pure
+                                 reordering changes the reading order, so it is
+                                 substantive, and its summary lists only moves */
 } ds_diff_class;
 
 /** What happened to a header field (headline, byline, date). */
@@ -355,7 +367,8 @@ size_t ds_diff_summary_line(char *buf, size_t bufsize, const ds_diff *diff);
 /* ---- rendering --------------------------------------------------------- */
 
 typedef enum ds_diff_format {
-    DS_DIFF_FORMAT_PLAIN = 0, /**< wdiff style: [-deleted-]{+inserted+}, whole text */
+    DS_DIFF_FORMAT_PLAIN = 0, /**< wdiff style: [-deleted-]{+inserted+}, whole text, no
+                                   summary (for scripts) */
     DS_DIFF_FORMAT_COLOR,     /**< summary on top, then the text with ANSI colours:
                                    deletions red and struck through, insertions
                                    green, moves cyan */

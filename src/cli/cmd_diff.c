@@ -21,7 +21,8 @@ enum {
 
 static const cli_option options[] = {
     {"format", 'f', 1, "FMT",
-     "output: color, plain, unified, json, html (default: color on a terminal, else plain)"},
+     "output: color, plain, unified, json, html, summary (default: color on a terminal, else "
+     "plain)"},
     {"json", OPT_JSON, 0, NULL, "same as --format json"},
     {"summary", 's', 0, NULL, "print only the change summary"},
     {"ignore-cosmetic", OPT_IGNORE_COSMETIC, 0, NULL,

@@ -7,12 +7,14 @@
 #include <string.h>
 #include <sys/stat.h>
 
-enum { OPT_PUBKEY = CLI_LONG, OPT_JSON, OPT_DEEP, OPT_EXPECT_HEAD };
+enum { OPT_PUBKEY = CLI_LONG, OPT_JSON, OPT_DEEP, OPT_EXPECT_HEAD, OPT_TRUSTED_KEY };
 
 static const cli_option options[] = {
     {"pubkey", OPT_PUBKEY, required_argument, "FILE",
-     "trust this minisign public key (repeatable; default: the vault's trusted keys, else "
-     "the default key's .pub)"},
+     "trust only this minisign public key (repeatable; default: the vault's trusted keys, "
+     "else the default key's .pub); for a vault, pins its signers"},
+    {"trusted-key", OPT_TRUSTED_KEY, required_argument, "KEYID",
+     "vault only: trust only the trusted-keys/ key with this key id (repeatable)"},
     {"json", OPT_JSON, no_argument, NULL, "print the report as JSON"},
     {"deep", OPT_DEEP, no_argument, NULL,
      "also re-normalize every original and compare with its content hash"},
@@ -90,27 +92,88 @@ static int load_keys(cli_ctx *ctx, const char **files, size_t nfiles, ds_public_
     return rc;
 }
 
+static void verify_progress(void *p, uint64_t done, uint64_t total)
+{
+    int *shown = p;
+    if (!total)
+        return;
+    fprintf(stderr, "\rverifying %3d%%", (int)(done * 100 / total));
+    fflush(stderr);
+    *shown = 1;
+}
+
+/* The whole vault, trusting only the pinned keys when any are given. */
+static int verify_vault(cli_ctx *ctx, const cli_verify_args *args, ds_public_key **pins,
+                        size_t npins, const char **pin_ids, size_t nids)
+{
+    ds_vault_verify_options vo = DS_VAULT_VERIFY_OPTIONS_INIT;
+    ds_vault *v = NULL;
+    ds_report *rep = NULL;
+    int err, rc, shown = 0;
+
+    if ((err = ds_vault_open_ext(&v, ctx->vault_dir)) < 0)
+        return cli_lib_error(err);
+    vo.expect_head = args->expect_head;
+    vo.deep = args->deep;
+    vo.pin_keys = (const ds_public_key *const *)pins;
+    vo.pin_key_count = npins;
+    vo.pin_key_ids = pin_ids;
+    vo.pin_key_id_count = nids;
+    if (ctx->progress && !args->json) {
+        vo.progress = verify_progress;
+        vo.progress_ctx = &shown;
+    }
+    err = ds_vault_verify(&rep, v, &vo);
+    if (shown)
+        fprintf(stderr, "\r\033[K");
+    if (err < 0) {
+        rc = cli_lib_error(err);
+    } else {
+        cli_print_report(ctx, rep, args->json);
+        rc = ds_report_ok(rep) ? CLI_EXIT_OK : CLI_EXIT_NEGATIVE;
+    }
+    ds_report_free(rep);
+    ds_vault_free(v);
+    return rc;
+}
+
+static int is_key_id(const char *s)
+{
+    size_t i;
+    for (i = 0; i < 16; i++)
+        if (!((s[i] >= '0' && s[i] <= '9') || (s[i] >= 'A' && s[i] <= 'F') ||
+              (s[i] >= 'a' && s[i] <= 'f')))
+            return 0;
+    return s[16] == '\0';
+}
+
 static int run(cli_ctx *ctx, int argc, char **argv)
 {
     ds_bundle_verify_options vopts = DS_BUNDLE_VERIFY_OPTIONS_INIT;
     cli_verify_args vargs;
-    const char **pubfiles = NULL;
+    const char **pubfiles = NULL, **key_ids = NULL;
     ds_public_key **keys = NULL;
     ds_report *report = NULL;
-    size_t npub = 0, nkeys = 0;
+    size_t npub = 0, nkeys = 0, nids = 0, i;
     const char *bundle;
     struct stat st;
     int c, err, rc;
     cli_getopt g;
 
     memset(&vargs, 0, sizeof vargs);
-    if (!(pubfiles = calloc((size_t)argc + 1, sizeof *pubfiles)))
+    if (!(pubfiles = calloc((size_t)argc + 1, sizeof *pubfiles)) ||
+        !(key_ids = calloc((size_t)argc + 1, sizeof *key_ids))) {
+        free(pubfiles);
         return cli_error("out of memory");
+    }
     cli_getopt_init(&g, &cmd_verify, argc, argv);
     while ((c = cli_getopt_next(&g)) != -1) {
         switch (c) {
         case OPT_PUBKEY:
             pubfiles[npub++] = g.arg;
+            break;
+        case OPT_TRUSTED_KEY:
+            key_ids[nids++] = g.arg;
             break;
         case OPT_JSON:
             vargs.json = 1;
@@ -126,37 +189,46 @@ static int run(cli_ctx *ctx, int argc, char **argv)
         }
     }
     if (g.status >= 0) {
-        free(pubfiles);
-        return g.status;
+        rc = g.status;
+        goto done;
+    }
+    for (i = 0; i < nids; i++) {
+        if (!is_key_id(key_ids[i])) {
+            rc = cli_usage_error(ctx, "--trusted-key %s: not a key id (16 hex digits)", key_ids[i]);
+            goto done;
+        }
     }
     if (argc - g.optind > 1) {
-        free(pubfiles);
-        return cli_usage_error(ctx, "give at most one BUNDLE");
+        rc = cli_usage_error(ctx, "give at most one BUNDLE");
+        goto done;
     }
     if (argc - g.optind == 0) {
-        free(pubfiles);
-        if (npub)
-            return cli_usage_error(ctx, "--pubkey needs a BUNDLE (a vault uses its trusted keys)");
-        return cli_verify_vault(ctx, &vargs);
+        /* the vault: --pubkey and --trusted-key pin its signers */
+        if (npub > 0 && (rc = load_keys(ctx, pubfiles, npub, &keys, &nkeys)) != 0)
+            goto done;
+        rc = verify_vault(ctx, &vargs, keys, nkeys, key_ids, nids);
+        goto done;
     }
     bundle = argv[g.optind];
     if (vargs.expect_head) {
-        free(pubfiles);
-        return cli_usage_error(ctx, "--expect-head applies to a vault, not to a BUNDLE");
+        rc = cli_usage_error(ctx, "--expect-head applies to a vault, not to a BUNDLE");
+        goto done;
+    }
+    if (nids) {
+        rc = cli_usage_error(ctx, "--trusted-key applies to a vault; for a BUNDLE give --pubkey");
+        goto done;
     }
     /* an unreadable bundle is an error (2), not a failed verification (1) */
     if (stat(bundle, &st) < 0) {
-        free(pubfiles);
-        return cli_error("%s: %s", bundle, strerror(errno));
+        rc = cli_error("%s: %s", bundle, strerror(errno));
+        goto done;
     }
     if (!S_ISREG(st.st_mode)) {
-        free(pubfiles);
-        return cli_error("%s: not a regular file", bundle);
+        rc = cli_error("%s: not a regular file", bundle);
+        goto done;
     }
-    rc = load_keys(ctx, pubfiles, npub, &keys, &nkeys);
-    free(pubfiles);
-    if (rc != 0)
-        return rc;
+    if ((rc = load_keys(ctx, pubfiles, npub, &keys, &nkeys)) != 0)
+        goto done;
     vopts.keys = (const ds_public_key *const *)keys;
     vopts.key_count = nkeys;
     vopts.deep = vargs.deep;
@@ -168,8 +240,11 @@ static int run(cli_ctx *ctx, int argc, char **argv)
         cli_print_report(ctx, report, vargs.json);
         rc = ds_report_ok(report) ? CLI_EXIT_OK : CLI_EXIT_NEGATIVE;
     }
+done:
     ds_report_free(report);
     free_keys(keys, nkeys);
+    free(pubfiles);
+    free(key_ids);
     return rc;
 }
 

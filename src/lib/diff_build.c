@@ -4,14 +4,18 @@
  *  1. Split each text into units (lines trimmed of white space) and gaps (the
  *     white space between them), and give header units their role.
  *  2. Align units with Myers over interned unit contents.
- *  3. In each change region (deleted and inserted units between two equal
- *     ones), pair units that were edited in place: a dynamic programme
- *     maximising the summed similarity (Dice coefficient of word multisets)
- *     of an order-preserving matching; header units pair by role.
- *  4. Among the remaining deleted and inserted body units, find moves:
- *     identical contents first, then similar ones (similarity >= 0.6), both
- *     with at least move_min_alnum letters and digits.
- *  5. Emit ops: word-level Myers inside each pair (tokens without white
+ *  3. Match body units with identical contents left out of the alignment,
+ *     one to one (match_exact()): in order inside a change region (kept in
+ *     place), else across regions (moves, whatever their size). They are
+ *     never paired with anything else.
+ *  4. In each change region (deleted and inserted units between two equal
+ *     ones), pair the other units that were edited in place: a dynamic
+ *     programme maximising the summed similarity (Dice coefficient of word
+ *     multisets) of an order-preserving matching; header units pair by role.
+ *  5. Link the exact moves; among the remaining deleted and inserted body
+ *     units, find similar ones (similarity >= 0.6) with at least
+ *     move_min_alnum letters and digits: moves with edits.
+ *  6. Emit ops: word-level Myers inside each pair (tokens without white
  *     space; the white space between tokens is compared separately), then
  *     the semantic clean-up, then the gap after the unit.
  */
@@ -370,72 +374,205 @@ static int pending_append(ds__builder *bd, const ds__opvec *o, size_t *first, si
     return 0;
 }
 
-/* Pair the units of a change region and append its entries. */
-static int do_region(ds__builder *bd, entvec *ev, size_t a0, size_t a1, size_t b0, size_t b1)
+/* ---- exact matches ------------------------------------------------------------ */
+
+/*
+ * A body paragraph whose exact text (interned id) is both among A's deleted
+ * and among B's inserted paragraphs was neither added, removed nor edited:
+ * it stayed or it moved. match_exact() pairs such paragraphs one to one
+ * (multiplicity respected: a paragraph twice in A and once in B leaves one
+ * deleted) before anything is paired by similarity:
+ *   1. inside each change region, in order (greedily): the alignment left
+ *      them out only because of its heuristics or its work budget, so they
+ *      stay in place (do_region() keeps them as unchanged entries);
+ *   2. the rest across regions, the k-th deletion of a text with its k-th
+ *      insertion, in document order: moves, whatever their size
+ *      (find_moves()), or a deletion and an insertion with DS_DIFF_NO_MOVES.
+ * Neither kind is ever paired with another paragraph as an edit.
+ */
+typedef struct xmatch {
+    size_t *peer[2]; /* for each unit of A (0) and B (1): its exact partner, or NONE */
+} xmatch;
+
+static void xmatch_free(xmatch *xm)
 {
-    size_t n = a1 - a0, m = b1 - b0, i, j, np = 0;
-    size_t *px = NULL, *py = NULL;
-    double *f = NULL, *sc = NULL;
-    double min_sim = (n == 1 && m == 1) ? PAIR_MIN_SIM_1TO1 : PAIR_MIN_SIM;
+    free(xm->peer[0]);
+    free(xm->peer[1]);
+}
+
+static int match_exact(ds__builder *bd, const unsigned char *ca, const unsigned char *cb,
+                       xmatch *xm)
+{
+    const ds__unit *UA = bd->side[0].units, *UB = bd->side[1].units;
+    size_t na = bd->side[0].nunits, nb = bd->side[1].nunits, nids = bd->lines.count;
+    size_t *head = NULL, *next = NULL, i = 0, j = 0, p, q;
     int err = 0;
 
+    xm->peer[0] = ds__malloc((na + 1) * sizeof *xm->peer[0]);
+    xm->peer[1] = ds__malloc((nb + 1) * sizeof *xm->peer[1]);
+    head = ds__malloc((nids + 1) * sizeof *head);
+    next = ds__malloc((nb + 1) * sizeof *next);
+    if (!xm->peer[0] || !xm->peer[1] || !head || !next) {
+        err = DS_ENOMEM;
+        goto done;
+    }
+    for (p = 0; p < na; p++)
+        xm->peer[0][p] = NONE;
+    for (q = 0; q < nb; q++)
+        xm->peer[1][q] = NONE;
+    for (p = 0; p < nids; p++)
+        head[p] = NONE;
+
+    /* 1. inside each region: B's candidates chained by id in order, A's
+     * paragraphs take the first one after the last match */
+    while (i < na || j < nb) {
+        size_t i0 = i, j0 = j, cur;
+        if (i < na && j < nb && !ca[i] && !cb[j]) {
+            i++, j++;
+            continue;
+        }
+        while (i < na && ca[i])
+            i++;
+        while (j < nb && cb[j])
+            j++;
+        if (i == i0 && j == j0) {
+            err = ds__error_set(DS_ERROR, "diff: internal error: inconsistent alignment");
+            goto done;
+        }
+        if (i == i0 || j == j0)
+            continue;
+        for (q = j; q-- > j0;) {
+            if (UB[q].role == DS_DIFF_ROLE_BODY) {
+                next[q] = head[UB[q].id];
+                head[UB[q].id] = q;
+            }
+        }
+        for (p = i0, cur = j0; p < i; p++) {
+            size_t t;
+            if (UA[p].role != DS_DIFF_ROLE_BODY)
+                continue;
+            for (t = head[UA[p].id]; t != NONE && t < cur; t = next[t])
+                ; /* positions before the last match are of no use any more */
+            head[UA[p].id] = t;
+            if (t == NONE)
+                continue;
+            xm->peer[0][p] = t;
+            xm->peer[1][t] = p;
+            head[UA[p].id] = next[t];
+            cur = t + 1;
+        }
+        for (q = j0; q < j; q++)
+            head[UB[q].id] = NONE;
+    }
+
+    /* 2. across regions, in document order */
+    for (q = nb; q-- > 0;) {
+        if (cb[q] && UB[q].role == DS_DIFF_ROLE_BODY && xm->peer[1][q] == NONE) {
+            next[q] = head[UB[q].id];
+            head[UB[q].id] = q;
+        }
+    }
+    for (p = 0; p < na; p++) {
+        size_t t;
+        if (!ca[p] || UA[p].role != DS_DIFF_ROLE_BODY || xm->peer[0][p] != NONE ||
+            (t = head[UA[p].id]) == NONE)
+            continue;
+        xm->peer[0][p] = t;
+        xm->peer[1][t] = p;
+        head[UA[p].id] = next[t];
+    }
+done:
+    free(head);
+    free(next);
+    return err;
+}
+
+/* ---- pairing ------------------------------------------------------------------- */
+
+/* A pair found in a change region. */
+typedef struct ppoint {
+    size_t ua, ub;
+    int kind;      /* DS_DIFF_PARA_EQUAL or _CHANGED; -1: a dissimilar one-for-one
+                      replacement (a deletion and an insertion, see repair_weak()) */
+    int has_ops;   /* word-level ops already in bd->pending */
+    size_t pf, pc; /* their place there */
+} ppoint;
+
+/*
+ * Pair the units of a change region (or part of one) that have no exact
+ * partner, and append the region's entries: before each pair the units
+ * before it, deletions first, then insertions. Units with an exact partner
+ * elsewhere are entries of their own (deleted or inserted, until
+ * find_moves() links them).
+ */
+static int do_pairs(ds__builder *bd, entvec *ev, const xmatch *xm, size_t a0, size_t a1, size_t b0,
+                    size_t b1)
+{
+    const ds__unit *UA = bd->side[0].units, *UB = bd->side[1].units;
+    size_t n = 0, m = 0, i, j, k, np = 0;
+    size_t *xa = NULL, *yb = NULL;
+    ppoint *pt = NULL;
+    double *f = NULL, *sc = NULL;
+    double min_sim;
+    int err = 0;
+
+    if (a0 == a1 && b0 == b1)
+        return 0;
     ev->region++;
     ev->slot = 0;
+    xa = ds__malloc((a1 - a0 + 1) * sizeof *xa);
+    yb = ds__malloc((b1 - b0 + 1) * sizeof *yb);
+    pt = ds__malloc(((a1 - a0 < b1 - b0 ? a1 - a0 : b1 - b0) + 1) * sizeof *pt);
+    if (!xa || !yb || !pt) {
+        err = DS_ENOMEM;
+        goto done;
+    }
+    for (i = a0; i < a1; i++)
+        if (xm->peer[0][i] == NONE)
+            xa[n++] = i;
+    for (j = b0; j < b1; j++)
+        if (xm->peer[1][j] == NONE)
+            yb[m++] = j;
+    min_sim = (n == 1 && m == 1) ? PAIR_MIN_SIM_1TO1 : PAIR_MIN_SIM;
 
-    if (n == 1 && m == 1 && bd->side[0].units[a0].role == bd->side[1].units[b0].role) {
+    if (n == 1 && m == 1 && UA[xa[0]].role == UB[yb[0]].role) {
         /* one paragraph replaced by one: diff the words now, pair when similar
-         * enough (header lines always pair) */
-        const ds__unit *x = &bd->side[0].units[a0], *y = &bd->side[1].units[b0];
+         * enough (header lines always pair); when dissimilar, a deletion and
+         * an insertion, unless neither turns out to be a move (then a
+         * rewrite in place: see repair_weak()) */
+        const ds__unit *x = &UA[xa[0]];
         ds__opvec o = {NULL, 0, 0};
         double sim = 1.0;
         int always = x->role != DS_DIFF_ROLE_BODY && x->role != DS_DIFF_ROLE_HEADER;
-        if (x->id == y->id)
-            return ent_push(ev, DS_DIFF_PARA_EQUAL, x->role, a0, b0);
-        if ((err = word_diff(bd, a0, b0, &o, &sim)) < 0) {
+        pt[0] = (ppoint){xa[0], yb[0], DS_DIFF_PARA_EQUAL, 0, 0, 0};
+        np = 1;
+        if (x->id != UB[yb[0]].id) {
+            if ((err = word_diff(bd, xa[0], yb[0], &o, &sim)) >= 0)
+                err = pending_append(bd, &o, &pt[0].pf, &pt[0].pc);
             free(o.v);
-            return err;
+            if (err < 0)
+                goto done;
+            pt[0].kind = always || sim >= PAIR_MIN_SIM_1TO1 ? DS_DIFF_PARA_CHANGED : -1;
+            pt[0].has_ops = 1;
         }
-        if (always || sim >= PAIR_MIN_SIM_1TO1) {
-            size_t first, count;
-            if ((err = pending_append(bd, &o, &first, &count)) >= 0 &&
-                (err = ent_push(ev, DS_DIFF_PARA_CHANGED, x->role, a0, b0)) >= 0) {
-                ent *e = &ev->v[ev->n - 1];
-                e->has_ops = 1;
-                e->pend_first = first;
-                e->pend_count = count;
-            }
-        } else {
-            /* dissimilar: a deletion and an insertion, unless neither turns out
-             * to be a move (then a rewrite in place: see repair_weak()) */
-            size_t first, count;
-            if ((err = pending_append(bd, &o, &first, &count)) >= 0 &&
-                (err = ent_push(ev, DS_DIFF_PARA_DELETED, x->role, a0, NONE)) >= 0) {
-                ent *e = &ev->v[ev->n - 1];
-                e->weak = 1;
-                e->pend_first = first;
-                e->pend_count = count;
-                if ((err = ent_push(ev, DS_DIFF_PARA_INSERTED, y->role, NONE, b0)) >= 0)
-                    ev->v[ev->n - 1].weak = 1;
-            }
-        }
-        free(o.v);
-        return err;
+        goto emit;
     }
-    if (n == m && n <= 256) {
+    if (n == m && n && n <= 256) {
         /* as many paragraphs on both sides: try pairing them in order, which
          * holds when every pair is clearly similar */
-        size_t mark = bd->npending, firsts[256], counts[256];
+        size_t mark = bd->npending;
         ds__opvec o = {NULL, 0, 0};
         for (i = 0; i < n; i++) {
-            const ds__unit *x = &bd->side[0].units[a0 + i], *y = &bd->side[1].units[b0 + i];
+            const ds__unit *x = &UA[xa[i]];
             double sim = 1.0;
-            if (x->role != y->role)
+            if (x->role != UB[yb[i]].role)
                 break;
             o.n = 0;
-            if ((err = word_diff(bd, a0 + i, b0 + i, &o, &sim)) < 0 ||
-                (err = pending_append(bd, &o, &firsts[i], &counts[i])) < 0) {
+            pt[i] = (ppoint){xa[i], yb[i], DS_DIFF_PARA_CHANGED, 1, 0, 0};
+            if ((err = word_diff(bd, xa[i], yb[i], &o, &sim)) < 0 ||
+                (err = pending_append(bd, &o, &pt[i].pf, &pt[i].pc)) < 0) {
                 free(o.v);
-                return err;
+                goto done;
             }
             if (sim < PAIR_DIAG_SIM && x->role != DS_DIFF_ROLE_HEADLINE &&
                 x->role != DS_DIFF_ROLE_BYLINE && x->role != DS_DIFF_ROLE_DATE)
@@ -443,32 +580,18 @@ static int do_region(ds__builder *bd, entvec *ev, size_t a0, size_t a1, size_t b
         }
         free(o.v);
         if (i == n) {
-            for (i = 0; i < n; i++) {
-                if ((err = ent_push(ev, DS_DIFF_PARA_CHANGED, bd->side[0].units[a0 + i].role,
-                                    a0 + i, b0 + i)) < 0)
-                    return err;
-                ev->v[ev->n - 1].has_ops = 1;
-                ev->v[ev->n - 1].pend_first = firsts[i];
-                ev->v[ev->n - 1].pend_count = counts[i];
-                ev->slot++;
-            }
-            return 0;
+            np = n;
+            goto emit;
         }
         bd->npending = mark; /* not that simple: align them properly */
     }
     if (n && m) {
-        for (i = a0; i < a1; i++)
-            if ((err = unit_bag(bd, 0, i)) < 0)
+        for (i = 0; i < n; i++)
+            if ((err = unit_bag(bd, 0, xa[i])) < 0)
                 goto done;
-        for (j = b0; j < b1; j++)
-            if ((err = unit_bag(bd, 1, j)) < 0)
+        for (j = 0; j < m; j++)
+            if ((err = unit_bag(bd, 1, yb[j])) < 0)
                 goto done;
-        px = ds__malloc((n < m ? n : m) * sizeof *px);
-        py = ds__malloc((n < m ? n : m) * sizeof *py);
-        if (!px || !py) {
-            err = DS_ENOMEM;
-            goto done;
-        }
     }
     if (n && m && n * m <= PAIR_DP_MAX) {
         /* f[i][j]: best total score pairing A[0,i) with B[0,j) */
@@ -481,7 +604,7 @@ static int do_region(ds__builder *bd, entvec *ev, size_t a0, size_t a1, size_t b
         }
         for (i = 0; i < n; i++)
             for (j = 0; j < m; j++)
-                sc[i * m + j] = pair_score(bd, a0 + i, b0 + j, min_sim);
+                sc[i * m + j] = pair_score(bd, xa[i], yb[j], min_sim);
         for (j = 0; j <= m; j++)
             f[j] = 0;
         for (i = 1; i <= n; i++) {
@@ -503,20 +626,16 @@ static int do_region(ds__builder *bd, entvec *ev, size_t a0, size_t a1, size_t b
             else if (f[i * w + j] == f[i * w + j - 1])
                 j--;
             else if (s > 0 && f[i * w + j] == f[(i - 1) * w + j - 1] + s) {
-                px[np] = a0 + i - 1;
-                py[np++] = b0 + j - 1;
+                pt[np++] = (ppoint){xa[i - 1], yb[j - 1], DS_DIFF_PARA_CHANGED, 0, 0, 0};
                 i--, j--;
             } else
                 i--; /* unreachable with exact arithmetic */
         }
         /* reverse into document order */
         for (i = 0; i < np / 2; i++) {
-            size_t t = px[i];
-            px[i] = px[np - 1 - i];
-            px[np - 1 - i] = t;
-            t = py[i];
-            py[i] = py[np - 1 - i];
-            py[np - 1 - i] = t;
+            ppoint t = pt[i];
+            pt[i] = pt[np - 1 - i];
+            pt[np - 1 - i] = t;
         }
     } else if (n && m) {
         /* large region: greedy, order-preserving, over a window of candidates */
@@ -525,43 +644,82 @@ static int do_region(ds__builder *bd, entvec *ev, size_t a0, size_t a1, size_t b
             double best = 0;
             size_t by = NONE, lim = jn + PAIR_WINDOW < m ? jn + PAIR_WINDOW : m;
             for (j = jn; j < lim; j++) {
-                double s = pair_score(bd, a0 + i, b0 + j, min_sim);
+                double s = pair_score(bd, xa[i], yb[j], min_sim);
                 if (s > best)
                     best = s, by = j;
             }
             if (by != NONE) {
-                px[np] = a0 + i;
-                py[np++] = b0 + by;
+                pt[np++] = (ppoint){xa[i], yb[by], DS_DIFF_PARA_CHANGED, 0, 0, 0};
                 jn = by + 1;
             }
         }
     }
+    for (k = 0; k < np; k++)
+        if (UA[pt[k].ua].id == UB[pt[k].ub].id)
+            pt[k].kind = DS_DIFF_PARA_EQUAL; /* same text, another role (not in the body) */
 
-    /* entries: before each pair its unpaired deletions, then insertions */
+emit:
     i = a0, j = b0;
-    for (size_t k = 0; k <= np; k++) {
-        size_t xe = k < np ? px[k] : a1, ye = k < np ? py[k] : b1;
+    for (k = 0; k <= np; k++) {
+        size_t xe = k < np ? pt[k].ua : a1, ye = k < np ? pt[k].ub : b1;
+        ent *e;
         for (; i < xe; i++)
-            if ((err = ent_push(ev, DS_DIFF_PARA_DELETED, bd->side[0].units[i].role, i, NONE)) < 0)
+            if ((err = ent_push(ev, DS_DIFF_PARA_DELETED, UA[i].role, i, NONE)) < 0)
                 goto done;
         for (; j < ye; j++)
-            if ((err = ent_push(ev, DS_DIFF_PARA_INSERTED, bd->side[1].units[j].role, NONE, j)) < 0)
+            if ((err = ent_push(ev, DS_DIFF_PARA_INSERTED, UB[j].role, NONE, j)) < 0)
                 goto done;
-        if (k < np) {
-            int same = bd->side[0].units[i].id == bd->side[1].units[j].id;
-            if ((err = ent_push(ev, same ? DS_DIFF_PARA_EQUAL : DS_DIFF_PARA_CHANGED,
-                                bd->side[0].units[i].role, i, j)) < 0)
+        if (k == np)
+            break;
+        if (pt[k].kind < 0) {
+            if ((err = ent_push(ev, DS_DIFF_PARA_DELETED, UA[i].role, i, NONE)) < 0)
                 goto done;
+            e = &ev->v[ev->n - 1];
+            e->weak = 1;
+            e->pend_first = pt[k].pf;
+            e->pend_count = pt[k].pc;
+            if ((err = ent_push(ev, DS_DIFF_PARA_INSERTED, UB[j].role, NONE, j)) < 0)
+                goto done;
+            ev->v[ev->n - 1].weak = 1;
+        } else {
+            if ((err = ent_push(ev, pt[k].kind, UA[i].role, i, j)) < 0)
+                goto done;
+            e = &ev->v[ev->n - 1];
+            e->has_ops = pt[k].has_ops;
+            e->pend_first = pt[k].pf;
+            e->pend_count = pt[k].pc;
             ev->slot++;
-            i++, j++;
         }
+        i++, j++;
     }
 done:
-    free(px);
-    free(py);
+    free(xa);
+    free(yb);
+    free(pt);
     free(f);
     free(sc);
     return err;
+}
+
+/* A change region: the paragraphs kept in place by match_exact() split it;
+ * the parts between them are paired by do_pairs(). */
+static int do_region(ds__builder *bd, entvec *ev, const xmatch *xm, size_t a0, size_t a1, size_t b0,
+                     size_t b1)
+{
+    size_t sa = a0, sb = b0, i;
+    int err;
+    for (i = a0; i < a1; i++) {
+        size_t t = xm->peer[0][i];
+        /* kept in place by match_exact() step 1: a partner in this region
+         * after the last one kept (a partner before it is a move, step 2) */
+        if (t == NONE || t < sb || t >= b1)
+            continue;
+        if ((err = do_pairs(bd, ev, xm, sa, i, sb, t)) < 0 ||
+            (err = ent_push(ev, DS_DIFF_PARA_EQUAL, bd->side[0].units[i].role, i, t)) < 0)
+            return err;
+        sa = i + 1, sb = t + 1;
+    }
+    return do_pairs(bd, ev, xm, sa, a1, sb, b1);
 }
 
 typedef struct move_cand {
@@ -587,14 +745,35 @@ static int same_place(const ent *d, const ent *i)
     return d->region == i->region && d->slot == i->slot;
 }
 
-/* Turn deleted/inserted body paragraph pairs into moves. */
-static int find_moves(ds__builder *bd, entvec *ev)
+/* Turn deleted/inserted body paragraph pairs into moves: first those with
+ * an exact partner (match_exact()), whatever their size, then similar ones
+ * with at least move_min_alnum letters and digits. */
+static int find_moves(ds__builder *bd, entvec *ev, const xmatch *xm)
 {
     size_t min_alnum = bd->opts->move_min_alnum ? bd->opts->move_min_alnum : 20;
-    size_t nlines = bd->lines.count, k, nd = 0, ni = 0;
-    size_t *head = NULL, *next = NULL, *dels = NULL, *inss = NULL, nc = 0;
+    size_t k, nd = 0, ni = 0;
+    size_t *entb = NULL, *dels = NULL, *inss = NULL, nc = 0;
     move_cand *cands = NULL;
     int err = 0;
+
+    /* exact: the entry of each inserted unit, then each deletion's partner */
+    if (!(entb = ds__malloc((bd->side[1].nunits + 1) * sizeof *entb)))
+        return DS_ENOMEM;
+    for (k = 0; k < ev->n; k++)
+        if (ev->v[k].kind == DS_DIFF_PARA_INSERTED)
+            entb[ev->v[k].ub] = k;
+    for (k = 0; k < ev->n; k++) {
+        ent *e = &ev->v[k], *t;
+        size_t ub;
+        if (e->kind != DS_DIFF_PARA_DELETED || (ub = xm->peer[0][e->ua]) == NONE)
+            continue;
+        t = &ev->v[entb[ub]];
+        e->kind = DS_DIFF_PARA_MOVED_FROM;
+        e->peer = entb[ub];
+        t->kind = DS_DIFF_PARA_MOVED_TO;
+        t->peer = k;
+        t->ua = e->ua;
+    }
 
     for (k = 0; k < ev->n; k++) {
         ent *e = &ev->v[k];
@@ -616,44 +795,6 @@ static int find_moves(ds__builder *bd, entvec *ev)
     }
     if (!nd || !ni)
         goto done;
-
-    /* identical contents: chain inserted entries by content id */
-    head = ds__malloc(nlines * sizeof *head);
-    next = ds__malloc(ev->n * sizeof *next);
-    if (!head || !next) {
-        err = DS_ENOMEM;
-        goto done;
-    }
-    for (k = 0; k < nlines; k++)
-        head[k] = NONE;
-    for (k = ev->n; k-- > 0;) {
-        ent *e = &ev->v[k];
-        if (e->kind == DS_DIFF_PARA_INSERTED && e->role == DS_DIFF_ROLE_BODY && e->peer == NONE) {
-            uint32_t id = bd->side[1].units[e->ub].id;
-            next[k] = head[id];
-            head[id] = k;
-        }
-    }
-    for (k = 0; k < ev->n; k++) {
-        ent *e = &ev->v[k];
-        size_t t;
-        uint32_t id;
-        if (e->kind != DS_DIFF_PARA_DELETED || e->role != DS_DIFF_ROLE_BODY || e->peer != NONE)
-            continue;
-        id = bd->side[0].units[e->ua].id;
-        while (head[id] != NONE && ev->v[head[id]].peer != NONE)
-            head[id] = next[head[id]];
-        for (t = head[id]; t != NONE && (ev->v[t].peer != NONE || same_place(e, &ev->v[t]));
-             t = next[t])
-            ;
-        if (t == NONE)
-            continue;
-        e->kind = DS_DIFF_PARA_MOVED_FROM;
-        e->peer = t;
-        ev->v[t].kind = DS_DIFF_PARA_MOVED_TO;
-        ev->v[t].peer = k;
-        ev->v[t].ua = e->ua;
-    }
 
     /* similar contents, best first, when the candidates are few enough */
     nd = ni = 0;
@@ -710,8 +851,7 @@ done:
     for (k = 0; k < ev->n; k++)
         if (ev->v[k].peer == NONE - 1)
             ev->v[k].peer = NONE;
-    free(head);
-    free(next);
+    free(entb);
     free(dels);
     free(inss);
     free(cands);
@@ -1204,6 +1344,7 @@ int ds__diff_build(ds__builder *bd)
     uint32_t *ia = NULL, *ib = NULL;
     unsigned char *ca = NULL, *cb = NULL;
     entvec ev = {NULL, 0, 0, 0, 0};
+    xmatch xm = {{NULL, NULL}};
     size_t i = 0, j = 0, na, nb;
     int err;
 
@@ -1228,7 +1369,8 @@ int ds__diff_build(ds__builder *bd)
         err = DS_ENOMEM;
         goto done;
     }
-    if ((err = ds__myers(ia, na, ib, nb, ca, cb, &bd->env)) < 0)
+    if ((err = ds__myers(ia, na, ib, nb, ca, cb, &bd->env)) < 0 ||
+        (err = match_exact(bd, ca, cb, &xm)) < 0)
         goto done;
 
     while (i < na || j < nb) {
@@ -1246,12 +1388,12 @@ int ds__diff_build(ds__builder *bd)
                 err = ds__error_set(DS_ERROR, "diff: internal error: inconsistent alignment");
                 goto done;
             }
-            if ((err = do_region(bd, &ev, i, i2, j, j2)) < 0)
+            if ((err = do_region(bd, &ev, &xm, i, i2, j, j2)) < 0)
                 goto done;
             i = i2, j = j2;
         }
     }
-    if (!(bd->opts->flags & DS_DIFF_NO_MOVES) && (err = find_moves(bd, &ev)) < 0)
+    if (!(bd->opts->flags & DS_DIFF_NO_MOVES) && (err = find_moves(bd, &ev, &xm)) < 0)
         goto done;
     repair_weak(&ev);
     err = emit_entries(bd, &ev);
@@ -1261,6 +1403,7 @@ done:
     free(ca);
     free(cb);
     free(ev.v);
+    xmatch_free(&xm);
     return err;
 }
 

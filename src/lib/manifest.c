@@ -453,11 +453,12 @@ int ds__line_reader_open(ds__line_reader **out, const char *path, uint64_t offse
     *out = NULL;
     if (!r)
         return DS_ENOMEM;
-    r->fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (r->fd < 0) {
-        int e = errno;
-        free(r);
-        return ds__error_errno(e == ENOENT ? DS_ENOTFOUND : DS_EIO, e, path);
+    {
+        int err = ds__open_regular(&r->fd, path, path);
+        if (err < 0) {
+            free(r);
+            return err;
+        }
     }
     if (offset && lseek(r->fd, (off_t)offset, SEEK_SET) < 0) {
         int e = errno;
@@ -652,9 +653,8 @@ int ds_manifest_read_tail(ds_manifest_tail *out, const char *path)
 
     memset(out, 0, sizeof *out);
     memcpy(out->last_hash, DS_MANIFEST_GENESIS, DS_SHA256_HEX_SIZE);
-    fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return ds__error_errno(errno == ENOENT ? DS_ENOTFOUND : DS_EIO, errno, path);
+    if ((err = ds__open_regular(&fd, path, path)) < 0)
+        return err;
     if (fstat(fd, &st) < 0) {
         err = ds__error_errno(DS_EIO, errno, path);
         goto done;

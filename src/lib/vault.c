@@ -24,6 +24,36 @@ int ds__is_bundle_name(const char *name)
     return strcmp(name + 64, ".tar.zst") == 0;
 }
 
+int ds__open_regular(int *fd, const char *path, const char *what)
+{
+    struct stat st;
+    int f, flags;
+
+    *fd = -1;
+    f = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOFOLLOW);
+    if (f < 0) {
+        if (errno == ELOOP)
+            return ds__error_set(DS_EINVALID, "%s: not a regular file (a symbolic link)", what);
+        return ds__error_errno(errno == ENOENT ? DS_ENOTFOUND : DS_EIO, errno, what);
+    }
+    if (fstat(f, &st) < 0) {
+        int e = errno;
+        close(f);
+        return ds__error_errno(DS_EIO, e, what);
+    }
+    if (!S_ISREG(st.st_mode)) {
+        close(f);
+        return ds__error_set(DS_EINVALID, "%s: not a regular file", what);
+    }
+    if ((flags = fcntl(f, F_GETFL)) < 0 || fcntl(f, F_SETFL, flags & ~O_NONBLOCK) < 0) {
+        int e = errno;
+        close(f);
+        return ds__error_errno(DS_EIO, e, what);
+    }
+    *fd = f;
+    return 0;
+}
+
 char *ds__vault_bundle_path(const ds_vault *v, const char *bundle_id)
 {
     return ds__asprintf("%s/%s.tar.zst", v->bundles_dir, bundle_id);

@@ -14,8 +14,9 @@
  *   0 seq u64 | 8 record offset u64 | 16 time i64 | 24 previous entry of the
  *   same document + 1, 0 = none, u64 | 32 document number u32 | 36 revision
  *   u32 | 40 status u8 | 41 zero[7] | 48 content sha256[32] | 80 original
- *   sha256[32] | 112 bundle id[32]
- * index/docs: "DSVIDX01", u32 entry size, u32 zero, u64 manifest size, u64
+ *   sha256[32] | 112 bundle id[32] | 144 record hash[32] (SHA-256 of the
+ *   record's line, checked against the manifest each time an entry is used)
+ * index/docs: "DSVIDX02", u32 entry size, u32 zero, u64 manifest size, u64
  *   record count, u64 last record offset, i64 last time, [32] last record
  *   hash, u64 entry count, u64 document count; per document: u32 id length,
  *   id bytes, u64 first entry, u64 last entry, u64 last stored entry, u32
@@ -33,7 +34,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static const char ds__index_magic[8] = {'D', 'S', 'V', 'I', 'D', 'X', '0', '1'};
+static const char ds__index_magic[8] = {'D', 'S', 'V', 'I', 'D', 'X', '0', '2'};
 
 /* --- little-endian helpers --- */
 
@@ -190,6 +191,7 @@ static void ds__entry_encode(unsigned char *p, const ds__index_entry *e)
     memcpy(p + 48, e->content, 32);
     memcpy(p + 80, e->original, 32);
     memcpy(p + 112, e->bundle, 32);
+    memcpy(p + 144, e->line, 32);
 }
 
 static void ds__entry_decode(ds__index_entry *e, const unsigned char *p)
@@ -204,6 +206,7 @@ static void ds__entry_decode(ds__index_entry *e, const unsigned char *p)
     memcpy(e->content, p + 48, 32);
     memcpy(e->original, p + 80, 32);
     memcpy(e->bundle, p + 112, 32);
+    memcpy(e->line, p + 144, 32);
 }
 
 int ds__index_entry_get(ds__index *ix, uint64_t n, ds__index_entry *out)
@@ -270,7 +273,7 @@ int ds__index_apply(ds__index *ix, const ds_manifest_record *rec, uint64_t offse
         e.status = md->status;
         if (ds__unhex(e.content, md->content_sha256, 32) < 0 ||
             ds__unhex(e.original, md->original_sha256, 32) < 0 ||
-            ds__unhex(e.bundle, rec->bundle, 32) < 0)
+            ds__unhex(e.bundle, rec->bundle, 32) < 0 || ds__unhex(e.line, rec->hash, 32) < 0)
             return ds__error_set(DS_EINVALID, "index: bad digest in record %" PRIu64, rec->seq);
         ds__entry_encode(raw, &e);
         if ((err = ds__buf_put(&ix->mem, raw, sizeof raw)) < 0)
@@ -631,11 +634,8 @@ int ds__index_ensure(ds_vault *v, const ds_manifest_tail *tail)
     int fd = -1, err = 0, took_lock = 0, changed = 0;
     uint64_t size, before = 0;
 
-    fd = open(v->manifest_path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-        err = ds__error_errno(errno == ENOENT ? DS_ENOTFOUND : DS_EIO, errno, v->manifest_path);
+    if ((err = ds__open_regular(&fd, v->manifest_path, v->manifest_path)) < 0)
         goto done;
-    }
     if (fstat(fd, &st) < 0) {
         err = ds__error_errno(DS_EIO, errno, v->manifest_path);
         goto done;
@@ -690,6 +690,151 @@ done:
     return err;
 }
 
+/* Save a changed index when the exclusive lock is held or free; errors are
+ * dropped (the index is derived: work continues from memory). */
+static void ds__index_save_quietly(ds_vault *v)
+{
+    int took_lock = 0;
+    if (v->lock_mode == 0) {
+        if (ds__vault_lock(v, 1, 1) == 0)
+            took_lock = 1;
+        else
+            ds_error_clear();
+    }
+    if (v->lock_mode == 2 && ds__index_save(v) < 0)
+        ds_error_clear();
+    if (took_lock)
+        ds__vault_unlock(v);
+}
+
+int ds__index_rebuild(ds_vault *v)
+{
+    int err;
+    ds__index_free(v->index);
+    if (!(v->index = ds__index_new()))
+        return DS_ENOMEM;
+    if ((err = ds__index_scan(v->index, v, 1)) < 0) {
+        ds__index_free(v->index);
+        v->index = NULL;
+        return err;
+    }
+    ds__index_save_quietly(v);
+    return 0;
+}
+
+int ds__index_load_disk(ds__index **out, ds_vault *v)
+{
+    return ds__index_load(out, v);
+}
+
+int ds__index_compare_with(ds__index *ix, const ds__index *built,
+                           const unsigned char entries_sha256[32], char *why, size_t why_size)
+{
+    ds_sha256 *h = NULL;
+    unsigned char buf[DS__INDEX_ENTRY_SIZE * 64], sum[32];
+    uint64_t n;
+    size_t i;
+    int err, same = 0;
+
+    if (ix->manifest_size != built->manifest_size || ix->record_count != built->record_count ||
+        memcmp(ix->last_hash, built->last_hash, 32) != 0) {
+        snprintf(why, why_size,
+                 "covers %" PRIu64 " records (%" PRIu64 " bytes), the manifest has %" PRIu64
+                 " (%" PRIu64 " bytes)",
+                 ix->record_count, ix->manifest_size, built->record_count, built->manifest_size);
+        goto done;
+    }
+    if (ix->entry_count != built->entry_count || ix->doc_count != built->doc_count) {
+        snprintf(why, why_size,
+                 "%" PRIu64 " entries of %zu documents, the manifest has %" PRIu64 " of %zu",
+                 ix->entry_count, ix->doc_count, built->entry_count, built->doc_count);
+        goto done;
+    }
+    for (i = 0; i < ix->doc_count; i++) {
+        const ds__index_doc *a = &ix->docs[i], *b = &built->docs[i];
+        if (strcmp(a->id, b->id) != 0 || a->first_entry != b->first_entry ||
+            a->last_entry != b->last_entry || a->last_stored_entry != b->last_stored_entry ||
+            a->revisions != b->revisions || a->sightings != b->sightings ||
+            a->first_time != b->first_time || a->last_time != b->last_time ||
+            a->last_change != b->last_change || memcmp(a->last_content, b->last_content, 32)) {
+            snprintf(why, why_size, "index/docs: document %.200s differs from the manifest", b->id);
+            goto done;
+        }
+    }
+    if ((err = ds_sha256_new(&h)) < 0)
+        goto fail;
+    for (n = 0; n < ix->entry_count;) {
+        uint64_t k = ix->entry_count - n < 64 ? ix->entry_count - n : 64;
+        if ((err = ds__pread_all(ix->entries_fd, buf, (size_t)k * DS__INDEX_ENTRY_SIZE,
+                                 n * DS__INDEX_ENTRY_SIZE, "index/entries.bin")) < 0 ||
+            (err = ds_sha256_update(h, buf, (size_t)k * DS__INDEX_ENTRY_SIZE)) < 0)
+            goto fail;
+        n += k;
+    }
+    if ((err = ds_sha256_final(h, sum)) < 0)
+        goto fail;
+    if (memcmp(sum, entries_sha256, 32) != 0) {
+        snprintf(why, why_size, "index/entries.bin differs from the manifest");
+        goto done;
+    }
+    same = 1;
+    goto done;
+fail:
+    snprintf(why, why_size, "%s", ds_error_last());
+    ds_error_clear();
+done:
+    ds_sha256_free(h);
+    return same;
+}
+
+int ds__index_compare(ds_vault *v, const ds__index *built, const unsigned char entries_sha256[32],
+                      char *why, size_t why_size)
+{
+    ds__index *ix = NULL;
+    int err = ds__index_load(&ix, v), same;
+    if (err == DS_ENOTFOUND) {
+        ds_error_clear();
+        return -1;
+    }
+    if (err < 0) {
+        snprintf(why, why_size, "%s", ds_error_last());
+        ds_error_clear();
+        return 0;
+    }
+    same = ds__index_compare_with(ix, built, entries_sha256, why, why_size);
+    ds__index_free(ix);
+    return same;
+}
+
+static int ds__sha256_raw(unsigned char sum[32], const ds__buf *b)
+{
+    ds_sha256 *h = NULL;
+    int err;
+    if ((err = ds_sha256_new(&h)) == 0 &&
+        (err = ds_sha256_update(h, b->ptr ? b->ptr : "", b->len)) == 0)
+        err = ds_sha256_final(h, sum);
+    ds_sha256_free(h);
+    return err;
+}
+
+int ds__index_check(ds_vault *v, char *why, size_t why_size)
+{
+    ds__index *ix = ds__index_new();
+    unsigned char sum[32];
+    int err, same = 0;
+    if (!ix)
+        return DS_ENOMEM;
+    if ((err = ds__index_scan(ix, v, 1)) < 0 || (err = ds__sha256_raw(sum, &ix->mem)) < 0) {
+        snprintf(why, why_size, "%s", ds_error_last());
+        ds_error_clear();
+        same = err == DS_ENOMEM ? DS_ENOMEM : 0;
+    } else {
+        same = ds__index_compare(v, ix, sum, why, why_size);
+    }
+    ds__index_free(ix);
+    return same;
+}
+
 int ds__index_is_fresh(ds_vault *v)
 {
     ds__index *ix = NULL;
@@ -699,7 +844,8 @@ int ds__index_is_fresh(ds_vault *v)
         ds_error_clear();
         return 0;
     }
-    fd = open(v->manifest_path, O_RDONLY | O_CLOEXEC);
+    if (ds__open_regular(&fd, v->manifest_path, v->manifest_path) < 0)
+        fd = -1;
     if (fd >= 0 && fstat(fd, &st) == 0)
         fresh = ix->manifest_size == (uint64_t)st.st_size &&
                 ds__index_check_prefix(ix, fd, (uint64_t)st.st_size);

@@ -61,6 +61,11 @@ struct ds_vault {
 int ds__vault_lock(ds_vault *v, int exclusive, int nonblock);
 void ds__vault_unlock(ds_vault *v);
 
+/* Open path read-only without blocking on a FIFO or following a symbolic
+ * link, and require a regular file: 0, DS_ENOTFOUND, DS_EINVALID ("<what>:
+ * not a regular file"), DS_EIO. The descriptor is left blocking. */
+int ds__open_regular(int *fd, const char *path, const char *what);
+
 /* "<bundles_dir>/<id>.tar.zst"; caller frees. */
 char *ds__vault_bundle_path(const ds_vault *v, const char *bundle_id);
 
@@ -73,7 +78,7 @@ int ds__is_bundle_name(const char *name);
 
 /* --- vault_index.c --- */
 
-#define DS__INDEX_ENTRY_SIZE 144
+#define DS__INDEX_ENTRY_SIZE 176
 
 typedef struct ds__index_doc {
     char *id;
@@ -106,6 +111,7 @@ typedef struct ds__index_entry {
     uint32_t doc, revision;
     ds_doc_status status;
     unsigned char content[32], original[32], bundle[32];
+    unsigned char line[32]; /* record hash: SHA-256 of the record's manifest line */
 } ds__index_entry;
 
 /* Make v->index fresh for reading (loading, catching up or rebuilding;
@@ -124,6 +130,22 @@ int ds__index_apply(ds__index *ix, const ds_manifest_record *rec, uint64_t offse
 /* Persist: append ix->mem to entries.bin (truncated first to file_entries)
  * and rewrite index/docs atomically. Needs the exclusive lock. */
 int ds__index_save(ds_vault *v);
+/* Rebuild v->index from the manifest alone, ignoring index/ (saved when the
+ * exclusive lock is held or can be taken without waiting). DS_EINTEGRITY
+ * names a manifest line that cannot be indexed. */
+int ds__index_rebuild(ds_vault *v);
+/* Compare index/ with an index built from the manifest (built, whose entries
+ * were hashed as they were made into entries_sha256): 1 when they agree, 0
+ * when not (why says how), -1 when there is no index/docs. */
+int ds__index_compare(ds_vault *v, const ds__index *built, const unsigned char entries_sha256[32],
+                      char *why, size_t why_size);
+/* Load index/ as it is on disk (DS_ENOTFOUND when absent). */
+int ds__index_load_disk(ds__index **out, ds_vault *v);
+/* ds__index_compare() with index/ already loaded. */
+int ds__index_compare_with(ds__index *disk, const ds__index *built,
+                           const unsigned char entries_sha256[32], char *why, size_t why_size);
+/* Build an index from the manifest in memory and ds__index_compare() it. */
+int ds__index_check(ds_vault *v, char *why, size_t why_size);
 /* 1 when index/ exists and covers the manifest exactly (nothing changed). */
 int ds__index_is_fresh(ds_vault *v);
 /* Drop the index files (so the next reader rebuilds). */

@@ -73,33 +73,196 @@ static int ds__unknown_doc(const char *id)
     return ds__error_set(DS_ENOTFOUND, "%s: no such document in the vault (see 'docseal log')", id);
 }
 
+/* Read the manifest line at offset (without its '\n') from fd. */
+static int ds__line_at(ds__buf *line, int fd, uint64_t offset)
+{
+    char buf[4096];
+    uint64_t pos = offset;
+    int err;
+    ds__buf_clear(line);
+    for (;;) {
+        ssize_t n = pread(fd, buf, sizeof buf, (off_t)pos);
+        char *nl;
+        if (n < 0) {
+            if (errno == EINTR)
+                continue;
+            return ds__error_errno(DS_EIO, errno, "manifest.jsonl");
+        }
+        if (n == 0)
+            return ds__error_set(DS_EINTEGRITY,
+                                 "manifest.jsonl: no complete record at byte offset %" PRIu64,
+                                 offset);
+        nl = memchr(buf, '\n', (size_t)n);
+        if ((err = ds__buf_put(line, buf, nl ? (size_t)(nl - buf) : (size_t)n)) < 0)
+            return err;
+        if (nl)
+            return 0;
+        pos += (uint64_t)n;
+        if (line->len > DS_MANIFEST_MAX_LINE)
+            return ds__error_set(
+                DS_ELIMIT, "manifest.jsonl: line at byte offset %" PRIu64 " is too long", offset);
+    }
+}
+
+/* Open the manifest for reading: a regular file, never blocking on a FIFO
+ * or following a symbolic link. */
+static int ds__open_manifest(int *fd, ds_vault *v)
+{
+    *fd = -1;
+    return ds__open_regular(fd, v->manifest_path, "manifest.jsonl");
+}
+
+/* Index entry n of document id, checked against the manifest: the line at
+ * its offset must hash to the entry's record hash and list the document;
+ * out is filled from that line (never from the index). DS__STALE when the
+ * index does not match the manifest. */
+#define DS__STALE 1
+static int ds__entry_checked(ds_vault_entry *out, uint64_t *prev, ds_vault *v, int fd,
+                             ds__buf *line, uint64_t n, const char *id)
+{
+    ds__index_entry e;
+    ds_manifest_record *rec = NULL;
+    char hex[DS_SHA256_HEX_SIZE], want[DS_SHA256_HEX_SIZE];
+    const ds_manifest_doc *md = NULL;
+    size_t i;
+    int err;
+
+    if ((err = ds__index_entry_get(v->index, n, &e)) < 0) {
+        ds_error_clear();
+        return DS__STALE;
+    }
+    if ((err = ds__line_at(line, fd, e.offset)) < 0) {
+        if (err == DS_EINTEGRITY) {
+            ds_error_clear();
+            return DS__STALE;
+        }
+        return err;
+    }
+    ds__hex(want, e.line, 32);
+    if ((err = ds_manifest_line_hash(hex, line->ptr ? line->ptr : "", line->len)) < 0)
+        return err;
+    if (strcmp(hex, want) != 0)
+        return DS__STALE;
+    if ((err = ds_manifest_record_parse(&rec, line->ptr, line->len)) < 0) {
+        if (err == DS_ENOMEM)
+            return err;
+        ds_error_clear();
+        return DS__STALE;
+    }
+    for (i = 0; i < rec->doc_count; i++)
+        if (strcmp(rec->docs[i].id, id) == 0)
+            md = &rec->docs[i];
+    if (!md) {
+        ds_manifest_record_free(rec);
+        return DS__STALE;
+    }
+    memset(out, 0, sizeof *out);
+    out->seq = rec->seq;
+    out->record_offset = e.offset;
+    out->time = rec->time;
+    out->revision = md->revision;
+    out->status = md->status;
+    memcpy(out->content_sha256, md->content_sha256, DS_SHA256_HEX_SIZE);
+    memcpy(out->original_sha256, md->original_sha256, DS_SHA256_HEX_SIZE);
+    memcpy(out->bundle, rec->bundle, DS_SHA256_HEX_SIZE);
+    *prev = e.prev;
+    ds_manifest_record_free(rec);
+    /* the previous sighting of the same document is an earlier entry */
+    return e.prev > n ? DS__STALE : 0;
+}
+
+/* Run op on a fresh index; when it finds the index does not match the
+ * manifest, rebuild the index from the manifest and run it once more. */
+typedef int (*ds__index_op)(ds_vault *v, int fd, ds__buf *line, void *ctx);
+static int ds__with_checked_index(ds_vault *v, ds__index_op op, void *ctx)
+{
+    ds__buf line = DS__BUF_INIT;
+    int fd = -1, err, attempt;
+
+    if ((err = ds__index_ensure(v, NULL)) < 0)
+        return err;
+    if ((err = ds__open_manifest(&fd, v)) < 0)
+        return err;
+    for (attempt = 0;; attempt++) {
+        err = op(v, fd, &line, ctx);
+        if (err != DS__STALE)
+            break;
+        if (attempt == 1) {
+            err = ds__error_set(DS_EINTEGRITY,
+                                "manifest.jsonl: changed while it was being read, or does not "
+                                "match the index built from it; run 'docseal verify'");
+            break;
+        }
+        /* the index does not match the manifest: rebuild it from the manifest */
+        if ((err = ds__index_rebuild(v)) < 0)
+            break;
+    }
+    ds__buf_free(&line);
+    close(fd);
+    return err;
+}
+
+typedef struct ds__history_ctx {
+    const char *id;
+    ds_vault_entry *list;
+    size_t count;
+} ds__history_ctx;
+
+static int ds__history_op(ds_vault *v, int fd, ds__buf *line, void *p)
+{
+    ds__history_ctx *c = p;
+    ds__index_doc *d;
+    ds_vault_entry *list;
+    uint64_t n, k, prev = 0;
+    int err;
+
+    free(c->list);
+    c->list = NULL;
+    c->count = 0;
+    if (!(d = ds__index_find(v->index, c->id)))
+        return ds__unknown_doc(c->id);
+    if (!(list = ds__calloc((size_t)d->sightings ? (size_t)d->sightings : 1, sizeof *list)))
+        return DS_ENOMEM;
+    n = d->last_entry + 1;
+    for (k = d->sightings; k > 0; k--) {
+        if (n == 0) {
+            free(list);
+            return DS__STALE;
+        }
+        if ((err = ds__entry_checked(&list[k - 1], &prev, v, fd, line, n - 1, c->id)) != 0) {
+            free(list);
+            return err;
+        }
+        if (k < d->sightings && list[k - 1].seq >= list[k].seq) {
+            free(list);
+            return DS__STALE;
+        }
+        n = prev;
+    }
+    if (n != 0 || (d->sightings && (list[0].revision != 1 || list[0].status != DS_DOC_NEW))) {
+        free(list);
+        return DS__STALE;
+    }
+    c->list = list;
+    c->count = (size_t)d->sightings;
+    return 0;
+}
+
 int ds_vault_history(ds_vault_entry **entries, size_t *count, ds_vault *v, const char *id)
 {
-    ds__index_doc *d;
-    ds_vault_entry *list = NULL;
-    uint64_t n, k;
+    ds__history_ctx c;
     int err;
 
     *entries = NULL;
     *count = 0;
-    if ((err = ds__index_ensure(v, NULL)) < 0)
+    memset(&c, 0, sizeof c);
+    c.id = id;
+    if ((err = ds__with_checked_index(v, ds__history_op, &c)) < 0) {
+        free(c.list);
         return err;
-    if (!(d = ds__index_find(v->index, id)))
-        return ds__unknown_doc(id);
-    if (!(list = ds__calloc((size_t)d->sightings, sizeof *list)))
-        return DS_ENOMEM;
-    n = d->last_entry + 1;
-    for (k = d->sightings; k > 0; k--) {
-        ds__index_entry e;
-        if (n == 0 || (err = ds__index_entry_get(v->index, n - 1, &e)) < 0) {
-            free(list);
-            return n == 0 ? ds__error_set(DS_EINVALID, "index: broken chain for %s", id) : err;
-        }
-        ds__index_entry_to_public(&list[k - 1], &e);
-        n = e.prev;
     }
-    *entries = list;
-    *count = (size_t)d->sightings;
+    *entries = c.list;
+    *count = c.count;
     return 0;
 }
 
@@ -161,17 +324,23 @@ int ds_vault_spec_split(char **id, ds_vault_rev *rev, const char *spec)
     return *id ? 0 : DS_ENOMEM;
 }
 
-int ds_vault_resolve(ds_vault_entry *out, ds_vault *v, const char *id, const ds_vault_rev *rev)
+typedef struct ds__resolve_ctx {
+    const char *id;
+    const ds_vault_rev *rev;
+    ds_vault_entry out;
+} ds__resolve_ctx;
+
+static int ds__resolve_op(ds_vault *v, int fd, ds__buf *line, void *p)
 {
+    ds__resolve_ctx *c = p;
+    const char *id = c->id;
+    const ds_vault_rev *rev = c->rev;
     ds__index_doc *d;
-    ds__index_entry e;
-    uint64_t n, want = 0;
+    ds_vault_entry e;
+    uint64_t n, prev = 0, want = 0;
     int err;
     char tb[32];
 
-    memset(out, 0, sizeof *out);
-    if ((err = ds__index_ensure(v, NULL)) < 0)
-        return err;
     if (!(d = ds__index_find(v->index, id)))
         return ds__unknown_doc(id);
     switch (rev->kind) {
@@ -195,11 +364,11 @@ int ds_vault_resolve(ds_vault_entry *out, ds_vault *v, const char *id, const ds_
         /* the last sighting at or before the time */
         n = d->last_entry + 1;
         while (n) {
-            if ((err = ds__index_entry_get(v->index, n - 1, &e)) < 0)
+            if ((err = ds__entry_checked(&e, &prev, v, fd, line, n - 1, id)) != 0)
                 return err;
             if (e.time <= rev->time)
                 break;
-            n = e.prev;
+            n = prev;
         }
         if (!n) {
             char fb[32];
@@ -214,34 +383,47 @@ int ds_vault_resolve(ds_vault_entry *out, ds_vault *v, const char *id, const ds_
     /* the sighting that stored revision `want`: walk back from the latest */
     n = d->last_entry + 1;
     while (n) {
-        if ((err = ds__index_entry_get(v->index, n - 1, &e)) < 0)
+        if ((err = ds__entry_checked(&e, &prev, v, fd, line, n - 1, id)) != 0)
             return err;
         if (e.revision == want && e.status != DS_DOC_UNCHANGED)
             break;
         if (e.revision < want)
-            n = 0;
-        else
-            n = e.prev;
+            return DS__STALE;
+        n = prev;
     }
     if (!n)
-        return ds__error_set(DS_ENOTFOUND, "%s: revision %" PRIu64 " is not in the index", id,
-                             want);
-    ds__index_entry_to_public(out, &e);
+        return DS__STALE;
+    c->out = e;
+    return 0;
+}
+
+int ds_vault_resolve(ds_vault_entry *out, ds_vault *v, const char *id, const ds_vault_rev *rev)
+{
+    ds__resolve_ctx c;
+    int err;
+
+    memset(out, 0, sizeof *out);
+    memset(&c, 0, sizeof c);
+    c.id = id;
+    c.rev = rev;
+    if ((err = ds__with_checked_index(v, ds__resolve_op, &c)) < 0)
+        return err;
+    *out = c.out;
     return 0;
 }
 
 /* Read the manifest line at offset and parse it. */
 static int ds__record_at(ds_manifest_record **out, ds_vault *v, uint64_t offset)
 {
-    int fd = open(v->manifest_path, O_RDONLY | O_CLOEXEC);
+    int fd = -1;
     char buf[65536];
     ds__buf line = DS__BUF_INIT;
     uint64_t pos = offset;
     int err = 0;
 
     *out = NULL;
-    if (fd < 0)
-        return ds__error_errno(DS_EIO, errno, v->manifest_path);
+    if ((err = ds__open_manifest(&fd, v)) < 0)
+        return err;
     for (;;) {
         ssize_t n = pread(fd, buf, sizeof buf, (off_t)pos);
         char *nl;
@@ -320,6 +502,15 @@ int ds_vault_read(char **data, size_t *len, ds_vault *v, const char *id, const d
     if (!(bpath = ds__vault_bundle_path(v, rec->bundle))) {
         err = DS_ENOMEM;
         goto done;
+    }
+    {
+        /* never block on a FIFO or follow a link planted as a bundle */
+        char what[100];
+        int bfd;
+        snprintf(what, sizeof what, "bundles/%s.tar.zst", rec->bundle);
+        if ((err = ds__open_regular(&bfd, bpath, what)) < 0)
+            goto done;
+        close(bfd);
     }
     if (!original) {
         /* texts are named by their content hash: no need to read snapshot.json */

@@ -51,39 +51,67 @@ static int ds__announce(ds__repair *rp, ds_vault_repair_kind kind, const char *p
     return !rp->o->dry_run;
 }
 
-/* 1 when a final line without '\n' is a whole record that follows the chain,
- * is signed by a trusted key and names an existing bundle. */
-static int ds__tail_is_good(ds_vault *v, const char *line, size_t len, const ds_manifest_tail *tail,
-                            char bundle[DS_SHA256_HEX_SIZE])
+/* Check a final line without '\n' that parses as a record: 1 when it follows
+ * the chain, is signed by a trusted key and names an existing bundle (only
+ * its '\n' is missing); 0 when it does not parse (a torn record); otherwise
+ * DS_EINTEGRITY with a message: a complete record that a crash cannot have
+ * left behind. */
+static int ds__tail_check(ds_vault *v, const char *line, size_t len, const ds_manifest_tail *tail,
+                          char bundle[DS_SHA256_HEX_SIZE])
 {
     ds_manifest_record *rec = NULL;
     ds_public_key **keys = NULL;
     size_t n = 0, i;
     char *path = NULL;
     struct stat st;
-    int ok = 0;
+    int ok = 0, err;
 
-    if (ds_manifest_record_parse(&rec, line, len) < 0)
-        goto done;
+    if ((err = ds_manifest_record_parse(&rec, line, len)) < 0) {
+        ds_error_clear();
+        return err == DS_ENOMEM ? err : 0;
+    }
     if (rec->seq != tail->last_seq + 1 || strcmp(rec->prev, tail->last_hash) != 0 ||
-        rec->time < tail->last_time)
+        rec->time < tail->last_time) {
+        err = ds__error_set(DS_EINTEGRITY,
+                            "manifest.jsonl: record %" PRIu64
+                            " is complete but does not follow the record before it: that is "
+                            "tampering, not a crash; not repairing (run 'docseal verify')",
+                            rec->seq);
         goto done;
-    if (ds_vault_trusted_keys(&keys, &n, v) < 0)
+    }
+    if ((err = ds_vault_trusted_keys(&keys, &n, v)) < 0)
         goto done;
     for (i = 0; i < n && !ok; i++)
         ok = ds_manifest_record_verify(rec, keys[i]) == 0;
-    if (!ok)
-        goto done;
-    path = ds__vault_bundle_path(v, rec->bundle);
-    ok = path && stat(path, &st) == 0;
-    if (ok)
-        memcpy(bundle, rec->bundle, DS_SHA256_HEX_SIZE);
-done:
     ds_error_clear();
+    if (!ok) {
+        err = ds__error_set(DS_EINTEGRITY,
+                            "manifest.jsonl: record %" PRIu64
+                            " is complete but its signature does not verify: that is tampering, "
+                            "not a crash; not repairing (run 'docseal verify')",
+                            rec->seq);
+        goto done;
+    }
+    if (!(path = ds__vault_bundle_path(v, rec->bundle))) {
+        err = DS_ENOMEM;
+        goto done;
+    }
+    if (lstat(path, &st) < 0 || !S_ISREG(st.st_mode)) {
+        err = ds__error_set(DS_EINTEGRITY,
+                            "manifest.jsonl: record %" PRIu64
+                            " is complete and signed but bundles/%s.tar.zst is missing: a crash "
+                            "cannot do that (the bundle is written first); not repairing (run "
+                            "'docseal verify')",
+                            rec->seq, rec->bundle);
+        goto done;
+    }
+    memcpy(bundle, rec->bundle, DS_SHA256_HEX_SIZE);
+    err = 1;
+done:
     free(path);
     ds_vault_keys_free(keys, n);
     ds_manifest_record_free(rec);
-    return ok;
+    return err;
 }
 
 /* Read the whole manifest: every line before the tail must be a valid,
@@ -209,7 +237,10 @@ int ds_vault_repair(size_t *actions, ds_vault *v, const ds_vault_repair_options 
         if (tail.torn_complete && tail.torn_length <= DS_MANIFEST_MAX_LINE) {
             if ((err = ds__read_range(&line, fd, tail.valid_size, tail.size, "manifest.jsonl")) < 0)
                 goto done;
-            good = ds__tail_is_good(v, line, (size_t)tail.torn_length, &tail, bundle);
+            if ((good = ds__tail_check(v, line, (size_t)tail.torn_length, &tail, bundle)) < 0) {
+                err = good;
+                goto done;
+            }
         }
         if (good) {
             snprintf(detail, sizeof detail,
@@ -279,7 +310,16 @@ int ds_vault_repair(size_t *actions, ds_vault *v, const ds_vault_repair_options 
         goto done;
 
     /* 3. the index */
-    stale = tail.torn || !ds__index_is_fresh(v);
+    if (tail.torn) {
+        stale = 1;
+    } else {
+        char why[512];
+        if ((stale = ds__index_check(v, why, sizeof why)) < -1) {
+            err = stale;
+            goto done;
+        }
+        stale = stale != 1;
+    }
     if (stale && ds__announce(&rp, DS_VAULT_REPAIR_REBUILD_INDEX, "index",
                               "rebuild the index from the manifest")) {
         ds__index_free(v->index);

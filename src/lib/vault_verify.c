@@ -3,6 +3,7 @@
 #include "vault_internal.h"
 
 #include <errno.h>
+#include <stddef.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,8 +17,14 @@ typedef struct ds__vstate {
     const ds_vault_verify_options *opts;
     ds_public_key **keys;
     char (*key_ids)[DS_KEY_ID_HEX_SIZE];
+    char *key_owned; /* 1 when keys[i] is freed with the state (else a borrowed pin) */
     size_t key_count;
-    ds__index *docs; /* per-document state for the revisions check */
+    ds__index *docs;         /* per-document state for the revisions check */
+    ds_sha256 *entries_hash; /* SHA-256 of the index entries the manifest makes */
+    ds__index *disk;         /* index/ as found, or NULL */
+    int disk_state;          /* -1 absent, 0 damaged (disk_why), 1 loaded */
+    int index_same;          /* -1 not compared yet, 0 differs (disk_why), 1 same */
+    char disk_why[512];
     unsigned char (*bundles)[32];
     size_t bundle_count, bundle_cap;
     uint64_t records, bundles_checked, sightings;
@@ -35,28 +42,82 @@ typedef struct ds__vstate {
             (st)->err = e_;                                                                        \
     } while (0)
 
+static const ds_public_key *ds__find_key(ds__vstate *st, const char *kid)
+{
+    size_t i;
+    for (i = 0; i < st->key_count; i++)
+        if (strcmp(st->key_ids[i], kid) == 0)
+            return st->keys[i];
+    return NULL;
+}
+
+/* 1 when s is 16 hex digits; copies it, uppercased, to out. */
+static int ds__key_id_norm(char out[DS_KEY_ID_HEX_SIZE], const char *s)
+{
+    size_t i;
+    for (i = 0; i < 16; i++) {
+        char c = s[i];
+        if (c >= 'a' && c <= 'f')
+            c = (char)(c - 'a' + 'A');
+        if (!((c >= '0' && c <= '9') || (c >= 'A' && c <= 'F')))
+            return 0;
+        out[i] = c;
+    }
+    out[16] = '\0';
+    return s[16] == '\0';
+}
+
+/* Add a trusted key (owned: freed with the state; else borrowed). */
+static void ds__trust(ds__vstate *st, ds_public_key *k, const char *kid, int owned)
+{
+    st->keys[st->key_count] = k;
+    st->key_owned[st->key_count] = (char)owned;
+    memcpy(st->key_ids[st->key_count], kid, DS_KEY_ID_HEX_SIZE);
+    st->key_count++;
+}
+
 static void ds__load_keys(ds__vstate *st)
 {
     char **names = NULL;
-    size_t n = 0, i, bad = 0;
+    size_t n = 0, i, j, bad = 0, cap;
     ds_vault *v = st->v;
+    const ds_vault_verify_options *o = st->opts;
+    int pinned = o->pin_key_count > 0 || o->pin_key_id_count > 0;
+    char(*pin_ids)[DS_KEY_ID_HEX_SIZE] = NULL;
+    ds__buf line = DS__BUF_INIT;
     int err = ds__list_dir(&names, &n, v->keys_dir, 0);
 
     if (err < 0) {
         DS__ADD(st, "trusted-keys", DS_CHECK_FAIL, "trusted-keys", "%s", ds_error_last());
-        return;
+        if (!pinned)
+            return;
+        ds_error_clear();
+        n = 0;
     }
-    st->keys = ds__calloc(n ? n : 1, sizeof *st->keys);
-    st->key_ids = ds__calloc(n ? n : 1, sizeof *st->key_ids);
-    if (!st->keys || !st->key_ids) {
+    cap = n + o->pin_key_count + 1;
+    st->keys = ds__calloc(cap, sizeof *st->keys);
+    st->key_ids = ds__calloc(cap, sizeof *st->key_ids);
+    st->key_owned = ds__calloc(cap, 1);
+    pin_ids = ds__calloc(o->pin_key_id_count + 1, sizeof *pin_ids);
+    if (!st->keys || !st->key_ids || !st->key_owned || !pin_ids) {
         st->err = DS_ENOMEM;
         goto done;
+    }
+    for (i = 0; i < o->pin_key_id_count; i++) {
+        if (!ds__key_id_norm(pin_ids[i], o->pin_key_ids[i])) {
+            DS__ADD(st, "trusted-keys", DS_CHECK_FAIL, o->pin_key_ids[i],
+                    "not a key id (16 hex digits)");
+            pin_ids[i][0] = '\0';
+            bad++;
+        }
     }
     for (i = 0; i < n; i++) {
         char *path = NULL, subj[300];
         size_t len = strlen(names[i]);
         ds_public_key *k = NULL;
         char kid[DS_KEY_ID_HEX_SIZE];
+        const ds_public_key *pin_key = NULL;
+        int pin_id = 0;
         snprintf(subj, sizeof subj, "trusted-keys/%s", names[i]);
         if (len < 4 || strcmp(names[i] + len - 4, ".pub") != 0) {
             DS__ADD(st, "trusted-keys", DS_CHECK_FAIL, subj, "not a public key file (*.pub)");
@@ -82,29 +143,65 @@ static void ds__load_keys(ds__vstate *st)
             bad++;
             continue;
         }
-        st->keys[st->key_count] = k;
-        memcpy(st->key_ids[st->key_count], kid, DS_KEY_ID_HEX_SIZE);
-        st->key_count++;
+        if (!pinned) {
+            ds__trust(st, k, kid, 1);
+            continue;
+        }
+        for (j = 0; j < o->pin_key_count && !pin_key; j++) {
+            char pid[DS_KEY_ID_HEX_SIZE];
+            ds_public_key_id(o->pin_keys[j], pid);
+            if (strcmp(pid, kid) == 0)
+                pin_key = o->pin_keys[j];
+        }
+        for (j = 0; j < o->pin_key_id_count && !pin_id; j++)
+            pin_id = strcmp(pin_ids[j], kid) == 0;
+        if (pin_key) {
+            /* the pinned key itself is trusted below; the file must hold it */
+            if (!ds_public_key_equal(pin_key, k)) {
+                DS__ADD(st, "trusted-keys", DS_CHECK_FAIL, subj,
+                        "key %s is not the pinned public key with that key id (key not used)", kid);
+                bad++;
+            }
+            ds_public_key_free(k);
+        } else if (pin_id) {
+            ds__trust(st, k, kid, 1);
+        } else {
+            DS__ADD(st, "trusted-keys", DS_CHECK_FAIL, subj,
+                    "key %s is not pinned (not given with --pubkey or --trusted-key): what it "
+                    "signs is not trusted; was it added to trusted-keys/ by someone else?",
+                    kid);
+            ds_public_key_free(k);
+            bad++;
+        }
+    }
+    for (j = 0; j < o->pin_key_count; j++) {
+        char pid[DS_KEY_ID_HEX_SIZE];
+        ds_public_key_id(o->pin_keys[j], pid);
+        if (!ds__find_key(st, pid))
+            ds__trust(st, (ds_public_key *)o->pin_keys[j], pid, 0);
     }
     if (!bad) {
-        if (st->key_count == 0)
+        if (st->key_count == 0) {
             DS__ADD(st, "trusted-keys", DS_CHECK_FAIL, "trusted-keys",
-                    "no trusted public keys: nothing can be verified");
-        else
-            DS__ADD(st, "trusted-keys", DS_CHECK_PASS, NULL, "%zu key%s", st->key_count,
-                    st->key_count == 1 ? "" : "s");
+                    pinned ? "none of the pinned key ids is in trusted-keys/: nothing can be "
+                             "verified"
+                           : "no trusted public keys: nothing can be verified");
+        } else {
+            for (i = 0; i < st->key_count; i++)
+                if (ds__buf_puts(&line, i ? ", " : "") < 0 ||
+                    ds__buf_puts(&line, st->key_ids[i]) < 0) {
+                    st->err = DS_ENOMEM;
+                    goto done;
+                }
+            DS__ADD(st, "trusted-keys", DS_CHECK_PASS, NULL, "%zu key%s%s: %.*s", st->key_count,
+                    st->key_count == 1 ? "" : "s", pinned ? " (pinned)" : "", (int)line.len,
+                    line.ptr);
+        }
     }
 done:
+    ds__buf_free(&line);
+    free(pin_ids);
     ds__free_names(names, n);
-}
-
-static const ds_public_key *ds__find_key(ds__vstate *st, const char *kid)
-{
-    size_t i;
-    for (i = 0; i < st->key_count; i++)
-        if (strcmp(st->key_ids[i], kid) == 0)
-            return st->keys[i];
-    return NULL;
 }
 
 static int ds__remember_bundle(ds__vstate *st, const char *hex)
@@ -126,6 +223,24 @@ static int ds__remember_bundle(ds__vstate *st, const char *hex)
 static int ds__cmp32(const void *a, const void *b)
 {
     return memcmp(a, b, 32);
+}
+
+/* Compare index/ with the index the manifest makes once the scan has
+ * reached the record index/ ends with: an index behind the manifest (an add
+ * that could not update it) is caught up by readers; any other difference
+ * is a stale or altered index. */
+static void ds__index_at(ds__vstate *st)
+{
+    unsigned char sum[32];
+    if (st->disk_state != 1 || st->index_same >= 0 ||
+        st->docs->record_count != st->disk->record_count)
+        return;
+    if (ds_sha256_final(st->entries_hash, sum) < 0) {
+        st->err = DS_ENOMEM;
+        return;
+    }
+    st->index_same =
+        ds__index_compare_with(st->disk, st->docs, sum, st->disk_why, sizeof st->disk_why);
 }
 
 /* The revisions check for one record, then its effect on the state. */
@@ -168,7 +283,40 @@ static void ds__check_revisions(ds__vstate *st, const ds_manifest_record *rec, u
     st->sightings += rec->doc_count;
     if (ds__index_apply(st->docs, rec, offset, len) < 0 && !st->err)
         st->err = DS_ENOMEM;
+    if (st->index_same < 0 &&
+        ds_sha256_update(st->entries_hash, st->docs->mem.ptr ? st->docs->mem.ptr : "",
+                         st->docs->mem.len) < 0 &&
+        !st->err)
+        st->err = DS_ENOMEM;
     ds__buf_clear(&st->docs->mem);
+    ds__index_at(st);
+}
+
+/* SHA-256 of what fd reads, as lowercase hex. */
+static int ds__sha256_fd(char hex[DS_SHA256_HEX_SIZE], int fd, const char *what)
+{
+    ds_sha256 *h = NULL;
+    char buf[131072];
+    int err;
+    if ((err = ds_sha256_new(&h)) < 0)
+        return err;
+    for (;;) {
+        ssize_t n = read(fd, buf, sizeof buf);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            err = ds__error_errno(DS_EIO, errno, what);
+            break;
+        }
+        if (n == 0) {
+            err = ds_sha256_final_hex(h, hex);
+            break;
+        }
+        if ((err = ds_sha256_update(h, buf, (size_t)n)) < 0)
+            break;
+    }
+    ds_sha256_free(h);
+    return err;
 }
 
 static void ds__check_bundle(ds__vstate *st, const ds_manifest_record *rec, uint64_t lineno)
@@ -178,9 +326,8 @@ static void ds__check_bundle(ds__vstate *st, const ds_manifest_record *rec, uint
     ds_report *brep = NULL;
     ds_bundle_info *info = NULL;
     ds_bundle_verify_options bo = DS_BUNDLE_VERIFY_OPTIONS_INIT;
-    struct stat sb;
     size_t i, j;
-    int err;
+    int err, fd = -1;
 
     snprintf(subj, sizeof subj, "bundles/%s.tar.zst", rec->bundle);
     if (ds__remember_bundle(st, rec->bundle) < 0 ||
@@ -189,13 +336,20 @@ static void ds__check_bundle(ds__vstate *st, const ds_manifest_record *rec, uint
         return;
     }
     st->bundles_checked++;
-    if (stat(path, &sb) < 0) {
-        DS__ADD(st, "bundle-present", DS_CHECK_FAIL, subj,
-                "missing (referenced by manifest.jsonl line %" PRIu64 ")", lineno);
+    if ((err = ds__open_regular(&fd, path, subj)) < 0) {
+        if (err == DS_ENOTFOUND)
+            DS__ADD(st, "bundle-present", DS_CHECK_FAIL, subj,
+                    "missing (referenced by manifest.jsonl line %" PRIu64 ")", lineno);
+        else
+            DS__ADD(st, "bundle-present", DS_CHECK_FAIL, subj,
+                    "not a regular file (referenced by manifest.jsonl line %" PRIu64 ")", lineno);
+        ds_error_clear();
         st->fails_present++;
         goto done;
     }
-    err = ds_sha256_file(got, path, NULL);
+    err = ds__sha256_fd(got, fd, subj);
+    close(fd);
+    fd = -1;
     if (err < 0 || strcmp(got, rec->bundle_sha256) != 0) {
         DS__ADD(st, "bundle-digest", DS_CHECK_FAIL, subj,
                 err < 0 ? "%s"
@@ -275,8 +429,11 @@ done:
     free(path);
 }
 
-static void ds__check_stray(ds__vstate *st)
+static void ds__check_stray(ds__vstate *st, int damaged)
 {
+    const char *advice = damaged ? "; the manifest is damaged, so repair refuses: see the "
+                                   "failures above"
+                                 : "; run 'docseal repair'";
     char **names = NULL;
     size_t n = 0, i, fails = 0;
     int err = ds__list_dir(&names, &n, st->v->bundles_dir, 1);
@@ -295,11 +452,11 @@ static void ds__check_stray(ds__vstate *st)
             if (st->bundle_count && bsearch(raw, st->bundles, st->bundle_count, 32, ds__cmp32))
                 continue;
             DS__ADD(st, "stray-files", DS_CHECK_FAIL, subj,
-                    "orphaned bundle: no record references it (left by an interrupted add?); "
-                    "run 'docseal repair'");
+                    "orphaned bundle: no record references it (left by an interrupted add?)%s",
+                    advice);
         } else if (strstr(names[i], ".tmp.") || strncmp(names[i], ".docseal-spool-", 15) == 0) {
             DS__ADD(st, "stray-files", DS_CHECK_FAIL, subj,
-                    "temporary file (left by an interrupted add?); run 'docseal repair'");
+                    "temporary file (left by an interrupted add?)%s", advice);
         } else {
             DS__ADD(st, "stray-files", DS_CHECK_FAIL, subj, "unknown file: not a bundle");
         }
@@ -323,11 +480,15 @@ int ds_vault_verify(ds_report **report, ds_vault *v, const ds_vault_verify_optio
     char prev[DS_SHA256_HEX_SIZE], linehash[DS_SHA256_HEX_SIZE];
     int term, rc, err = 0, torn = 0, has_prev_time = 0;
     uint64_t torn_off = 0;
+    size_t i;
     struct stat mst;
 
     *report = NULL;
-    if (opts)
+    if (opts && opts->version >= 2)
         o = *opts;
+    else if (opts)
+        memcpy(&o, opts, offsetof(ds_vault_verify_options, pin_keys));
+    o.version = DS_VAULT_VERIFY_OPTIONS_VERSION;
     memset(&st, 0, sizeof st);
     st.v = v;
     st.opts = &o;
@@ -339,18 +500,32 @@ int ds_vault_verify(ds_report **report, ds_vault *v, const ds_vault_verify_optio
         goto done;
     }
     st.docs->entries_fd = -1;
+    if ((err = ds_sha256_new(&st.entries_hash)) < 0)
+        goto done;
+    st.index_same = -1;
     if ((err = ds__vault_lock(v, 0, 0)) < 0)
         goto done;
     DS__ADD(&st, "config", DS_CHECK_PASS, "docseal.json", "docseal-vault version %d",
             DS_VAULT_FORMAT_VERSION);
+    err = ds__index_load_disk(&st.disk, v);
+    if (err == DS_ENOMEM)
+        goto done;
+    st.disk_state = err == 0 ? 1 : err == DS_ENOTFOUND ? -1 : 0;
+    if (err < 0 && err != DS_ENOTFOUND)
+        snprintf(st.disk_why, sizeof st.disk_why, "%s", ds_error_last());
+    ds_error_clear();
+    err = 0;
+    ds__index_at(&st); /* an index of no records */
     ds__load_keys(&st);
     if (st.err) {
         err = st.err;
         goto done;
     }
-    if (stat(v->manifest_path, &mst) == 0)
+    if (lstat(v->manifest_path, &mst) == 0 && S_ISREG(mst.st_mode))
         total = (uint64_t)mst.st_size;
     if ((err = ds__line_reader_open(&r, v->manifest_path, 0)) < 0) {
+        if (err == DS_EINVALID || err == DS_ENOMEM)
+            goto done; /* not a regular file: an error, not a report */
         DS__ADD(&st, "manifest-records", DS_CHECK_FAIL, "manifest.jsonl", "%s", ds_error_last());
         err = 0;
         goto tail;
@@ -480,7 +655,7 @@ int ds_vault_verify(ds_report **report, ds_vault *v, const ds_vault_verify_optio
     if (!st.fails_agree)
         DS__ADD(&st, "bundle-agrees", DS_CHECK_PASS, NULL, "bundles and manifest records agree");
 tail:
-    ds__check_stray(&st);
+    ds__check_stray(&st, st.fails_records > 0 || st.fails_chain > 0);
     if (torn)
         DS__ADD(&st, "torn-tail", DS_CHECK_FAIL, "manifest.jsonl",
                 "torn final record at byte offset %" PRIu64
@@ -501,16 +676,44 @@ tail:
                     "no record has this hash: the manifest was truncated, rolled back or "
                     "rewritten");
     }
+    if (st.fails_records || st.fails_chain) {
+        DS__ADD(&st, "index", DS_CHECK_SKIP, "index/",
+                "not compared: the manifest itself is damaged");
+    } else if (st.disk_state < 0) {
+        DS__ADD(&st, "index", DS_CHECK_PASS, "index/", "absent (rebuilt when needed)");
+    } else if (st.disk_state == 0 || st.index_same == 0 || st.index_same < 0) {
+        if (st.disk_state == 1 && st.index_same < 0)
+            snprintf(st.disk_why, sizeof st.disk_why,
+                     "covers %" PRIu64 " records, the manifest has %" PRIu64, st.disk->record_count,
+                     st.docs->record_count);
+        DS__ADD(&st, "index", DS_CHECK_FAIL, "index/",
+                "%s: the derived index is stale or was altered; run 'docseal repair' (or "
+                "delete index/)",
+                st.disk_why);
+    } else if (st.disk->record_count < st.docs->record_count) {
+        DS__ADD(&st, "index", DS_CHECK_PASS, "index/",
+                "matches the manifest up to record %" PRIu64 " (brought up to date when next "
+                "read)",
+                st.disk->record_count);
+    } else {
+        DS__ADD(&st, "index", DS_CHECK_PASS, "index/", "matches the manifest");
+    }
     err = st.err;
 done:
     if (r)
         ds__line_reader_free(r);
     ds_manifest_record_free(rec);
     ds__vault_unlock(v);
-    ds_vault_keys_free(st.keys, st.key_count);
+    for (i = 0; i < st.key_count; i++)
+        if (st.key_owned[i])
+            ds_public_key_free(st.keys[i]);
+    free(st.keys);
+    free(st.key_owned);
     free(st.key_ids);
     free(st.bundles);
     ds__index_free(st.docs);
+    ds_sha256_free(st.entries_hash);
+    ds__index_free(st.disk);
     if (err < 0) {
         ds_report_free(st.rep);
         return err;

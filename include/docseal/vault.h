@@ -156,11 +156,14 @@ typedef struct ds_vault_add_options {
     int threads;                           /**< zstd workers; 0 = one per online CPU */
     ds_vault_progress_fn progress;         /**< called after each input, or NULL */
     void *progress_ctx;
+    int allow_future; /**< (version 2) non-zero: accept a time more than 24 hours after the
+                           current wall-clock time. Record times never decrease, so such a
+                           snapshot makes every later one wait until then. */
 } ds_vault_add_options;
-#define DS_VAULT_ADD_OPTIONS_VERSION 1
+#define DS_VAULT_ADD_OPTIONS_VERSION 2
 #define DS_VAULT_ADD_OPTIONS_INIT                                                                  \
     {                                                                                              \
-        DS_VAULT_ADD_OPTIONS_VERSION, DS_TIME_NOW, NULL, NULL, NULL, NULL, 0, 0, NULL, NULL        \
+        DS_VAULT_ADD_OPTIONS_VERSION, DS_TIME_NOW, NULL, NULL, NULL, NULL, 0, 0, NULL, NULL, 0     \
     }
 
 /** One document of an added snapshot. */

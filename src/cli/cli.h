@@ -141,14 +141,6 @@ int cli_load_secret_key(const char *path, const char *passphrase_file, ds_secret
 
 /* --- Vault hooks used by commands of other modules (cmd_vault_hooks.c) --- */
 
-/* docseal verify without a BUNDLE argument: verify the whole vault. */
-typedef struct cli_verify_args {
-    int json;
-    int deep;
-    const char *expect_head; /* record hash the vault must still contain, or NULL */
-} cli_verify_args;
-int cli_verify_vault(cli_ctx *ctx, const cli_verify_args *args);
-
 /* Resolve a diff/show operand: "ID@REV" or "ID" in the vault, else a file
  * path ("-" for stdin) normalized on the fly. On success *text is the
  * normalized text (caller frees), *label a display name (caller frees), and

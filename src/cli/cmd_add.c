@@ -12,7 +12,8 @@ enum {
     OPT_TIME,
     OPT_PASSFILE,
     OPT_JSON,
-    OPT_THREADS
+    OPT_THREADS,
+    OPT_ALLOW_FUTURE
 };
 
 static const cli_option options[] = {
@@ -26,6 +27,8 @@ static const cli_option options[] = {
     {"passphrase-file", OPT_PASSFILE, required_argument, "FILE",
      "read the key's passphrase from FILE"},
     {"threads", OPT_THREADS, required_argument, "N", "zstd worker threads (default: all CPUs)"},
+    {"allow-future", OPT_ALLOW_FUTURE, no_argument, NULL,
+     "accept a --time more than 24 hours ahead of the clock"},
     {"json", OPT_JSON, no_argument, NULL, "print the snapshot as JSON"},
     {"quiet", 'q', no_argument, NULL, "print only results and errors (as the global -q)"},
     {NULL, 0, 0, NULL, NULL},
@@ -132,6 +135,9 @@ static int run(cli_ctx *ctx, int argc, char **argv)
             break;
         case OPT_JSON:
             json = 1;
+            break;
+        case OPT_ALLOW_FUTURE:
+            ao.allow_future = 1;
             break;
         default:
             if (cli_normalize_option(ctx, c, g.arg, &no) == CLI_EXIT_ERROR)

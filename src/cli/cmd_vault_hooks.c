@@ -1,54 +1,10 @@
-/* cmd_vault_hooks.c - vault services for commands of other modules (verify, diff). */
+/* cmd_vault_hooks.c - vault services for commands of other modules (diff, verify). */
 #include "cli.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-
-typedef struct progress_ctx {
-    int shown;
-} progress_ctx;
-
-static void verify_progress(void *p, uint64_t done, uint64_t total)
-{
-    progress_ctx *pc = p;
-    if (!total)
-        return;
-    fprintf(stderr, "\rverifying %3d%%", (int)(done * 100 / total));
-    fflush(stderr);
-    pc->shown = 1;
-}
-
-int cli_verify_vault(cli_ctx *ctx, const cli_verify_args *args)
-{
-    ds_vault_verify_options vo = DS_VAULT_VERIFY_OPTIONS_INIT;
-    ds_vault *v = NULL;
-    ds_report *rep = NULL;
-    progress_ctx pc = {0};
-    int err, rc;
-
-    if ((err = ds_vault_open_ext(&v, ctx->vault_dir)) < 0)
-        return cli_lib_error(err);
-    vo.expect_head = args->expect_head;
-    vo.deep = args->deep;
-    if (ctx->progress && !args->json) {
-        vo.progress = verify_progress;
-        vo.progress_ctx = &pc;
-    }
-    err = ds_vault_verify(&rep, v, &vo);
-    if (pc.shown)
-        fprintf(stderr, "\r\033[K");
-    if (err < 0) {
-        rc = cli_lib_error(err);
-    } else {
-        cli_print_report(ctx, rep, args->json);
-        rc = ds_report_ok(rep) ? CLI_EXIT_OK : CLI_EXIT_NEGATIVE;
-    }
-    ds_report_free(rep);
-    ds_vault_free(v);
-    return rc;
-}
 
 /* Open the vault quietly: NULL when there is none. */
 static ds_vault *open_quiet(cli_ctx *ctx)

@@ -92,6 +92,13 @@ static int load_keys(cli_ctx *ctx, const char **files, size_t nfiles, ds_public_
     return rc;
 }
 
+/* What docseal verify was asked, for the vault case. */
+typedef struct cli_verify_args {
+    int json;
+    int deep;
+    const char *expect_head; /* record hash the vault must still contain, or NULL */
+} cli_verify_args;
+
 static void verify_progress(void *p, uint64_t done, uint64_t total)
 {
     int *shown = p;

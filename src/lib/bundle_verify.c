@@ -670,7 +670,8 @@ static int check_snapshot(vstate *v)
     err = 0;
     if (fails == 0)
         err = add(v, "snapshot-consistent", DS_CHECK_PASS, "snapshot.json",
-                  "%zu documents agree with MANIFEST (format %d, %s, %s)", info->doc_count,
+                  "%zu document%s agree%s with MANIFEST (format %d, %s, %s)", info->doc_count,
+                  info->doc_count == 1 ? "" : "s", info->doc_count == 1 ? "s" : "",
                   DS_BUNDLE_FORMAT_VERSION, info->tool, info->normalizer);
 done:
     ds__strset_free(&ids);

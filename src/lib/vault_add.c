@@ -7,6 +7,7 @@
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -142,6 +143,8 @@ int ds_vault_add(ds_vault_add_result **out, ds_vault *v, const ds_secret_key *ke
         *out = NULL;
     if (opts)
         o = *opts;
+    if (opts && opts->version < 2)
+        o.allow_future = 0; /* the field did not exist in version 1 */
     if (count == 0)
         return ds__error_set(DS_EUSAGE, "add: no input files");
     if ((o.id || o.canonical_url) && count > 1)
@@ -176,6 +179,17 @@ int ds_vault_add(ds_vault_add_result **out, ds_vault *v, const ds_secret_key *ke
     t = o.time == DS_TIME_NOW ? ds__now() : o.time;
     if (t < 0 || t > DS_MANIFEST_MAX_TIME) {
         err = ds__error_set(DS_EINVALID, "add: snapshot time %" PRId64 " is out of range", t);
+        goto done;
+    }
+    if (!o.allow_future && t > (int64_t)time(NULL) + 86400) {
+        char a[32], b[32];
+        ds__format_time(a, t);
+        ds__format_time(b, (int64_t)time(NULL));
+        err = ds__error_set(DS_EINVALID,
+                            "add: snapshot time %s is more than 24 hours in the future (now %s); "
+                            "record times never decrease, so every later snapshot would be "
+                            "refused until then (use --allow-future if this is meant)",
+                            a, b);
         goto done;
     }
     if (tail.last_seq && t < tail.last_time) {

@@ -63,4 +63,17 @@ for f in u16le u16be; do
     [ "$h" = "$h8" ] || fail "$f page: content hash $h, UTF-8 twin $h8"
 done
 [ "$h8" = "e4c6ce8af4bf1ea83e7cb952eb1cc86b0f1948068e330afdc76405f043c3386a" ] || fail "UTF-8 page hash $h8"
+# A snapshot time far in the future would lock the vault (times never
+# decrease): refused unless --allow-future.
+"$DOCSEAL" -q -C "$WORK/v" init >/dev/null
+set +e
+"$DOCSEAL" -C "$WORK/v" add --time 2081-01-01T00:00:00Z "$art" >/dev/null 2>"$WORK/err"
+rc=$?
+set -e
+[ $rc -eq 2 ] || fail "future time: exit $rc"
+grep -q "^docseal: add: snapshot time 2081-01-01T00:00:00Z is more than 24 hours in the future" "$WORK/err" ||
+    fail "future time: $(cat "$WORK/err")"
+[ ! -s "$WORK/v/manifest.jsonl" ] || fail "future time: a record was written"
+"$DOCSEAL" -q -C "$WORK/v" add --allow-future --time 2081-01-01T00:00:00Z "$art" >/dev/null ||
+    fail "--allow-future refused"
 echo "cli conventions: ok"

@@ -66,12 +66,18 @@ Test(vault_cli, no_vault_anywhere)
 {
     char *out = NULL, *err = NULL, *dir = tu_tmpdir(), want[1024];
     cr_assert_eq(tu_run(&out, &err, "-C %s/none log", dir), 2);
-    snprintf(want, sizeof want, "docseal: %s/none: not a docseal vault (no docseal.json)\n", dir);
+    snprintf(want, sizeof want, "docseal: %s/none: No such file or directory\n", dir);
     cr_assert_str_eq(err, want);
     cr_assert_str_eq(out, "");
     free(out);
     free(err);
     cr_assert_eq(tu_run(&out, &err, "-C %s/none verify", dir), 2);
+    cr_assert_str_eq(err, want);
+    free(out);
+    free(err);
+    /* an existing directory that holds no vault */
+    cr_assert_eq(tu_run(&out, &err, "-C %s log", dir), 2);
+    snprintf(want, sizeof want, "docseal: %s: not a docseal vault (no docseal.json)\n", dir);
     cr_assert_str_eq(err, want);
     free(out);
     free(err);

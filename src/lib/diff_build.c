@@ -259,7 +259,7 @@ static int unit_bag(ds__builder *bd, int which, size_t ui)
 static double similarity(ds__builder *bd, size_t ua, size_t ub)
 {
     const ds__unit *x = &bd->side[0].units[ua], *y = &bd->side[1].units[ub];
-    const uint32_t *p = bd->side[0].bags + x->bag_first, *q = bd->side[1].bags + y->bag_first;
+    const uint32_t *p, *q;
     size_t i, c = 0, nids = bd->words.count;
     uint32_t g;
     if (!x->bag_count || !y->bag_count) {
@@ -270,6 +270,9 @@ static double similarity(ds__builder *bd, size_t ua, size_t ub)
                    ? 1.0
                    : 0.5;
     }
+    /* both bag arrays hold words here (they are NULL while empty) */
+    p = bd->side[0].bags + x->bag_first;
+    q = bd->side[1].bags + y->bag_first;
     if (nids > bd->sim_cap) {
         size_t ncap = nids * 2;
         uint32_t *nc = realloc(bd->sim_cnt, ncap * sizeof *nc);
@@ -978,6 +981,11 @@ static int tokens_of(ds__builder *bd, const char *text, size_t off, size_t len, 
 {
     tok_ctx t = {bd, text, tv, NULL, 0};
     tv->n = 0;
+    if (!tv->v) { /* never NULL: callers offset it (ta + i) even when empty */
+        if (!(tv->v = ds__malloc(16 * sizeof *tv->v)))
+            return DS_ENOMEM;
+        tv->cap = 16;
+    }
     ds__tokenize(text, off, len, tok_cb, &t);
     return t.err;
 }
@@ -1020,8 +1028,8 @@ static int word_diff(ds__builder *bd, size_t ua, size_t ub, ds__opvec *o, double
     wa = wb = weq = count_runs(A, pre) + count_runs(A + x->len - suf, suf);
     ta = bd->ta.v, tb = bd->tb.v;
     n = bd->ta.n, m = bd->tb.n;
-    if (n + m > bd->idcap) {
-        size_t ncap = (n + m) * 2;
+    if (n + m + 1 > bd->idcap) { /* + 1: never NULL, even for two empty token lists */
+        size_t ncap = (n + m + 1) * 2;
         uint32_t *ni = ds__realloc(bd->ids, ncap * sizeof *ni);
         unsigned char *nc;
         if (!ni)

@@ -305,7 +305,8 @@ static int add_quote(qscan *q, int side, size_t entry, size_t line, const char *
     if ((err = ds__tokenize(text, start, end - start, bag_cb, q)) != 0)
         return err;
     r->bag_count = q->nbags - r->bag_first;
-    ds__sort_u32(q->bags + r->bag_first, r->bag_count);
+    if (r->bag_count) /* q->bags is NULL while no bag was ever pushed */
+        ds__sort_u32(q->bags + r->bag_first, r->bag_count);
     return 0;
 }
 

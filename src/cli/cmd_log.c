@@ -111,7 +111,10 @@ static int log_document(cli_ctx *ctx, ds_vault *v, const char *id, int json, int
         } else if (summaries) {
             if ((err = ds_vault_change_summary(summary, v, id, prev_rev, &e[i])) < 0) {
                 fprintf(stderr, "docseal: warning: %s\n", ds_error_last());
-                snprintf(summary, sizeof summary, "changed (no summary: %s)", ds_status_name(err));
+                snprintf(summary, sizeof summary, "changed (no summary: %s)",
+                         err == DS_EINTEGRITY ? "a stored text does not match its digest; "
+                                                "run 'docseal verify'"
+                                              : "a stored text could not be read");
                 rc = CLI_EXIT_ERROR;
             }
         } else {

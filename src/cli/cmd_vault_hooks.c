@@ -66,7 +66,8 @@ int cli_load_revision_text(cli_ctx *ctx, const char *spec, const ds_normalize_op
             /* not a file either: the vault's reason is the useful one, unless the
              * document itself is unknown */
             int rc;
-            if (err == DS_ENOTFOUND && !strstr(ds_error_last(), "no such document"))
+            if (err == DS_ENOTFOUND && (!strstr(ds_error_last(), "no such document") ||
+                                        strstr(ds_error_last(), "is not a revision")))
                 rc = cli_lib_error(err);
             else
                 rc = cli_error("%s: neither a document in the vault nor a file", spec);

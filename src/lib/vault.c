@@ -264,7 +264,12 @@ int ds_vault_discover(char **out, const char *dir)
         cand = ds__asprintf("%s/docseal.json", dir);
         if (!cand)
             return DS_ENOMEM;
-        if (!ds__file_exists(cand))
+        struct stat st;
+        if (stat(dir, &st) < 0)
+            err = ds__error_errno(DS_ENOTFOUND, errno, dir);
+        else if (!S_ISDIR(st.st_mode))
+            err = ds__error_set(DS_ENOTFOUND, "%s: not a directory", dir);
+        else if (!ds__file_exists(cand))
             err = ds__error_set(DS_ENOTFOUND, "%s: not a docseal vault (no docseal.json)", dir);
         else if (!(*out = ds__strdup(dir)))
             err = DS_ENOMEM;

@@ -68,8 +68,20 @@ int ds_vault_documents(ds_vault_doc_info **docs, size_t *count, ds_vault *v)
     return 0;
 }
 
-static int ds__unknown_doc(const char *id)
+static int ds__unknown_doc_in(ds__index *ix, const char *id)
 {
+    /* "ID@X" where ID is a document but X is no revision form: say so */
+    const char *at = strrchr(id, '@');
+    if (at && ix) {
+        char *base = ds__strndup(id, (size_t)(at - id));
+        int known = base && ds__index_find(ix, base) != NULL;
+        free(base);
+        if (known)
+            return ds__error_set(DS_ENOTFOUND,
+                                 "%s: '%s' is not a revision of %.*s (use N >= 1, latest, ~N, "
+                                 "YYYY-MM-DD or an RFC 3339 time)",
+                                 id, at + 1, (int)(at - id), id);
+    }
     return ds__error_set(DS_ENOTFOUND, "%s: no such document in the vault (see 'docseal log')", id);
 }
 
@@ -220,7 +232,7 @@ static int ds__history_op(ds_vault *v, int fd, ds__buf *line, void *p)
     c->list = NULL;
     c->count = 0;
     if (!(d = ds__index_find(v->index, c->id)))
-        return ds__unknown_doc(c->id);
+        return ds__unknown_doc_in(v->index, c->id);
     if (!(list = ds__calloc((size_t)d->sightings ? (size_t)d->sightings : 1, sizeof *list)))
         return DS_ENOMEM;
     n = d->last_entry + 1;
@@ -342,7 +354,7 @@ static int ds__resolve_op(ds_vault *v, int fd, ds__buf *line, void *p)
     char tb[32];
 
     if (!(d = ds__index_find(v->index, id)))
-        return ds__unknown_doc(id);
+        return ds__unknown_doc_in(v->index, id);
     switch (rev->kind) {
     case DS_VAULT_REV_LATEST:
         want = d->revisions;

@@ -76,4 +76,10 @@ grep -q "^docseal: add: snapshot time 2081-01-01T00:00:00Z is more than 24 hours
 [ ! -s "$WORK/v/manifest.jsonl" ] || fail "future time: a record was written"
 "$DOCSEAL" -q -C "$WORK/v" add --allow-future --time 2081-01-01T00:00:00Z "$art" >/dev/null ||
     fail "--allow-future refused"
+# Revision and vault errors say what is wrong.
+expect 2 "docseal: 000_b02582cd44c05fde@0: '0' is not a revision of 000_b02582cd44c05fde (use N >= 1, latest, ~N, YYYY-MM-DD or an RFC 3339 time)" \
+    -- -C "$WORK/v" show 000_b02582cd44c05fde@0
+expect 2 "docseal: nobody: no such document in the vault (see 'docseal log')" -- -C "$WORK/v" show nobody
+expect 2 "docseal: $WORK/none: No such file or directory" -- -C "$WORK/none" log
+expect 2 "docseal: $art: not a directory" -- -C "$art" log
 echo "cli conventions: ok"

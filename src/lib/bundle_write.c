@@ -981,16 +981,6 @@ static int write_archive(const ds_bundle_writer *w, int fd, const char *name, co
         err = ds__error_set(DS_ERROR, "%s: this libzstd has no multi-threading support", name);
         goto done;
     }
-    /* With long-distance matching zstd's default job is 4 windows (128 MiB),
-     * so a bundle smaller than that is a single job on a single core. 8 MiB
-     * jobs let every worker compress; each job still sees the whole window
-     * before it, so the ratio holds (30.01 MB against 30.07 MB for 10,000
-     * articles). The job size is fixed, so the bytes do not depend on the
-     * number of workers. */
-    if (ZSTD_isError(ZSTD_CCtx_setParameter(z.cctx, ZSTD_c_jobSize, 8 << 20))) {
-        err = ds__error_set(DS_ERROR, "%s: zstd rejected the job size", name);
-        goto done;
-    }
     if (archive_write_set_format_pax_restricted(a) != ARCHIVE_OK ||
         archive_write_set_bytes_per_block(a, 64 * 1024) != ARCHIVE_OK ||
         archive_write_set_bytes_in_last_block(a, 10240) != ARCHIVE_OK ||

@@ -213,7 +213,9 @@ void cli_print_report(const cli_ctx *ctx, const ds_report *r, int json)
         const char *tag = c->result == DS_CHECK_PASS   ? "ok  "
                           : c->result == DS_CHECK_FAIL ? "FAIL"
                                                        : "skip";
-        const char *col = c->result == DS_CHECK_PASS ? "32" : c->result == DS_CHECK_FAIL ? "1;31" : "33";
+        const char *col = c->result == DS_CHECK_PASS   ? "32"
+                          : c->result == DS_CHECK_FAIL ? "1;31"
+                                                       : "33";
         if (ctx->quiet && c->result != DS_CHECK_FAIL)
             continue;
         printf("%s%s%s %s", cli_color(ctx->color_out, col), tag, cli_reset(ctx->color_out),

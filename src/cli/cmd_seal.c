@@ -8,15 +8,7 @@
 #include <string.h>
 #include <time.h>
 
-enum {
-    OPT_PASSFILE = CLI_LONG,
-    OPT_TIME,
-    OPT_LEVEL,
-    OPT_THREADS,
-    OPT_ID,
-    OPT_URL,
-    OPT_JSON
-};
+enum { OPT_PASSFILE = CLI_LONG, OPT_TIME, OPT_LEVEL, OPT_THREADS, OPT_ID, OPT_URL, OPT_JSON };
 
 static const cli_option options[] = {
     {"output", 'o', required_argument, "BUNDLE",
@@ -64,8 +56,8 @@ static int run(cli_ctx *ctx, int argc, char **argv)
             passfile = g.arg;
             break;
         case OPT_TIME:
-            if (!bad && (ds_vault_time_parse(&bopts.snapshot_time, g.arg) < 0 ||
-                         bopts.snapshot_time < 0))
+            if (!bad &&
+                (ds_vault_time_parse(&bopts.snapshot_time, g.arg) < 0 || bopts.snapshot_time < 0))
                 bad =
                     cli_usage_error(ctx, "--time: '%s' is not an RFC 3339 time after 1970", g.arg);
             break;

@@ -10,7 +10,7 @@ extern const cli_command cmd_normalize, cmd_hash, cmd_keygen, cmd_seal, cmd_veri
     cmd_add, cmd_log, cmd_show, cmd_diff, cmd_repair;
 
 const cli_command *const cli_commands[] = {
-    &cmd_init, &cmd_add,  &cmd_log,    &cmd_show,   &cmd_diff, &cmd_verify,
+    &cmd_init,   &cmd_add,  &cmd_log,    &cmd_show,      &cmd_diff, &cmd_verify,
     &cmd_repair, &cmd_seal, &cmd_keygen, &cmd_normalize, &cmd_hash, NULL,
 };
 
@@ -42,10 +42,14 @@ enum { OPT_COLOR = CLI_LONG, OPT_VERSION, OPT_HELP };
 int main(int argc, char **argv)
 {
     static const struct option longopts[] = {
-        {"vault", required_argument, NULL, 'C'},   {"color", optional_argument, NULL, OPT_COLOR},
-        {"colour", optional_argument, NULL, OPT_COLOR}, {"quiet", no_argument, NULL, 'q'},
-        {"verbose", no_argument, NULL, 'v'},       {"version", no_argument, NULL, OPT_VERSION},
-        {"help", no_argument, NULL, OPT_HELP},     {NULL, 0, NULL, 0},
+        {"vault", required_argument, NULL, 'C'},
+        {"color", optional_argument, NULL, OPT_COLOR},
+        {"colour", optional_argument, NULL, OPT_COLOR},
+        {"quiet", no_argument, NULL, 'q'},
+        {"verbose", no_argument, NULL, 'v'},
+        {"version", no_argument, NULL, OPT_VERSION},
+        {"help", no_argument, NULL, OPT_HELP},
+        {NULL, 0, NULL, 0},
     };
     cli_ctx ctx;
     const char *color = "auto";
@@ -69,9 +73,8 @@ int main(int argc, char **argv)
             color = optarg ? optarg : "always";
             break;
         case OPT_VERSION:
-            printf("docseal %s (library %s, normalizer %s, bundle format %d)\n",
-                   DS_VERSION_STRING, ds_version(), DS_NORMALIZER_VERSION,
-                   DS_BUNDLE_FORMAT_VERSION);
+            printf("docseal %s (library %s, normalizer %s, bundle format %d)\n", DS_VERSION_STRING,
+                   ds_version(), DS_NORMALIZER_VERSION, DS_BUNDLE_FORMAT_VERSION);
             return CLI_EXIT_OK;
         case OPT_HELP:
             usage(stdout);

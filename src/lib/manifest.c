@@ -159,6 +159,38 @@ static int ds__record_check(const ds_manifest_record *r)
 }
 
 /* Build the record object; with_sig adds the sig member last. */
+/* One entry of "documents", in the record's fixed key order. */
+static int ds__doc_json(json_t **out, const ds_manifest_doc *d)
+{
+    json_t *id = json_string(d->id), *e;
+    *out = NULL;
+    if (!id)
+        return ds__error_set(DS_EINVALID, "document id \"%.64s\": not valid UTF-8", d->id);
+    e = json_object();
+    if (!e || json_object_set_new(e, "id", id) ||
+        json_object_set_new(e, "revision", json_integer((json_int_t)d->revision)) ||
+        json_object_set_new(e, "status", json_string(ds_manifest_status_name(d->status))) ||
+        json_object_set_new(e, "content_sha256", json_string(d->content_sha256)) ||
+        json_object_set_new(e, "original_sha256", json_string(d->original_sha256))) {
+        json_decref(e);
+        return ds__error_oom();
+    }
+    *out = e;
+    return 0;
+}
+
+int ds__manifest_doc_dump(char **out, const ds_manifest_doc *d)
+{
+    json_t *e = NULL;
+    int err = ds__doc_json(&e, d);
+    *out = NULL;
+    if (err < 0)
+        return err;
+    *out = json_dumps(e, JSON_COMPACT);
+    json_decref(e);
+    return *out ? 0 : ds__error_oom();
+}
+
 static int ds__record_json(json_t **out, const ds_manifest_record *r, int with_sig)
 {
     json_t *o = NULL, *docs = NULL;
@@ -190,21 +222,14 @@ static int ds__record_json(json_t **out, const ds_manifest_record *r, int with_s
             goto oom;
     }
     for (i = 0; i < r->doc_count; i++) {
-        const ds_manifest_doc *d = &r->docs[i];
-        json_t *id = json_string(d->id), *e;
-        if (!id)
-            return json_decref(o), json_decref(docs),
-                   ds__error_set(DS_EINVALID, "document id \"%.64s\": not valid UTF-8", d->id);
-        e = json_object();
-        if (!e || json_object_set_new(e, "id", id) ||
-            json_object_set_new(e, "revision", json_integer((json_int_t)d->revision)) ||
-            json_object_set_new(e, "status", json_string(ds_manifest_status_name(d->status))) ||
-            json_object_set_new(e, "content_sha256", json_string(d->content_sha256)) ||
-            json_object_set_new(e, "original_sha256", json_string(d->original_sha256)) ||
-            json_array_append_new(docs, e)) {
-            json_decref(e);
-            goto oom;
+        json_t *e = NULL;
+        if ((err = ds__doc_json(&e, &r->docs[i])) < 0) {
+            json_decref(o);
+            json_decref(docs);
+            return err;
         }
+        if (json_array_append_new(docs, e))
+            goto oom;
     }
     if (json_object_set_new(o, "documents", docs)) {
         docs = NULL;

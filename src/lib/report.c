@@ -82,10 +82,9 @@ int ds_report_to_json(char **out, const ds_report *r)
         goto oom;
     for (i = 0; i < r->count; i++) {
         const ds_check *c = &r->checks[i];
-        json_t *o = json_pack("{s:s, s:s, s:o, s:o}", "name", c->name, "result",
-                              ds_check_result_name(c->result), "subject",
-                              ds__json_str_or_null(c->subject), "detail",
-                              ds__json_str_or_null(c->detail));
+        json_t *o = json_pack(
+            "{s:s, s:s, s:o, s:o}", "name", c->name, "result", ds_check_result_name(c->result),
+            "subject", ds__json_str_or_null(c->subject), "detail", ds__json_str_or_null(c->detail));
         if (!o || json_array_append_new(arr, o) < 0)
             goto oom;
     }

@@ -442,8 +442,8 @@ int ds__parse_time(int64_t *out, const char *s)
         goto bad;
     p += 10;
     if (*p == 'T' || *p == 't' || *p == ' ') {
-        if (ds__digits(p + 1, 2, &h) || p[3] != ':' || ds__digits(p + 4, 2, &mi) ||
-            p[6] != ':' || ds__digits(p + 7, 2, &se) || h > 23 || mi > 59 || se > 60)
+        if (ds__digits(p + 1, 2, &h) || p[3] != ':' || ds__digits(p + 4, 2, &mi) || p[6] != ':' ||
+            ds__digits(p + 7, 2, &se) || h > 23 || mi > 59 || se > 60)
             goto bad;
         p += 9;
         if (*p == '.') {
@@ -457,8 +457,8 @@ int ds__parse_time(int64_t *out, const char *s)
             p++;
         } else if (*p == '+' || *p == '-') {
             int oh, om;
-            if (ds__digits(p + 1, 2, &oh) || p[3] != ':' || ds__digits(p + 4, 2, &om) ||
-                oh > 23 || om > 59)
+            if (ds__digits(p + 1, 2, &oh) || p[3] != ':' || ds__digits(p + 4, 2, &om) || oh > 23 ||
+                om > 59)
                 goto bad;
             off = (oh * 60 + om) * 60 * (*p == '-' ? -1 : 1);
             p += 6;

@@ -119,6 +119,9 @@ typedef struct ds__index_entry {
  * With tail != NULL (add, under the exclusive lock) the tail already read is
  * used. */
 int ds__index_ensure(ds_vault *v, const ds_manifest_tail *tail);
+/* A document's entry of "documents" exactly as a record line holds it
+ * (manifest.c; caller frees). */
+int ds__manifest_doc_dump(char **out, const ds_manifest_doc *d);
 void ds__index_free(ds__index *ix);
 /* Look up a document; NULL when absent. */
 ds__index_doc *ds__index_find(ds__index *ix, const char *id);

@@ -133,10 +133,7 @@ static int ds__entry_checked(ds_vault_entry *out, uint64_t *prev, ds_vault *v, i
                              ds__buf *line, uint64_t n, const char *id)
 {
     ds__index_entry e;
-    ds_manifest_record *rec = NULL;
     char hex[DS_SHA256_HEX_SIZE], want[DS_SHA256_HEX_SIZE];
-    const ds_manifest_doc *md = NULL;
-    size_t i;
     int err;
 
     if ((err = ds__index_entry_get(v->index, n, &e)) < 0) {
@@ -155,30 +152,55 @@ static int ds__entry_checked(ds_vault_entry *out, uint64_t *prev, ds_vault *v, i
         return err;
     if (strcmp(hex, want) != 0)
         return DS__STALE;
-    if ((err = ds_manifest_record_parse(&rec, line->ptr, line->len)) < 0) {
-        if (err == DS_ENOMEM)
-            return err;
-        ds_error_clear();
-        return DS__STALE;
+    /* The line hashes to the entry's record hash; now check that it says
+     * what the entry says, by the exact bytes the record writer produces
+     * (records are canonical compact JSON in a fixed key order, so a value
+     * can only appear where its key puts it: a string holding '{"id":' would
+     * have its quotes escaped). No full parse: a record of a big snapshot
+     * holds hundreds of documents, and `log ID` reads one record per
+     * revision. */
+    {
+        ds_manifest_doc md;
+        char head[256], tbuf[32], bundle[DS_SHA256_HEX_SIZE], *obj = NULL;
+        size_t hl;
+        int found;
+        memset(&md, 0, sizeof md);
+        md.id = (char *)id;
+        md.revision = e.revision;
+        md.status = e.status;
+        ds__hex(md.content_sha256, e.content, 32);
+        ds__hex(md.original_sha256, e.original, 32);
+        ds__hex(bundle, e.bundle, 32);
+        ds__format_time(tbuf, e.time);
+        hl = (size_t)snprintf(head, sizeof head, "{\"seq\":%" PRIu64 ",\"prev\":\"", e.seq);
+        if ((err = ds__manifest_doc_dump(&obj, &md)) < 0) {
+            if (err == DS_ENOMEM)
+                return err;
+            ds_error_clear();
+            return DS__STALE;
+        }
+        found = line->len > hl + 64 && memcmp(line->ptr, head, hl) == 0 &&
+                strstr(line->ptr, obj) != NULL;
+        free(obj);
+        if (found) { /* the time and bundle follow prev at a fixed place */
+            int tl =
+                snprintf(head, sizeof head, "\",\"time\":\"%s\",\"bundle\":\"%s\",", tbuf, bundle);
+            found = line->len > hl + 64 + (size_t)tl &&
+                    memcmp(line->ptr + hl + 64, head, (size_t)tl) == 0;
+        }
+        if (!found)
+            return DS__STALE;
+        memset(out, 0, sizeof *out);
+        out->seq = e.seq;
+        out->record_offset = e.offset;
+        out->time = e.time;
+        out->revision = md.revision;
+        out->status = md.status;
+        memcpy(out->content_sha256, md.content_sha256, DS_SHA256_HEX_SIZE);
+        memcpy(out->original_sha256, md.original_sha256, DS_SHA256_HEX_SIZE);
+        memcpy(out->bundle, bundle, DS_SHA256_HEX_SIZE);
     }
-    for (i = 0; i < rec->doc_count; i++)
-        if (strcmp(rec->docs[i].id, id) == 0)
-            md = &rec->docs[i];
-    if (!md) {
-        ds_manifest_record_free(rec);
-        return DS__STALE;
-    }
-    memset(out, 0, sizeof *out);
-    out->seq = rec->seq;
-    out->record_offset = e.offset;
-    out->time = rec->time;
-    out->revision = md->revision;
-    out->status = md->status;
-    memcpy(out->content_sha256, md->content_sha256, DS_SHA256_HEX_SIZE);
-    memcpy(out->original_sha256, md->original_sha256, DS_SHA256_HEX_SIZE);
-    memcpy(out->bundle, rec->bundle, DS_SHA256_HEX_SIZE);
     *prev = e.prev;
-    ds_manifest_record_free(rec);
     /* the previous sighting of the same document is an earlier entry */
     return e.prev > n ? DS__STALE : 0;
 }

@@ -38,6 +38,15 @@ static pthread_once_t ds__xml_once = PTHREAD_ONCE_INIT;
 
 /* ---- DOM helpers ---- */
 
+xmlNode *ds__html_walk_next(xmlNode *n, const xmlNode *root, int descend)
+{
+    if (descend && n->children != NULL)
+        return n->children;
+    while (n != root && n->next == NULL)
+        n = n->parent;
+    return n == root ? NULL : n->next;
+}
+
 const char *ds__html_attr(const xmlNode *n, const char *name)
 {
     const xmlAttr *a;

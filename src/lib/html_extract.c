@@ -595,15 +595,8 @@ static int index_tree(ctx *c, xmlNode *root)
             if (p != NONE)
                 measure(n->content, &c->v[p].dtext, &c->v[p].dcommas);
         }
-        if (descend && n->children != NULL) {
-            n = n->children;
-            continue;
-        }
-        while (n != root && n->next == NULL)
-            n = n->parent;
-        if (n == root)
+        if (!(n = ds__html_walk_next(n, root, descend)))
             break;
-        n = n->next;
     }
     return 0;
 }
@@ -1122,15 +1115,8 @@ static const xmlNode *find_main_h1(xmlNode *root)
                 return n;
             descend = 0;
         }
-        if (descend && n->children != NULL) {
-            n = n->children;
-            continue;
-        }
-        while (n != root && n->next == NULL)
-            n = n->parent;
-        if (n == root)
+        if (!(n = ds__html_walk_next(n, root, descend)))
             break;
-        n = n->next;
     }
     return NULL;
 }

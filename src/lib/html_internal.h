@@ -66,6 +66,11 @@ int ds__html_to_utf8(char **out, size_t *out_len, const char **charset, const ch
 const char *ds__html_attr(const struct _xmlNode *n, const char *name);
 /* 1 when n is an element named tag (lowercase). */
 int ds__html_is(const struct _xmlNode *n, const char *tag);
+/* One step of an iterative pre-order walk of root's subtree: n's first child
+ * when descend is set and n has children, else the next sibling of n or of
+ * its nearest ancestor below root; NULL when the walk is over. */
+struct _xmlNode *ds__html_walk_next(struct _xmlNode *n, const struct _xmlNode *root,
+                                    int descend);
 /* Append the text of the subtree at n to b, whitespace collapsed to single
  * spaces (leading/trailing trimmed by ds__html_trim), skipping script, style
  * and similar; at most max bytes are appended. C1 controls that pages

@@ -626,15 +626,8 @@ static int walk(collect *c, xmlDoc *doc)
         } else {
             descend = 0;
         }
-        if (descend && n->children != NULL) {
-            n = n->children;
-            continue;
-        }
-        while (n != root && n->next == NULL)
-            n = n->parent;
-        if (n == root)
+        if (!(n = ds__html_walk_next(n, root, descend)))
             break;
-        n = n->next;
     }
     return 0;
 }

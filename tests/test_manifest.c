@@ -201,8 +201,16 @@ Test(manifest, strict_parser_rejects_non_canonical_and_malformed)
     expect_invalid(bad, "\"key_id\": missing or not 16 uppercase hex digits");
     free(bad);
     bad = subst(line, "\"id\":\"article\"", "\"id\":\"art\\u0001icle\"");
-    expect_invalid(bad, "\"documents\"[0]: document id \"art\001icle\" holds a control "
-                        "character at byte 3");
+    expect_invalid(bad, "\"documents\"[0]: document id holds a control character at byte 3");
+    free(bad);
+    /* C1 controls (CSI U+009B) and edge spaces are refused too */
+    bad = subst(line, "\"id\":\"article\"",
+                "\"id\":\"art\xc2\x9b"
+                "icle\"");
+    expect_invalid(bad, "\"documents\"[0]: document id holds a control character at byte 3");
+    free(bad);
+    bad = subst(line, "\"id\":\"article\"", "\"id\":\" article\"");
+    expect_invalid(bad, "\"documents\"[0]: document id \" article\" begins or ends with a space");
     free(bad);
     bad = subst(line, "\"message\":\"first\"", "\"message\":\"a\\/b\"");
     expect_invalid(bad, "not in canonical form (first difference at byte 312; unknown or "

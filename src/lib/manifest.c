@@ -73,10 +73,16 @@ int ds__manifest_check_id(const char *id)
                              DS_MANIFEST_MAX_ID);
     for (i = 0; i < n; i++) {
         unsigned char c = (unsigned char)id[i];
-        if (c < 0x20 || c == 0x7f)
-            return ds__error_set(
-                DS_EINVALID, "document id \"%.64s\" holds a control character at byte %zu", id, i);
+        /* C0, DEL and C1 (U+0080..U+009F, UTF-8 C2 80..C2 9F): an id is printed
+         * to terminals, so it must not carry escape sequences */
+        if (c < 0x20 || c == 0x7f ||
+            (c == 0xc2 && i + 1 < n && (unsigned char)id[i + 1] >= 0x80 &&
+             (unsigned char)id[i + 1] <= 0x9f))
+            return ds__error_set(DS_EINVALID, "document id holds a control character at byte %zu",
+                                 i);
     }
+    if (id[0] == ' ' || id[n - 1] == ' ')
+        return ds__error_set(DS_EINVALID, "document id \"%.64s\" begins or ends with a space", id);
     return 0;
 }
 

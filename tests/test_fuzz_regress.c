@@ -149,3 +149,16 @@ Test(fuzz_regress, diff_word_diff_whitespace_only)
     cr_assert_str_eq(line, "cosmetic changes only");
     diff_case_free(&c);
 }
+
+/* diff_summary.c bag_dice(): comparing an old and a new quotation, one of
+ * them without words (a quotation mark followed by spaces and an escape
+ * byte), offset the NULL bag array before checking the counts (found by the
+ * CI fuzz smoke run). The edit script must still rebuild both texts. */
+Test(fuzz_regress, diff_quote_dice_without_words)
+{
+    diff_case c;
+    diff_repro(&c, "diff-quote-dice-null-bags");
+    check_rebuild(&c);
+    cr_assert_eq(ds_diff_get_summary(c.d)->classification, DS_DIFF_SUBSTANTIVE);
+    diff_case_free(&c);
+}

@@ -415,10 +415,12 @@ static int scan_quotes(qscan *q, int side, size_t entry, size_t line, const char
 
 static double bag_dice(const qscan *q, const quote_rec *x, const quote_rec *y)
 {
-    const uint32_t *p = q->bags + x->bag_first, *r = q->bags + y->bag_first;
+    const uint32_t *p, *r;
     size_t i = 0, j = 0, c = 0;
     if (!x->bag_count || !y->bag_count)
-        return 0.0;
+        return 0.0; /* (q->bags may be NULL then: no offset on it) */
+    p = q->bags + x->bag_first;
+    r = q->bags + y->bag_first;
     while (i < x->bag_count && j < y->bag_count) {
         if (p[i] < r[j])
             i++;

@@ -490,30 +490,41 @@ Test(bundle_writer, seals_two_documents_with_exact_manifest)
     cr_assert_eq(stat(path, &st), 0);
     cr_assert_eq(st.st_mode & 0777, 0644);
 
-    /* entries, in bytewise order */
+    /* entries: MANIFEST, its signature, snapshot.json, then each text (in
+     * bytewise order of content hash) followed by its original */
     tl_read(&l, path);
     cr_assert_eq(l.n, 7);
     snprintf(dn[0], 96, "documents/%s.txt", a->content_sha256);
     snprintf(dn[1], 96, "documents/%s.txt", b->content_sha256);
     snprintf(on[0], 96, "originals/%s.%s", ARTICLE_SHA256, ext_of(a));
     snprintf(on[1], 96, "originals/%s.%s", b->original_sha256, ext_of(b));
-    want_names[0] = "MANIFEST";
-    want_names[1] = "MANIFEST.minisig";
-    want_names[2] = strcmp(dn[0], dn[1]) < 0 ? dn[0] : dn[1];
-    want_names[3] = strcmp(dn[0], dn[1]) < 0 ? dn[1] : dn[0];
-    want_names[4] = strcmp(on[0], on[1]) < 0 ? on[0] : on[1];
-    want_names[5] = strcmp(on[0], on[1]) < 0 ? on[1] : on[0];
-    want_names[6] = "snapshot.json";
+    {
+        int x = strcmp(a->content_sha256, b->content_sha256) < 0 ? 0 : 1;
+        want_names[0] = "MANIFEST";
+        want_names[1] = "MANIFEST.minisig";
+        want_names[2] = "snapshot.json";
+        want_names[3] = dn[x];
+        want_names[4] = on[x];
+        want_names[5] = dn[1 - x];
+        want_names[6] = on[1 - x];
+    }
     for (i = 0; i < 7; i++)
         cr_assert_str_eq(l.e[i].name, want_names[i]);
-    /* MANIFEST: sha256sum lines of entries 2..6 */
+    /* MANIFEST: sha256sum lines of the other 5 entries, in bytewise order */
     m = tl_get(&l, "MANIFEST");
     {
         char buf[4096];
         size_t len = 0;
-        for (i = 2; i < 7; i++) {
-            char *h = sha256_of(l.e[i].data, l.e[i].len);
-            len += (size_t)snprintf(buf + len, sizeof buf - len, "%s  %s\n", h, l.e[i].name);
+        const char *sorted[5];
+        sorted[0] = strcmp(dn[0], dn[1]) < 0 ? dn[0] : dn[1];
+        sorted[1] = strcmp(dn[0], dn[1]) < 0 ? dn[1] : dn[0];
+        sorted[2] = strcmp(on[0], on[1]) < 0 ? on[0] : on[1];
+        sorted[3] = strcmp(on[0], on[1]) < 0 ? on[1] : on[0];
+        sorted[4] = "snapshot.json";
+        for (i = 0; i < 5; i++) {
+            tent *t = tl_get(&l, sorted[i]);
+            char *h = sha256_of(t->data, t->len);
+            len += (size_t)snprintf(buf + len, sizeof buf - len, "%s  %s\n", h, sorted[i]);
             free(h);
         }
         cr_assert_eq(m->len, len);
@@ -1441,32 +1452,63 @@ Test(bundle_verify, truncated_tar_inside_a_complete_zstd_frame)
     tamper_end(&t);
 }
 
+/* The tar a zstd file decodes to, or NULL when zstd rejects it. */
+static unsigned char *unzstd(const char *data, size_t len, size_t *out_len)
+{
+    size_t cap = 1 << 20, n;
+    unsigned char *out = malloc(cap);
+    cr_assert(out);
+    n = ZSTD_decompress(out, cap, data, len);
+    if (ZSTD_isError(n)) {
+        free(out);
+        return NULL;
+    }
+    *out_len = n;
+    return out;
+}
+
+/* A flipped bit in the compressed stream either fails verification or leaves
+ * every decoded byte as it was (zstd has a few bits that no decoder reads,
+ * e.g. in table descriptions; the content checksum covers the decoded data).
+ * Content is what bundles sign, so a flip that changes no byte of content
+ * is not a change; a vault also records each bundle's file digest. */
 Test(bundle_verify, corrupted_zstd_frames_anywhere)
 {
     tampered t;
-    size_t len, pos, step;
+    size_t len, pos, step, good_len;
     char *data;
+    unsigned char *good_tar;
     int detected = 0, tried = 0;
     tamper_begin(&t);
     data = tu_read(t.good, &len);
+    good_tar = unzstd(data, len, &good_len);
+    cr_assert(good_tar);
     step = len / 40 ? len / 40 : 1;
     for (pos = 0; pos < len; pos += step) {
         ds_report *r;
         data[pos] ^= 0x10;
         tu_write(t.bad, data, len);
-        data[pos] ^= 0x10;
         r = verify(&t.f, t.bad);
         tried++;
-        if (!ds_report_ok(r))
+        if (!ds_report_ok(r)) {
             detected++;
-        else
-            fprintf(stderr, "flip at %zu not detected\n", pos);
-        if (!find(r, "archive-readable", DS_CHECK_FAIL, NULL) &&
-            !find(r, "digests", DS_CHECK_FAIL, NULL))
-            dump(r);
+            if (!find(r, "archive-readable", DS_CHECK_FAIL, NULL) &&
+                !find(r, "digests", DS_CHECK_FAIL, NULL))
+                dump(r);
+        } else {
+            size_t bad_len = 0;
+            unsigned char *bad_tar = unzstd(data, len, &bad_len);
+            cr_assert(bad_tar, "flip at %zu: zstd rejects it but verify passes", pos);
+            cr_assert(bad_len == good_len && memcmp(bad_tar, good_tar, good_len) == 0,
+                      "flip at %zu changes the decoded archive but verify passes", pos);
+            free(bad_tar);
+        }
+        data[pos] ^= 0x10;
         ds_report_free(r);
     }
-    cr_assert_eq(detected, tried);
+    /* nearly all flips change what zstd decodes, or break the frame */
+    cr_assert_geq(detected, tried - 3, "%d of %d flips detected", detected, tried);
+    free(good_tar);
     /* a frame magic destroyed at the start */
     data[0] ^= 0xff;
     tu_write(t.bad, data, len);

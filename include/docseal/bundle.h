@@ -16,9 +16,12 @@
  *   originals/<sha256>.<ext>  original bytes, named by original hash; <ext>
  *                             is "txt", "md" or "html" after the input format
  *   snapshot.json             snapshot metadata (UTF-8 JSON, final newline)
- * docseal writes one zstd frame with content checksum, long-distance matching
- * and a 2^25-byte window (so `zstd -d` needs no memory option); readers
- * accept any zstd stream with windows up to 2^27 bytes.
+ * The archive order is MANIFEST, MANIFEST.minisig, snapshot.json, then each
+ * text (bytewise by name) followed by the originals it came from. docseal
+ * writes one zstd frame with content checksum, 4 MiB jobs, and when an HTML
+ * original is stored long-distance matching over a 2^25-byte window (so
+ * `zstd -d` needs no memory option); readers accept entries in any order
+ * and any zstd stream with windows up to 2^27 bytes.
  * The bundle id is the SHA-256 of the MANIFEST bytes (lowercase hex). The
  * signature covers content digests, never compressed bytes: a bundle may be
  * recompressed or repacked without breaking provenance. The same inputs,

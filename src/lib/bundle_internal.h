@@ -16,6 +16,12 @@
 /* The zstd window the writer uses (log2 bytes): 32 MiB. */
 #define DS__BUNDLE_WINDOW_LOG 25
 
+/* Bytes of input per zstd worker job: fixed, so that the output does not
+ * depend on the machine; memory grows with it (about twice per worker). */
+#ifndef DS__BUNDLE_JOB_SIZE
+#define DS__BUNDLE_JOB_SIZE (4 << 20)
+#endif
+
 /* I/O block size for streaming entry data. */
 #define DS__BUNDLE_BLOCK (128 * 1024)
 

@@ -21,6 +21,7 @@ typedef struct cli_ctx {
     const char *vault_dir; /* -C DIR, or NULL */
     int color_out;         /* colour on stdout */
     int color_err;         /* colour on stderr */
+    int color_never;       /* --color=never was given */
     int quiet;             /* -q */
     int verbose;           /* -v (count) */
     int progress;          /* stderr is a terminal and not quiet */

@@ -255,6 +255,8 @@ static int run(cli_ctx *ctx, int argc, char **argv)
         return cli_usage_error(ctx, "%s", ds_error_last());
     if (!format)
         fmt = ctx->color_out && !output ? DS_DIFF_FORMAT_COLOR : DS_DIFF_FORMAT_PLAIN;
+    else if (fmt == DS_DIFF_FORMAT_COLOR && ctx->color_never)
+        fmt = DS_DIFF_FORMAT_PLAIN; /* an explicit --color=never wins */
     if (summary) {
         if (fmt == DS_DIFF_FORMAT_UNIFIED || fmt == DS_DIFF_FORMAT_HTML)
             return cli_usage_error(ctx, "--summary works with the color, plain and json formats");

@@ -95,7 +95,9 @@ int main(int argc, char **argv)
         int allowed = !(no_color && *no_color);
         ctx.color_out = allowed && isatty(STDOUT_FILENO);
         ctx.color_err = allowed && isatty(STDERR_FILENO);
-    } else if (strcmp(color, "never") != 0) {
+    } else if (strcmp(color, "never") == 0) {
+        ctx.color_never = 1;
+    } else {
         cli_error("--color: '%s' is not one of auto, always, never", color);
         return CLI_EXIT_ERROR;
     }

@@ -43,6 +43,10 @@ grep -q $'\033\[' "$WORK/plain" && fail "escape codes on a pipe without --color"
 NO_COLOR=1 "$DOCSEAL" --color=auto diff --format color "$art" "$rev" >"$WORK/nc" || true
 "$DOCSEAL" --color=always diff --format color "$art" "$rev" >"$WORK/c" || true
 grep -q $'\033\[' "$WORK/c" || fail "--color=always printed no escape codes"
+# an explicit --color=never wins over --format color: the plain format, byte for byte
+"$DOCSEAL" --color=never diff --format color "$art" "$rev" >"$WORK/never" || true
+grep -q $'\033\[' "$WORK/never" && fail "--color=never --format color printed escape codes"
+cmp -s "$WORK/never" "$WORK/plain" || fail "--color=never --format color is not the plain format"
 
 # Memory is bounded by the longest paragraph: a 300 MB paragraph on stdin is refused.
 set +e

@@ -42,8 +42,8 @@ typedef struct cli_option {
 
 typedef struct cli_command {
     const char *name;
-    const char *usage;   /* after "docseal NAME ", e.g. "[OPTIONS] FILE|-" */
-    const char *summary; /* one line */
+    const char *usage;         /* after "docseal NAME ", e.g. "[OPTIONS] FILE|-" */
+    const char *summary;       /* one line */
     const cli_option *options; /* terminated by an entry with long_name NULL */
     int (*run)(cli_ctx *ctx, int argc, char **argv);
 } cli_command;

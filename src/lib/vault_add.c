@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <stdlib.h>
+#include <stddef.h>
 #include <string.h>
 #include <time.h>
 #include <sys/stat.h>
@@ -141,10 +142,11 @@ int ds_vault_add(ds_vault_add_result **out, ds_vault *v, const ds_secret_key *ke
 
     if (out)
         *out = NULL;
+    /* a caller built against version 1 has a struct without allow_future:
+     * copy only what it has (o keeps the default for the rest) */
     if (opts)
-        o = *opts;
-    if (opts && opts->version < 2)
-        o.allow_future = 0; /* the field did not exist in version 1 */
+        memcpy(&o, opts,
+               opts->version < 2 ? offsetof(ds_vault_add_options, allow_future) : sizeof o);
     if (count == 0)
         return ds__error_set(DS_EUSAGE, "add: no input files");
     if ((o.id || o.canonical_url) && count > 1)

@@ -655,7 +655,8 @@ Test(vault, tamper_manifest_line_deleted_reordered_duplicated)
              "revisions manifest.jsonl line 3: putin-kim: revision 4 changed: status changed "
              "needs the next revision number\n"
              "stray-files %s: orphaned bundle: no record references it (left by an interrupted "
-             "add?); the manifest is damaged, so repair refuses: see the failures above\n",
+             "add, or its record was removed from the manifest); the manifest is damaged, so "
+             "repair refuses: see the failures above\n",
              orph);
     expect_failure(v, msg);
 
@@ -696,7 +697,8 @@ Test(vault, tamper_manifest_line_deleted_reordered_duplicated)
         snprintf(orph, sizeof orph, "bundles/%s.tar.zst", bundle_of_line(lines, 5));
         snprintf(msg, sizeof msg,
                  "stray-files %s: orphaned bundle: no record references it (left by an "
-                 "interrupted add?); run 'docseal repair'\n"
+                 "interrupted add, or its record was removed from the manifest); 'docseal "
+                 "repair' sets it aside in orphans/\n"
                  "expect-head %s: no record has this hash: the manifest was truncated, rolled "
                  "back or rewritten\n"
                  "index index/: covers 6 records, the manifest has 5: the derived index is "
@@ -866,7 +868,7 @@ Test(vault, torn_tail_reported_refused_and_repaired)
     ds_vault_free(v);
 }
 
-Test(vault, repair_completes_a_whole_record_and_removes_orphans)
+Test(vault, repair_completes_a_whole_record_and_sets_orphans_aside)
 {
     ds_vault *v = main_job_vault();
     char **lines, data[4];
@@ -897,9 +899,72 @@ Test(vault, repair_completes_a_whole_record_and_removes_orphans)
     }
     close(fd);
     cr_assert_eq(access(vpath("bundles/abc.tar.zst.tmp.Q1w2E3"), F_OK), -1);
+    cr_assert_eq(access(vpath("orphans/"
+                              "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef"
+                              ".tar.zst"),
+                        F_OK),
+                 0);                                           /* set aside, not deleted */
     cr_assert_eq(access(vpath("bundles/notes.txt"), F_OK), 0); /* unknown files are kept */
     remove(vpath("bundles/notes.txt"));
     expect_ok(v);
+    free_lines(lines, n);
+    ds_vault_free(v);
+}
+
+/* Removing the newest records leaves their bundles orphaned: verify says that
+ * more than one orphan means removed records, and repair sets the bundles
+ * aside in orphans/ (the evidence), never deletes them. */
+Test(vault, repair_sets_aside_the_bundles_of_removed_records)
+{
+    ds_vault *v = main_job_vault();
+    char **lines, orph[3][128], msg[2048], rel[160];
+    size_t n = read_lines(&lines), keep[] = {0, 1, 2}, actions = 0, i;
+    ds_vault_repair_options ro = DS_VAULT_REPAIR_OPTIONS_INIT;
+    ds_report *r;
+    cr_assert_eq(n, 6);
+    write_lines(lines, keep, 3);
+    for (i = 0; i < 3; i++)
+        snprintf(orph[i], sizeof orph[i], "%s.tar.zst", bundle_of_line(lines, 3 + i));
+    r = verify(v, NULL);
+    for (i = 0; i < 3; i++) {
+        snprintf(msg, sizeof msg,
+                 "stray-files bundles/%s: orphaned bundle: no record references it; 3 bundles "
+                 "are orphaned and an interrupted add leaves at most one: records were probably "
+                 "removed from the manifest; 'docseal repair' sets it aside in orphans/\n",
+                 orph[i]);
+        cr_assert_not_null(strstr(failures(r), msg), "%s", failures(r));
+    }
+    ds_report_free(r);
+    /* a dry run (shared lock only) changes nothing */
+    ro.dry_run = 1;
+    cr_assert_eq(ds_vault_repair(&actions, v, &ro), 0, "%s", ds_error_last());
+    cr_assert_eq(actions, 4, "%zu", actions); /* 3 orphans, the stale index */
+    for (i = 0; i < 3; i++) {
+        snprintf(rel, sizeof rel, "bundles/%.80s", orph[i]);
+        cr_assert_eq(access(vpath(rel), F_OK), 0);
+    }
+    ro.dry_run = 0;
+    cr_assert_eq(ds_vault_repair(&actions, v, &ro), 0, "%s", ds_error_last());
+    cr_assert_eq(actions, 4, "%zu", actions);
+    for (i = 0; i < 3; i++) {
+        snprintf(rel, sizeof rel, "bundles/%.80s", orph[i]);
+        cr_assert_eq(access(vpath(rel), F_OK), -1);
+        snprintf(rel, sizeof rel, "orphans/%.80s", orph[i]);
+        cr_assert_eq(access(vpath(rel), F_OK), 0, "%s was not set aside", rel);
+    }
+    /* the shortened history verifies; the set-aside bundles are mentioned */
+    r = verify(v, NULL);
+    cr_assert(ds_report_ok(r), "%s", failures(r));
+    for (i = 0; i < r->count; i++)
+        if (strcmp(r->checks[i].name, "orphans") == 0)
+            break;
+    cr_assert_lt(i, r->count, "no orphans line");
+    cr_assert_eq(r->checks[i].result, DS_CHECK_SKIP);
+    cr_assert_str_eq(r->checks[i].detail,
+                     "3 bundles set aside by repair, outside the history (from an add that did "
+                     "not finish, or from records removed from the manifest: check them with "
+                     "'docseal verify orphans/ID.tar.zst')");
+    ds_report_free(r);
     free_lines(lines, n);
     ds_vault_free(v);
 }

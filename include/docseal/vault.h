@@ -25,7 +25,8 @@
  * into place (and its directory fsynced) before the record is appended with a
  * single write(2) and fsynced. A crash therefore leaves at worst an orphaned
  * bundle or a torn final manifest line, which ds_vault_verify() names and
- * ds_vault_repair() removes; earlier records are never rewritten.
+ * ds_vault_repair() undoes (an orphaned bundle is moved to orphans/, never
+ * deleted); earlier records are never rewritten.
  *
  * The format is specified in docseal-formats(5), section VAULT AND MANIFEST.
  *
@@ -397,7 +398,10 @@ typedef struct ds_vault_verify_options {
  *   bundle-agrees     bundle and record agree: bundle id, signer, time, and each
  *                     document's id, revision, status and hashes
  *   stray-files       bundles/ holds nothing else (orphaned bundles, temporary
- *                     files and unknown files are named)
+ *                     files and unknown files are named; more than one orphan
+ *                     means records were probably removed)
+ *   orphans           (DS_CHECK_SKIP, only when there are some) bundles that
+ *                     repair set aside in orphans/
  *   expect-head       opts->expect_head is the hash of one of the records
  *   index             the derived index, when present, matches the manifest
  *                     (a stale or altered index fails; 'repair' rebuilds it)
@@ -413,7 +417,9 @@ int ds_vault_verify(ds_report **report, ds_vault *v, const ds_vault_verify_optio
 typedef enum ds_vault_repair_kind {
     DS_VAULT_REPAIR_TRUNCATE_TAIL = 0, /**< cut a torn final record from the manifest */
     DS_VAULT_REPAIR_COMPLETE_TAIL,     /**< add the '\n' a complete, valid final record lacks */
-    DS_VAULT_REPAIR_REMOVE_ORPHAN,     /**< delete a bundle no record references */
+    DS_VAULT_REPAIR_REMOVE_ORPHAN,     /**< move a bundle no record references to orphans/
+                                            (never deleted: it may be the evidence of removed
+                                            records) */
     DS_VAULT_REPAIR_REMOVE_TEMP,       /**< delete a temporary file left by a crash */
     DS_VAULT_REPAIR_REBUILD_INDEX      /**< rebuild the derived index */
 } ds_vault_repair_kind;
@@ -440,12 +446,14 @@ typedef struct ds_vault_repair_options {
     }
 
 /**
- * Repair what a crash can leave behind, under the exclusive lock: a torn
- * final manifest record (truncated; or completed with its '\n' when it is a
- * whole record that chains and verifies), bundles no record references and
- * temporary files in bundles/ and index/ (deleted), and a stale index
- * (rebuilt). Valid records are never touched. Refuses, changing nothing,
- * when the manifest is damaged anywhere else (tampering, not a crash).
+ * Repair what a crash can leave behind, under the exclusive lock (a shared
+ * one for a dry run): a torn final manifest record (truncated; or completed
+ * with its '\n' when it is a whole record that chains and verifies), bundles
+ * no record references (moved to <vault>/orphans/, never deleted: removing
+ * records from the end of the manifest leaves such bundles too), temporary
+ * files in bundles/ and index/ (deleted), and a stale index (rebuilt). Valid
+ * records are never touched. Refuses, changing nothing, when the manifest is
+ * damaged anywhere else (tampering, not a crash).
  * @param[out] actions when not NULL, the number of steps taken (or announced).
  * @return 0, DS_EINTEGRITY (the manifest is damaged elsewhere: the message
  *         names the line and says to run verify), DS_EIO, DS_ENOMEM.

@@ -202,8 +202,9 @@ int ds_vault_repair(size_t *actions, ds_vault *v, const ds_vault_repair_options 
     ds_manifest_tail tail;
     char **names = NULL;
     size_t n = 0, i;
-    char *line = NULL, detail[512];
+    char *line = NULL, *orphans_dir = NULL, detail[512];
     int err, fd = -1, stale;
+    size_t moved = 0;
 
     if (actions)
         *actions = 0;
@@ -212,8 +213,14 @@ int ds_vault_repair(size_t *actions, ds_vault *v, const ds_vault_repair_options 
     memset(&rp, 0, sizeof rp);
     rp.v = v;
     rp.o = &o;
-    if ((err = ds__vault_lock(v, 1, 0)) < 0)
+    if (!(orphans_dir = ds__asprintf("%s/orphans", v->path)))
+        return DS_ENOMEM;
+    /* a dry run changes nothing: a shared lock will do (and works on a
+     * read-only vault) */
+    if ((err = ds__vault_lock(v, !o.dry_run, 0)) < 0) {
+        free(orphans_dir);
         return err;
+    }
     if ((err = ds_manifest_read_tail(&tail, v->manifest_path)) < 0) {
         if (err == DS_EINVALID)
             err = ds__error_set(DS_EINTEGRITY,
@@ -229,7 +236,7 @@ int ds_vault_repair(size_t *actions, ds_vault *v, const ds_vault_repair_options 
     if (tail.torn) {
         char bundle[DS_SHA256_HEX_SIZE];
         int good = 0;
-        fd = open(v->manifest_path, O_RDWR | O_CLOEXEC);
+        fd = open(v->manifest_path, (o.dry_run ? O_RDONLY : O_RDWR) | O_CLOEXEC);
         if (fd < 0) {
             err = ds__error_errno(DS_EIO, errno, v->manifest_path);
             goto done;
@@ -273,34 +280,47 @@ int ds_vault_repair(size_t *actions, ds_vault *v, const ds_vault_repair_options 
         fd = -1;
     }
 
-    /* 2. orphaned bundles and temporary files */
+    /* 2. orphaned bundles: set aside in orphans/, never deleted. An add that
+     * did not finish leaves one, but so does removing the newest records
+     * from the manifest, and then the bundle is the evidence. */
     if (rp.ref_count)
         qsort(rp.refs, rp.ref_count, 32, ds__cmp32);
     if ((err = ds__list_dir(&names, &n, v->bundles_dir, 1)) < 0)
         goto done;
     for (i = 0; i < n; i++) {
         unsigned char raw[32];
-        char *path;
+        char *path, *aside;
         if (!ds__is_bundle_name(names[i]))
             continue;
         ds__unhex(raw, names[i], 32);
         if (rp.ref_count && bsearch(raw, rp.refs, rp.ref_count, 32, ds__cmp32))
             continue;
-        if (!(path = ds__asprintf("%s/%s", v->bundles_dir, names[i]))) {
+        snprintf(detail, sizeof detail, "bundles/%s", names[i]);
+        if (!ds__announce(&rp, DS_VAULT_REPAIR_REMOVE_ORPHAN, detail,
+                          "move orphaned bundle to orphans/: no record references it (an add "
+                          "that did not finish, or records removed from the manifest)"))
+            continue;
+        if (!moved++ && (err = ds__mkdirs(orphans_dir, 0755)) < 0)
+            goto done;
+        path = ds__asprintf("%s/%s", v->bundles_dir, names[i]);
+        aside = ds__asprintf("%s/%s", orphans_dir, names[i]);
+        if (!path || !aside) {
+            free(path);
+            free(aside);
             err = DS_ENOMEM;
             goto done;
         }
-        snprintf(detail, sizeof detail, "bundles/%s", names[i]);
-        if (ds__announce(&rp, DS_VAULT_REPAIR_REMOVE_ORPHAN, detail,
-                         "remove orphaned bundle: no record references it (written by an add "
-                         "that did not finish)") &&
-            unlink(path) < 0 && errno != ENOENT) {
+        if (rename(path, aside) < 0 && errno != ENOENT) {
             err = ds__error_errno(DS_EIO, errno, path);
             free(path);
+            free(aside);
             goto done;
         }
         free(path);
+        free(aside);
     }
+    if (moved && (err = ds__fsync_dir(orphans_dir)) < 0)
+        goto done;
     if ((err = ds__repair_temps(&rp, v->bundles_dir, "bundles")) < 0 ||
         (err = ds__repair_temps(&rp, v->index_dir, "index")) < 0 ||
         (err = ds__repair_temps(&rp, v->keys_dir, "trusted-keys")) < 0 ||
@@ -336,6 +356,7 @@ done:
     free(line);
     ds__free_names(names, n);
     free(rp.refs);
+    free(orphans_dir);
     ds__vault_unlock(v);
     return err;
 }

@@ -429,13 +429,22 @@ done:
     free(path);
 }
 
+static int ds__is_orphan(const ds__vstate *st, const char *name)
+{
+    unsigned char raw[32];
+    if (!ds__is_bundle_name(name))
+        return 0;
+    ds__unhex(raw, name, 32);
+    return !(st->bundle_count && bsearch(raw, st->bundles, st->bundle_count, 32, ds__cmp32));
+}
+
 static void ds__check_stray(ds__vstate *st, int damaged)
 {
     const char *advice = damaged ? "; the manifest is damaged, so repair refuses: see the "
                                    "failures above"
-                                 : "; run 'docseal repair'";
+                                 : "; 'docseal repair' sets it aside in orphans/";
     char **names = NULL;
-    size_t n = 0, i, fails = 0;
+    size_t n = 0, i, fails = 0, orphans = 0;
     int err = ds__list_dir(&names, &n, st->v->bundles_dir, 1);
     if (err < 0) {
         DS__ADD(st, "stray-files", DS_CHECK_FAIL, "bundles", "%s", ds_error_last());
@@ -443,20 +452,29 @@ static void ds__check_stray(ds__vstate *st, int damaged)
     }
     if (st->bundle_count)
         qsort(st->bundles, st->bundle_count, 32, ds__cmp32);
+    for (i = 0; i < n; i++)
+        orphans += (size_t)ds__is_orphan(st, names[i]);
     for (i = 0; i < n; i++) {
         char subj[300];
-        unsigned char raw[32];
         snprintf(subj, sizeof subj, "bundles/%s", names[i]);
         if (ds__is_bundle_name(names[i])) {
-            ds__unhex(raw, names[i], 32);
-            if (st->bundle_count && bsearch(raw, st->bundles, st->bundle_count, 32, ds__cmp32))
+            if (!ds__is_orphan(st, names[i]))
                 continue;
-            DS__ADD(st, "stray-files", DS_CHECK_FAIL, subj,
-                    "orphaned bundle: no record references it (left by an interrupted add?)%s",
-                    advice);
+            if (orphans == 1)
+                DS__ADD(st, "stray-files", DS_CHECK_FAIL, subj,
+                        "orphaned bundle: no record references it (left by an interrupted add, "
+                        "or its record was removed from the manifest)%s",
+                        advice);
+            else
+                DS__ADD(st, "stray-files", DS_CHECK_FAIL, subj,
+                        "orphaned bundle: no record references it; %zu bundles are orphaned and "
+                        "an interrupted add leaves at most one: records were probably removed "
+                        "from the manifest%s",
+                        orphans, advice);
         } else if (strstr(names[i], ".tmp.") || strncmp(names[i], ".docseal-spool-", 15) == 0) {
             DS__ADD(st, "stray-files", DS_CHECK_FAIL, subj,
-                    "temporary file (left by an interrupted add?)%s", advice);
+                    "temporary file (left by an interrupted add?)%s",
+                    damaged ? advice : "; run 'docseal repair'");
         } else {
             DS__ADD(st, "stray-files", DS_CHECK_FAIL, subj, "unknown file: not a bundle");
         }
@@ -465,6 +483,26 @@ static void ds__check_stray(ds__vstate *st, int damaged)
     if (!fails)
         DS__ADD(st, "stray-files", DS_CHECK_PASS, "bundles/", "no stray files");
     ds__free_names(names, n);
+    /* bundles repair set aside: not part of the history, but worth a look */
+    {
+        char *dir = ds__asprintf("%s/orphans", st->v->path);
+        size_t set_aside = 0;
+        names = NULL;
+        n = 0;
+        if (dir && ds__list_dir(&names, &n, dir, 1) == 0) {
+            for (i = 0; i < n; i++)
+                set_aside += ds__is_bundle_name(names[i]) != 0;
+            if (set_aside)
+                DS__ADD(st, "orphans", DS_CHECK_SKIP, "orphans/",
+                        "%zu bundle%s set aside by repair, outside the history (from an add "
+                        "that did not finish, or from records removed from the manifest: "
+                        "check them with 'docseal verify orphans/ID.tar.zst')",
+                        set_aside, set_aside == 1 ? "" : "s");
+            ds__free_names(names, n);
+        }
+        ds_error_clear();
+        free(dir);
+    }
 }
 
 int ds_vault_verify(ds_report **report, ds_vault *v, const ds_vault_verify_options *opts)

@@ -1535,6 +1535,43 @@ Test(bundle_verify, garbage_after_the_last_frame)
     tamper_end(&t);
 }
 
+/* A second zstd frame holding a whole tar archive (entries nobody lists)
+ * after the end of the bundle's archive: tar stops at the end-of-archive
+ * blocks, so verify must refuse it. A frame of zero bytes is padding. */
+Test(bundle_verify, hidden_archive_after_the_end)
+{
+    tampered t;
+    size_t len, tar_len, cap;
+    char *data, *zeros;
+    unsigned char *tar;
+    size_t z;
+    tamper_begin(&t);
+    data = tu_read(t.good, &len);
+    tar = unzstd(data, len, &tar_len);
+    cr_assert(tar);
+    cap = ZSTD_compressBound(tar_len);
+    data = realloc(data, len + cap);
+    z = ZSTD_compress(data + len, cap, tar, tar_len, 1);
+    cr_assert_not(ZSTD_isError(z));
+    tu_write(t.bad, data, len + z);
+    t.r = verify(&t.f, t.bad);
+    expect_fail(t.r, "archive-readable", NULL, "data after the end of the tar archive");
+    expect_fail(t.r, "archive-readable", NULL, ": only zero padding may follow");
+    ds_report_free(t.r);
+    t.r = NULL;
+    /* zero bytes after it are fine, in another frame too */
+    zeros = calloc(1, 4096);
+    z = ZSTD_compress(data + len, cap, zeros, 4096, 1);
+    cr_assert_not(ZSTD_isError(z));
+    tu_write(t.bad, data, len + z);
+    t.r = verify(&t.f, t.bad);
+    expect_all_pass(t.r);
+    free(zeros);
+    free(tar);
+    free(data);
+    tamper_end(&t);
+}
+
 Test(bundle_verify, empty_and_non_zstd_files)
 {
     tampered t;

@@ -246,6 +246,7 @@ struct ds_bundle_reader {
     int in_frame;        /* some input of the current frame was consumed */
     uint64_t comp_off;   /* compressed bytes consumed */
     uint64_t decomp_off; /* decompressed bytes handed to libarchive */
+    uint64_t data_end;   /* decompressed offset just past the last non-zero byte */
     int stream_err;      /* DS_E code from the read callback, 0 when none */
     char *stream_msg;    /* its message */
     struct archive *a;
@@ -323,6 +324,13 @@ static ssize_t decompress_some(ds_bundle_reader *r)
             if (ret == 0)
                 r->in_frame = 0;
             if (o.pos > 0) {
+                /* where the non-zero data ends: at the last byte of nearly
+                 * every block, so this scan is short except over padding */
+                size_t k = o.pos;
+                while (k > 0 && r->out[k - 1] == 0)
+                    k--;
+                if (k > 0)
+                    r->data_end = r->decomp_off + k;
                 r->decomp_off += o.pos;
                 return (ssize_t)o.pos;
             }
@@ -736,8 +744,22 @@ int ds_bundle_reader_finish(ds_bundle_reader *r)
             return ds__error_set(r->stream_err, "%s: after the end of the tar archive: %s", r->name,
                                  r->stream_msg);
         if (n == 0)
-            return 0;
+            break;
     }
+    /* Only zero bytes may follow the end-of-archive blocks: tar stops
+     * reading there, so anything else (another zstd frame holding more
+     * entries, say) would be data nobody lists or verifies. libarchive has
+     * consumed the archive up to and including its end-of-archive blocks. */
+    {
+        la_int64_t consumed = archive_filter_bytes(r->a, 0);
+        if (consumed < 0 || r->data_end > (uint64_t)consumed)
+            return ds__error_set(DS_EINVALID,
+                                 "%s: data after the end of the tar archive (decompressed byte "
+                                 "offset %llu): only zero padding may follow",
+                                 r->name,
+                                 (unsigned long long)(consumed < 0 ? 0 : (uint64_t)consumed));
+    }
+    return 0;
 }
 
 /* ------------------------------------------------------------------------ */

@@ -189,11 +189,29 @@ const char *cli_reset(int on)
     return on ? "\033[0m" : "";
 }
 
+int cli_write_error(const char *name, int err)
+{
+    return cli_error("write error: %s: %s", name, err ? strerror(err) : "an earlier write failed");
+}
+
+int cli_flush(FILE *f, const char *name)
+{
+    int bad = ferror(f), e = 0;
+    errno = 0;
+    if (fflush(f) != 0) {
+        bad = 1;
+        e = errno;
+    }
+    return bad ? cli_write_error(name, e) : 0;
+}
+
 int cli_file_sink_write(void *ctx, const void *buf, size_t len)
 {
     FILE *f = ctx;
-    if (len && fwrite(buf, 1, len, f) != len)
-        return cli_error("write: %s", strerror(errno)), DS_EIO;
+    if (len && fwrite(buf, 1, len, f) != len) {
+        cli_write_error(f == stdout ? CLI_STDOUT : "output file", errno);
+        return DS_EIO;
+    }
     return 0;
 }
 

@@ -124,7 +124,19 @@ void cli_info(const cli_ctx *ctx, int level, const char *fmt, ...)
 const char *cli_color(int on, const char *sgr); /* sgr like "31" or "1;32" */
 const char *cli_reset(int on);
 
-/* A sink writing to a FILE * (ctx). */
+/* "docseal: write error: NAME: why" (why from errno value err, or "an
+ * earlier write failed" when err is 0); returns CLI_EXIT_ERROR. NAME is the
+ * file, or CLI_STDOUT for standard output. */
+#define CLI_STDOUT "standard output"
+int cli_write_error(const char *name, int err);
+
+/* Flush f and report a failed write to it (now or earlier) with
+ * cli_write_error(); returns 0 or CLI_EXIT_ERROR. */
+int cli_flush(FILE *f, const char *name);
+
+/* A sink writing to a FILE * (ctx); a failed write is reported with
+ * cli_write_error() (naming standard output when ctx is stdout) and returns
+ * DS_EIO. */
 int cli_file_sink_write(void *ctx, const void *buf, size_t len);
 
 /* Print a verification report: text (one line per check) or JSON. */

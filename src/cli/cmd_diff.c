@@ -307,10 +307,8 @@ static int run(cli_ctx *ctx, int argc, char **argv)
         rc = err == DS_EIO ? CLI_EXIT_ERROR : cli_lib_error(err);
         goto done;
     }
-    if (fflush(out) != 0 || ferror(out)) {
-        rc = cli_error("%s: %s", output ? output : "<stdout>", strerror(errno));
+    if ((rc = cli_flush(out, out == stdout ? CLI_STDOUT : output)) != 0)
         goto done;
-    }
     switch (ds_diff_get_summary(diff)->classification) {
     case DS_DIFF_IDENTICAL:
         rc = CLI_EXIT_OK;

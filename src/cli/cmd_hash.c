@@ -88,8 +88,8 @@ static int run(cli_ctx *ctx, int argc, char **argv)
         }
         print_line(hex, argv[i]);
     }
-    if (fflush(stdout) != 0)
-        return cli_error("write: %s", strerror(errno));
+    if (cli_flush(stdout, CLI_STDOUT) != 0)
+        return CLI_EXIT_ERROR;
     return failed ? CLI_EXIT_ERROR : CLI_EXIT_OK;
 }
 

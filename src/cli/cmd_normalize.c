@@ -68,7 +68,7 @@ static int print_json(const ds_document *d)
     if (!s)
         return cli_error("out of memory");
     if (puts(s) == EOF)
-        rc = cli_error("write: %s", strerror(errno));
+        rc = cli_write_error(CLI_STDOUT, errno);
     free(s);
     return rc;
 }
@@ -101,7 +101,7 @@ static int run(cli_ctx *ctx, int argc, char **argv)
 
     err = ds_normalize_file(&doc, argv[g.optind], json ? NULL : &sink, NULL, &o);
     if (os.err || (err == 0 && !json && fflush(stdout) != 0)) {
-        rc = cli_error("write: %s", strerror(os.err ? os.err : errno));
+        rc = cli_write_error(CLI_STDOUT, os.err ? os.err : errno);
     } else if (err < 0) {
         fflush(stdout);
         rc = cli_lib_error(err);

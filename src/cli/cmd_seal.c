@@ -143,8 +143,8 @@ static int run(cli_ctx *ctx, int argc, char **argv)
     } else {
         printf("%s  %s\n", id, path);
     }
-    if (fflush(stdout) != 0)
-        rc = cli_error("standard output: write error");
+    if (cli_flush(stdout, CLI_STDOUT) != 0)
+        rc = CLI_EXIT_ERROR;
 done:
     free(path);
     free(docs);

@@ -1,6 +1,7 @@
 /* cmd_show.c - docseal show: the text (or original) of a revision. */
 #include "cli.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <jansson.h>
 #include <stdlib.h>
@@ -87,10 +88,10 @@ static int run(cli_ctx *ctx, int argc, char **argv)
         free(s);
         json_decref(o);
     } else if (len && fwrite(data, 1, len, stdout) != len) {
-        rc = cli_error("write: standard output");
+        rc = cli_write_error(CLI_STDOUT, errno);
     }
-    if (fflush(stdout) != 0)
-        rc = cli_error("write: standard output");
+    if (rc == 0 && cli_flush(stdout, CLI_STDOUT) != 0)
+        rc = CLI_EXIT_ERROR;
 done:
     free(data);
     free(id);

@@ -205,6 +205,14 @@ static int run(cli_ctx *ctx, int argc, char **argv)
             goto done;
         }
     }
+    if (vargs.expect_head &&
+        (strlen(vargs.expect_head) != 64 || strspn(vargs.expect_head, "0123456789abcdef") != 64)) {
+        rc = cli_usage_error(ctx,
+                             "--expect-head %s: not a record hash (64 lowercase hex digits, as "
+                             "'docseal log --head' prints)",
+                             vargs.expect_head);
+        goto done;
+    }
     if (argc - g.optind > 1) {
         rc = cli_usage_error(ctx, "give at most one BUNDLE");
         goto done;

@@ -39,7 +39,7 @@ static void usage(FILE *f)
 
 enum { OPT_COLOR = CLI_LONG, OPT_VERSION, OPT_HELP };
 
-int main(int argc, char **argv)
+static int run(int argc, char **argv)
 {
     static const struct option longopts[] = {
         {"vault", required_argument, NULL, 'C'},
@@ -142,4 +142,16 @@ int main(int argc, char **argv)
     cli_error("'%s' is not a docseal command", argv[optind]);
     fprintf(stderr, "Try 'docseal --help'.\n");
     return CLI_EXIT_ERROR;
+}
+
+int main(int argc, char **argv)
+{
+    int rc = run(argc, argv);
+    /* whatever the command, output that could not be written (a full disk,
+     * say) is an error; a command that already failed has said why */
+    if (rc == CLI_EXIT_ERROR) {
+        fflush(stdout);
+        return rc;
+    }
+    return cli_flush(stdout, CLI_STDOUT) != 0 ? CLI_EXIT_ERROR : rc;
 }

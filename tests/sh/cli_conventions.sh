@@ -31,6 +31,23 @@ head -n 1 "$WORK/out" | grep -q '^Usage: docseal diff ' || fail "help diff: $(he
 expect 2 "docseal: hash: standard input ('-') can be given only once
 Try 'docseal hash --help'." -- hash - -
 expect 2 "docseal: -C: the vault directory is empty" -- -C "" log
+expect 2 "docseal: verify: --expect-head abc: not a record hash (64 lowercase hex digits, as 'docseal log --head' prints)
+Try 'docseal verify --help'." -- verify --expect-head abc
+
+# Output that cannot be written is an error (exit 2), one message for every command.
+if [ -w /dev/full ]; then
+    for args in "--help" "--version" "help add" "hash $art" "normalize $art" "normalize --json $art" \
+        "diff $art $FIX/revisions/rev-figure.txt"; do
+        set +e
+        # shellcheck disable=SC2086
+        "$DOCSEAL" $args >/dev/full 2>"$WORK/err"
+        rc=$?
+        set -e
+        [ $rc -eq 2 ] || fail "docseal $args >/dev/full: exit $rc"
+        [ "$(cat "$WORK/err")" = "docseal: write error: standard output: No space left on device" ] ||
+            fail "docseal $args >/dev/full: [$(cat "$WORK/err")]"
+    done
+fi
 SOURCE_DATE_EPOCH=1600000000x expect 2 \
     "docseal: SOURCE_DATE_EPOCH: '1600000000x' is not a number of seconds since the epoch" -- hash "$art"
 SOURCE_DATE_EPOCH=" 1600000000" expect 2 \

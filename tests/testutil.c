@@ -1,7 +1,9 @@
 /* testutil.c - helpers shared by the Criterion tests. */
+#define _XOPEN_SOURCE 700 /* nftw() */
 #include "testutil.h"
 
 #include <criterion/criterion.h>
+#include <ftw.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -42,11 +44,42 @@ void tu_write(const char *path, const void *data, size_t len)
     cr_assert_eq(fclose(f), 0);
 }
 
+/* Temporary directories made by this test process, removed when it exits
+ * (each Criterion test runs in a process of its own); DS_KEEP_TMP=1 keeps
+ * them for a look. */
+static char *tmpdirs[256];
+static size_t ntmpdirs;
+
+static int rm_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+    (void)st;
+    (void)flag;
+    (void)ftw;
+    remove(path);
+    return 0;
+}
+
+static void rm_tmpdirs(void)
+{
+    size_t i;
+    const char *keep = getenv("DS_KEEP_TMP");
+    for (i = 0; i < ntmpdirs; i++) {
+        if (!(keep && *keep == '1'))
+            nftw(tmpdirs[i], rm_one, 16, FTW_DEPTH | FTW_PHYS);
+        free(tmpdirs[i]);
+    }
+    ntmpdirs = 0;
+}
+
 char *tu_tmpdir(void)
 {
     char tmpl[] = "/tmp/docseal-test-XXXXXX";
     char *d = mkdtemp(tmpl);
     cr_assert_not_null(d);
+    if (ntmpdirs == 0)
+        atexit(rm_tmpdirs);
+    if (ntmpdirs < sizeof tmpdirs / sizeof *tmpdirs)
+        tmpdirs[ntmpdirs++] = strdup(d);
     return strdup(d);
 }
 

@@ -26,7 +26,7 @@ static const cli_option options[] = {
     {"key", 'k', required_argument, "FILE", "signing key (default: the vault's)"},
     {"passphrase-file", OPT_PASSFILE, required_argument, "FILE",
      "read the key's passphrase from FILE"},
-    {"threads", OPT_THREADS, required_argument, "N", "zstd worker threads (default: all CPUs)"},
+    {"threads", OPT_THREADS, required_argument, "N", "threads for normalizing and zstd (default: one per CPU; the output is the same)"},
     {"allow-future", OPT_ALLOW_FUTURE, no_argument, NULL,
      "accept a --time more than 24 hours ahead of the clock"},
     {"json", OPT_JSON, no_argument, NULL, "print the snapshot as JSON"},

@@ -20,7 +20,7 @@ static const cli_option options[] = {
      "snapshot time (default: SOURCE_DATE_EPOCH, else now)"},
     {"level", OPT_LEVEL, required_argument, "N", "zstd compression level 1..19 (default 3)"},
     {"threads", OPT_THREADS, required_argument, "N",
-     "zstd worker threads (default: one per CPU; the output is the same)"},
+     "threads for normalizing and zstd (default: one per CPU; the output is the same)"},
     CLI_NORMALIZE_OPTIONS,
     {"id", OPT_ID, required_argument, "ID", "document id (only with one FILE)"},
     {"url", OPT_URL, required_argument, "URL", "canonical URL (only with one FILE)"},

@@ -136,14 +136,31 @@ void cli_print_help(FILE *f, const cli_command *cmd)
     fprintf(f, "\nExit status: 0 success, 1 negative result, 2 error.\n");
 }
 
+/* Write "docseal: " prefix + message + suffix to stderr as one line: control
+ * characters in it (a file name with a line feed, an escape sequence) are
+ * shown as \xHH, so a message can neither span lines nor drive the
+ * terminal. */
+static void put_message(const char *prefix, const char *fmt, va_list ap, const char *suffix)
+{
+    char buf[4096];
+    const unsigned char *p;
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    fputs(prefix, stderr);
+    for (p = (const unsigned char *)buf; *p; p++) {
+        if (*p < 0x20 || *p == 0x7f)
+            fprintf(stderr, "\\x%02x", *p);
+        else
+            fputc(*p, stderr);
+    }
+    fputs(suffix, stderr);
+}
+
 int cli_error(const char *fmt, ...)
 {
     va_list ap;
-    fputs("docseal: ", stderr);
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    put_message("docseal: ", fmt, ap, "\n");
     va_end(ap);
-    fputc('\n', stderr);
     return CLI_EXIT_ERROR;
 }
 
@@ -152,16 +169,16 @@ int cli_usage_error(const cli_ctx *ctx, const char *fmt, ...)
     va_list ap;
     fprintf(stderr, "docseal: %s: ", ctx->command);
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    put_message("", fmt, ap, "\n");
     va_end(ap);
-    fprintf(stderr, "\nTry 'docseal %s --help'.\n", ctx->command);
+    fprintf(stderr, "Try 'docseal %s --help'.\n", ctx->command);
     return CLI_EXIT_ERROR;
 }
 
 int cli_lib_error(int code)
 {
     const char *msg = ds_error_last();
-    fprintf(stderr, "docseal: %s\n", *msg ? msg : ds_status_name(code));
+    cli_error("%s", *msg ? msg : ds_status_name(code));
     return code == DS_EINTEGRITY ? CLI_EXIT_NEGATIVE : CLI_EXIT_ERROR;
 }
 

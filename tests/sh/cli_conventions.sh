@@ -34,6 +34,10 @@ expect 2 "docseal: -C: the vault directory is empty" -- -C "" log
 expect 2 "docseal: verify: --expect-head abc: not a record hash (64 lowercase hex digits, as 'docseal log --head' prints)
 Try 'docseal verify --help'." -- verify --expect-head abc
 
+# Control characters in a message (a file name with a line feed, an escape
+# sequence) are shown as \xHH: one line, nothing sent to the terminal.
+expect 2 'docseal: /nonexistent/a\x0ab\x1b[31m: No such file or directory' -- hash $'/nonexistent/a\nb\e[31m'
+
 # Output that cannot be written is an error (exit 2), one message for every command.
 if [ -w /dev/full ]; then
     for args in "--help" "--version" "help add" "hash $art" "normalize $art" "normalize --json $art" \

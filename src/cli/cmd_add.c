@@ -147,6 +147,8 @@ static int run(cli_ctx *ctx, int argc, char **argv)
     }
     if (g.status >= 0)
         return g.status;
+    if ((ao.id && !*ao.id) || (ao.canonical_url && !*ao.canonical_url))
+        return cli_usage_error(ctx, "%s: empty", ao.id && !*ao.id ? "--id" : "--url");
     count = argc - g.optind;
     if (count < 1)
         return cli_usage_error(ctx, "no input files");

@@ -90,6 +90,10 @@ static int run(cli_ctx *ctx, int argc, char **argv)
         return g.status;
     if (bad)
         return bad;
+    if (out_path && !*out_path)
+        return cli_usage_error(ctx, "-o: the output path is empty");
+    if ((dopts.id && !*dopts.id) || (dopts.canonical_url && !*dopts.canonical_url))
+        return cli_usage_error(ctx, "%s: empty", dopts.id && !*dopts.id ? "--id" : "--url");
     nfiles = argc - g.optind;
     if (nfiles < 1)
         return cli_usage_error(ctx, "no input files (give FILE... or - for standard input)");

@@ -34,6 +34,13 @@ expect 2 "docseal: -C: the vault directory is empty" -- -C "" log
 expect 2 "docseal: verify: --expect-head abc: not a record hash (64 lowercase hex digits, as 'docseal log --head' prints)
 Try 'docseal verify --help'." -- verify --expect-head abc
 
+expect 2 "docseal: seal: -o: the output path is empty
+Try 'docseal seal --help'." -- seal -o '' "$art"
+expect 2 "docseal: seal: --url: empty
+Try 'docseal seal --help'." -- seal --url '' "$art"
+expect 2 "docseal: add: --id: empty
+Try 'docseal add --help'." -- add --id '' "$art"
+
 # Control characters in a message (a file name with a line feed, an escape
 # sequence) are shown as \xHH: one line, nothing sent to the terminal.
 expect 2 'docseal: /nonexistent/a\x0ab\x1b[31m: No such file or directory' -- hash $'/nonexistent/a\nb\e[31m'

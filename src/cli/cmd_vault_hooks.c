@@ -122,6 +122,11 @@ int cli_vault_latest_two(cli_ctx *ctx, const char *id, char **spec_a, char **spe
         return cli_lib_error(err);
     err = ds_vault_resolve(&e, v, id, &latest);
     ds_vault_free(v);
+    if (err == DS_ENOTFOUND && strchr(id, '@'))
+        return cli_error("%s: no such document; with one operand diff takes a document ID and "
+                         "compares its last two revisions (for a revision, give two: "
+                         "'docseal diff ID@N ID@M')",
+                         id);
     if (err < 0)
         return cli_lib_error(err);
     if (e.revision < 2)

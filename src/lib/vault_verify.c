@@ -630,9 +630,15 @@ int ds_vault_verify(ds_report **report, ds_vault *v, const ds_vault_verify_optio
         /* signature */
         key = ds__find_key(&st, rec->key_id);
         if (!key) {
-            DS__ADD(&st, "record-signature", DS_CHECK_FAIL, subj,
-                    "signed by key %s, which is not trusted (no trusted-keys/%s.pub)", rec->key_id,
-                    rec->key_id);
+            if (o.pin_key_count > 0 || o.pin_key_id_count > 0)
+                DS__ADD(&st, "record-signature", DS_CHECK_FAIL, subj,
+                        "signed by key %s, which is not among the keys pinned with --pubkey or "
+                        "--trusted-key",
+                        rec->key_id);
+            else
+                DS__ADD(&st, "record-signature", DS_CHECK_FAIL, subj,
+                        "signed by key %s, which is not trusted (no trusted-keys/%s.pub)",
+                        rec->key_id, rec->key_id);
             st.fails_sig++;
         } else if ((err = ds_manifest_record_verify(rec, key)) < 0) {
             if (err == DS_ENOMEM)

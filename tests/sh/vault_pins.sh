@@ -34,7 +34,7 @@ for pin in "--pubkey $pub" "--trusted-key $kid" "--trusted-key ${kid,,}"; do
     [ $rc -eq 1 ] || { cat "$WORK/out" >&2; fail "$pin: forged record passes (exit $rc)"; }
     grep -qF "FAIL trusted-keys trusted-keys/$ikid.pub: key $ikid is not pinned" "$WORK/out" ||
         { cat "$WORK/out" >&2; fail "$pin: intruder key not named"; }
-    grep -qF "FAIL record-signature manifest.jsonl line 2: signed by key $ikid, which is not trusted" "$WORK/out" ||
+    grep -qF "FAIL record-signature manifest.jsonl line 2: signed by key $ikid, which is not among the keys pinned with --pubkey or --trusted-key" "$WORK/out" ||
         { cat "$WORK/out" >&2; fail "$pin: forged record not named"; }
     grep -q "FAIL bundle bundles/.*signature" "$WORK/out" ||
         { cat "$WORK/out" >&2; fail "$pin: forged bundle not named"; }

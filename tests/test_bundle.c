@@ -1514,7 +1514,7 @@ Test(bundle_verify, corrupted_zstd_frames_anywhere)
     tu_write(t.bad, data, len);
     t.r = verify(&t.f, t.bad);
     expect_fail(t.r, "archive-readable", NULL,
-                "not zstd-compressed data (unknown frame magic) at compressed byte offset 0");
+                "not zstd-compressed data (unknown frame magic) at or after compressed byte offset 0");
     free(data);
     tamper_end(&t);
 }
@@ -2075,7 +2075,7 @@ Test(bundle_fixtures, each_verdict)
         {"truncated.tar.zst", "archive-readable", NULL,
          "truncated: the zstd frame is cut off at the end of the file"},
         {"not-zstd.tar.zst", "archive-readable", NULL,
-         "not zstd-compressed data (unknown frame magic) at compressed byte offset 0"},
+         "not zstd-compressed data (unknown frame magic) at or after compressed byte offset 0"},
     };
     size_t i;
     ds_report *r = verify_fixture("valid.tar.zst");

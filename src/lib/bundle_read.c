@@ -311,7 +311,7 @@ static ssize_t decompress_some(ds_bundle_reader *r)
             ret = ZSTD_decompressStream(r->dctx, &o, &r->zin);
             if (ZSTD_isError(ret)) {
                 char buf[128];
-                stream_fail(r, DS_EINVALID, "%s at compressed byte offset %llu",
+                stream_fail(r, DS_EINVALID, "%s at or after compressed byte offset %llu",
                             zstd_reason(ret, r->limits.max_window_log, buf, sizeof buf),
                             (unsigned long long)r->comp_off);
                 return -1;

@@ -371,6 +371,13 @@ int cli_load_secret_key(const char *path, const char *passphrase_file, ds_secret
     }
     if (enc && (rc = cli_get_passphrase(passphrase_file, "Passphrase: ", 0, &pass)) != 0)
         goto done;
+    /* not needed for a key without a passphrase, but a file that was named
+     * and cannot be read is still a mistake worth hearing about */
+    if (!enc && passphrase_file && strcmp(passphrase_file, "-") != 0 &&
+        access(passphrase_file, R_OK) != 0) {
+        rc = cli_error("%s: %s", passphrase_file, strerror(errno));
+        goto done;
+    }
     if ((err = ds_secret_key_load(out, path, pass)) < 0)
         rc = cli_lib_error(err);
 done:

@@ -41,6 +41,12 @@ Try 'docseal seal --help'." -- seal --url '' "$art"
 expect 2 "docseal: add: --id: empty
 Try 'docseal add --help'." -- add --id '' "$art"
 
+# A named passphrase file that cannot be read is an error, needed or not.
+"$DOCSEAL" keygen --no-passphrase -o "$WORK/k.key" >/dev/null
+expect 2 "docseal: /nonexistent/pass: No such file or directory" -- \
+    seal -k "$WORK/k.key" --passphrase-file /nonexistent/pass -o "$WORK/x.tar.zst" "$art"
+[ ! -e "$WORK/x.tar.zst" ] || fail "a bundle was written"
+
 # Control characters in a message (a file name with a line feed, an escape
 # sequence) are shown as \xHH: one line, nothing sent to the terminal.
 expect 2 'docseal: /nonexistent/a\x0ab\x1b[31m: No such file or directory' -- hash $'/nonexistent/a\nb\e[31m'

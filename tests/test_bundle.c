@@ -1513,8 +1513,9 @@ Test(bundle_verify, corrupted_zstd_frames_anywhere)
     data[0] ^= 0xff;
     tu_write(t.bad, data, len);
     t.r = verify(&t.f, t.bad);
-    expect_fail(t.r, "archive-readable", NULL,
-                "not zstd-compressed data (unknown frame magic) at or after compressed byte offset 0");
+    expect_fail(
+        t.r, "archive-readable", NULL,
+        "not zstd-compressed data (unknown frame magic) at or after compressed byte offset 0");
     free(data);
     tamper_end(&t);
 }
@@ -1533,6 +1534,86 @@ Test(bundle_verify, garbage_after_the_last_frame)
     expect_fail(t.r, "archive-readable", NULL, "after the end of the tar archive");
     free(data);
     tamper_end(&t);
+}
+
+/* The archive order with shared entries: two documents with one text (their
+ * originals differ only in spacing) and a third made from the first one's
+ * original with other options (another text, the same original). Each text
+ * comes in bytewise order, followed by the originals not written before. */
+Test(bundle_write, order_with_shared_texts_and_originals)
+{
+    fx f;
+    char *f1, *f2, *path, id[DS_SHA256_HEX_SIZE];
+    const char *t1 = "# Title\n\nHello world.\n\nAdvertisement\n",
+               *t2 = "# Title\n\nHello   world.\n\nAdvertisement\n";
+    ds_bundle_options o = DS_BUNDLE_OPTIONS_INIT;
+    ds_bundle_doc_options da = DS_BUNDLE_DOC_OPTIONS_INIT, db = DS_BUNDLE_DOC_OPTIONS_INIT,
+                          dc = DS_BUNDLE_DOC_OPTIONS_INIT;
+    ds_normalize_options drop = DS_NORMALIZE_OPTIONS_INIT, keep = DS_NORMALIZE_OPTIONS_INIT;
+    const ds_document *a, *b, *c;
+    ds_bundle_writer *w = NULL;
+    tlist l;
+    const char *want[7];
+    char ta[96], tc[96], oa[96], ob[96];
+    ds_report *r;
+    size_t i;
+
+    fx_init(&f);
+    f1 = path_join(f.dir, "one.txt");
+    f2 = path_join(f.dir, "two.txt");
+    tu_write(f1, t1, strlen(t1));
+    tu_write(f2, t2, strlen(t2));
+    keep.keep_boilerplate = 1; /* "Advertisement" stays in c's text */
+    da.id = "a";
+    da.normalize = &drop;
+    db.id = "b";
+    db.normalize = &drop;
+    dc.id = "c";
+    dc.normalize = &keep;
+    o.snapshot_time = T0;
+    o.out_dir = f.dir;
+    cr_assert_eq(ds_bundle_writer_new(&w, f.key, &o), 0, "%s", ds_error_last());
+    cr_assert_eq(ds_bundle_writer_add_file(w, f1, &da, &a, NULL), 0, "%s", ds_error_last());
+    cr_assert_eq(ds_bundle_writer_add_file(w, f2, &db, &b, NULL), 0, "%s", ds_error_last());
+    cr_assert_eq(ds_bundle_writer_add_file(w, f1, &dc, &c, NULL), 0, "%s", ds_error_last());
+    /* the premise: a and b share a text, a and c an original */
+    cr_assert_str_eq(a->content_sha256, b->content_sha256);
+    cr_assert_str_neq(a->content_sha256, c->content_sha256);
+    cr_assert_str_eq(a->original_sha256, c->original_sha256);
+    cr_assert_str_neq(a->original_sha256, b->original_sha256);
+    snprintf(ta, sizeof ta, "documents/%s.txt", a->content_sha256);
+    snprintf(tc, sizeof tc, "documents/%s.txt", c->content_sha256);
+    snprintf(oa, sizeof oa, "originals/%s.%s", a->original_sha256, ext_of(a));
+    snprintf(ob, sizeof ob, "originals/%s.%s", b->original_sha256, ext_of(b));
+    cr_assert_eq(ds_bundle_writer_finish(w, NULL, id, &path), 0, "%s", ds_error_last());
+    ds_bundle_writer_free(w);
+
+    want[0] = "MANIFEST";
+    want[1] = "MANIFEST.minisig";
+    want[2] = "snapshot.json";
+    if (strcmp(ta, tc) < 0) {
+        want[3] = ta;
+        want[4] = strcmp(oa, ob) < 0 ? oa : ob;
+        want[5] = strcmp(oa, ob) < 0 ? ob : oa;
+        want[6] = tc; /* its original came already */
+    } else {
+        want[3] = tc;
+        want[4] = oa;
+        want[5] = ta;
+        want[6] = ob; /* oa came already */
+    }
+    tl_read(&l, path);
+    cr_assert_eq(l.n, 7);
+    for (i = 0; i < 7; i++)
+        cr_assert_str_eq(l.e[i].name, want[i], "entry %zu", i);
+    r = verify(&f, path);
+    expect_all_pass(r);
+    ds_report_free(r);
+    tl_free(&l);
+    free(path);
+    free(f1);
+    free(f2);
+    fx_fini(&f);
 }
 
 /* A second zstd frame holding a whole tar archive (entries nobody lists)

@@ -1235,8 +1235,9 @@ int ds_bundle_writer_finish(ds_bundle_writer *w, const char *out_path,
     ds__buf manifest = DS__BUF_INIT, snap = DS__BUF_INIT;
     ds_public_key *pub = NULL;
     char created[32], key_id[DS_KEY_ID_HEX_SIZE], id[DS_SHA256_HEX_SIZE];
-    char *sig = NULL, *tc = NULL, *final = NULL, *tmp = NULL, *dir = NULL;
-    int fd = -1, err = 0;
+    char *sig = NULL, *tc = NULL, *final = NULL, *dir = NULL;
+    ds__outfile of;
+    int opened = 0, err = 0;
     went head[2];
 
     if (bundle_id)
@@ -1355,23 +1356,13 @@ int ds_bundle_writer_finish(ds_bundle_writer *w, const char *out_path,
         final = ds__asprintf("%s/%s.tar.zst", w->out_dir, id);
     else
         final = ds__asprintf("%s.tar.zst", id);
-    if (!final || !(dir = ds__dirname(final)) || !(tmp = ds__asprintf("%s.tmp.XXXXXX", final))) {
+    if (!final || !(dir = ds__dirname(final))) {
         err = DS_ENOMEM;
         goto done;
     }
-    fd = mkstemp(tmp);
-    if (fd < 0) {
-        int e = errno;
-        err = ds__error_set(DS_EIO, "%s: cannot create a temporary file in %s: %s", final, dir,
-                            strerror(e));
-        free(tmp);
-        tmp = NULL;
+    if ((err = ds__outfile_open(&of, final, dir, 0644)) < 0)
         goto done;
-    }
-    if (fchmod(fd, 0644) < 0) {
-        err = ds__error_errno(DS_EIO, errno, tmp);
-        goto done;
-    }
+    opened = 1;
     memset(head, 0, sizeof head);
     strcpy(head[0].path, "MANIFEST");
     head[0].size = manifest.len;
@@ -1384,28 +1375,13 @@ int ds_bundle_writer_finish(ds_bundle_writer *w, const char *out_path,
         went *all = NULL;
         if ((err = archive_order(w, head, ents, n, &all)) < 0)
             goto done;
-        err = write_archive(w, fd, tmp, all, n + 2);
+        err = write_archive(w, of.fd, final, all, n + 2);
         free(all);
         if (err < 0)
             goto done;
     }
-    if (fsync(fd) < 0) {
-        err = ds__error_errno(DS_EIO, errno, tmp);
-        goto done;
-    }
-    if (close(fd) < 0) {
-        fd = -1;
-        err = ds__error_errno(DS_EIO, errno, tmp);
-        goto done;
-    }
-    fd = -1;
-    if (rename(tmp, final) < 0) {
-        err = ds__error_errno(DS_EIO, errno, final);
-        goto done;
-    }
-    free(tmp);
-    tmp = NULL;
-    if ((err = ds__fsync_dir(dir)) < 0)
+    opened = 0; /* committed or discarded */
+    if ((err = ds__outfile_commit(&of, final, dir, final)) < 0)
         goto done;
     if (bundle_id)
         memcpy(bundle_id, id, DS_SHA256_HEX_SIZE);
@@ -1414,12 +1390,8 @@ int ds_bundle_writer_finish(ds_bundle_writer *w, const char *out_path,
         final = NULL;
     }
 done:
-    if (fd >= 0)
-        close(fd);
-    if (tmp) {
-        unlink(tmp);
-        free(tmp);
-    }
+    if (opened)
+        ds__outfile_discard(&of);
     free(final);
     free(dir);
     free(tc);

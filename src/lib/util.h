@@ -31,7 +31,7 @@ int ds__error_oom(void);
 void *ds__malloc(size_t n);
 void *ds__calloc(size_t n, size_t size);
 void *ds__realloc(void *p, size_t n);
-char *ds__strdup(const char *s);                 /* NULL in -> NULL out, no error */
+char *ds__strdup(const char *s); /* NULL in -> NULL out, no error */
 char *ds__strndup(const char *s, size_t n);
 char *ds__asprintf(const char *fmt, ...) DS__PRINTF(1, 2);
 
@@ -41,14 +41,17 @@ typedef struct ds__buf {
     size_t len;
     size_t cap;
 } ds__buf;
-#define DS__BUF_INIT {NULL, 0, 0}
-int ds__buf_grow(ds__buf *b, size_t extra);   /* ensure room for extra bytes + NUL */
+#define DS__BUF_INIT                                                                               \
+    {                                                                                              \
+        NULL, 0, 0                                                                                 \
+    }
+int ds__buf_grow(ds__buf *b, size_t extra); /* ensure room for extra bytes + NUL */
 int ds__buf_put(ds__buf *b, const void *data, size_t len);
 int ds__buf_puts(ds__buf *b, const char *s);
 int ds__buf_putc(ds__buf *b, char c);
 int ds__buf_printf(ds__buf *b, const char *fmt, ...) DS__PRINTF(2, 3);
-char *ds__buf_detach(ds__buf *b);            /* caller frees; buffer reset */
-void ds__buf_clear(ds__buf *b);              /* len = 0, memory kept */
+char *ds__buf_detach(ds__buf *b); /* caller frees; buffer reset */
+void ds__buf_clear(ds__buf *b);   /* len = 0, memory kept */
 void ds__buf_free(ds__buf *b);
 
 /* ds_sink that appends to a ds__buf (ctx is the ds__buf *). */
@@ -73,6 +76,22 @@ int ds__write_file_atomic(const char *path, const void *data, size_t len, unsign
                           int exclusive);
 /* fsync a directory by path. */
 int ds__fsync_dir(const char *dir);
+
+/* A new file to appear at a path only once written in full (outfile.c):
+ * unnamed while it is written where Linux allows (O_TMPFILE: a process
+ * killed meanwhile leaves nothing), else named "PATH.tmp.XXXXXX". */
+typedef struct ds__outfile {
+    int fd;        /* write to this */
+    int anonymous; /* O_TMPFILE: no name yet */
+    char *tmp;     /* its temporary name, or NULL */
+} ds__outfile;
+/* Open one in dir (the directory of path) with exactly mode. DS_EIO, DS_ENOMEM. */
+int ds__outfile_open(ds__outfile *o, const char *path, const char *dir, unsigned mode);
+/* fsync it, give it a temporary name if it has none, rename it over path and
+ * fsync dir; what names the file in messages. On failure it is discarded. */
+int ds__outfile_commit(ds__outfile *o, const char *path, const char *dir, const char *what);
+/* Close it and remove any name it has. */
+void ds__outfile_discard(ds__outfile *o);
 /* write(2) all bytes, retrying on EINTR and short writes. 0 or DS_EIO. */
 int ds__write_all(int fd, const void *data, size_t len, const char *what);
 /* mkdir -p with mode; 0 when it exists already. */

@@ -392,6 +392,21 @@ Test(vault, head_and_expect_head)
     ds_vault_free(v);
 }
 
+/* RFC 3339 times: a leap second (23:59:60 UTC, in any offset) is read as
+ * 23:59:59; a second 60 anywhere else is refused. */
+Test(vault, time_parse_leap_second)
+{
+    int64_t t = 0;
+    cr_assert_eq(ds_vault_time_parse(&t, "2016-12-31T23:59:60Z"), 0, "%s", ds_error_last());
+    cr_assert_eq(t, 1483228799);
+    cr_assert_eq(ds_vault_time_parse(&t, "2017-01-01T00:59:60+01:00"), 0, "%s", ds_error_last());
+    cr_assert_eq(t, 1483228799);
+    cr_assert_eq(ds_vault_time_parse(&t, "2024-01-01T12:00:60Z"), DS_EINVALID);
+    cr_assert_str_eq(ds_error_last(),
+                     "2024-01-01T12:00:60Z: not an RFC 3339 time or YYYY-MM-DD date");
+    cr_assert_eq(ds_vault_time_parse(&t, "2016-12-31T23:59:60+01:00"), DS_EINVALID);
+}
+
 Test(vault, time_must_not_decrease)
 {
     ds_vault *v = make_vault("vault", g_key);

@@ -468,6 +468,14 @@ int ds__parse_time(int64_t *out, const char *s)
     }
     if (*p != '\0')
         goto bad;
+    if (se == 60) {
+        /* a leap second is the last second of a UTC day (23:59:60Z) */
+        long utc = ((long)h * 3600 + mi * 60 - off) % 86400;
+        if (utc < 0)
+            utc += 86400;
+        if (utc != 23 * 3600 + 59 * 60)
+            goto bad;
+    }
     *out = ds__days_from_civil(y, (unsigned)mo, (unsigned)d) * 86400 + h * 3600 + mi * 60 +
            (se > 59 ? 59 : se) - off;
     return 0;

@@ -944,8 +944,9 @@ Test(vault, repair_sets_aside_the_bundles_of_removed_records)
     for (i = 0; i < 3; i++) {
         snprintf(msg, sizeof msg,
                  "stray-files bundles/%s: orphaned bundle: no record references it; 3 bundles "
-                 "are orphaned and an interrupted add leaves at most one: records were probably "
-                 "removed from the manifest; 'docseal repair' sets it aside in orphans/\n",
+                 "are orphaned: as many interrupted adds, or records removed from the manifest "
+                 "(--expect-head with a head kept elsewhere tells); 'docseal repair' sets it "
+                 "aside in orphans/\n",
                  orph[i]);
         cr_assert_not_null(strstr(failures(r), msg), "%s", failures(r));
     }
@@ -977,8 +978,8 @@ Test(vault, repair_sets_aside_the_bundles_of_removed_records)
     cr_assert_eq(r->checks[i].result, DS_CHECK_SKIP);
     cr_assert_str_eq(r->checks[i].detail,
                      "3 bundles set aside by repair, outside the history (from an add that did "
-                     "not finish, or from records removed from the manifest: check them with "
-                     "'docseal verify orphans/ID.tar.zst')");
+                     "not finish, or from records removed from the manifest: check each with "
+                     "'docseal verify orphans/ID.tar.zst' in the vault)");
     ds_report_free(r);
     free_lines(lines, n);
     ds_vault_free(v);

@@ -398,8 +398,8 @@ typedef struct ds_vault_verify_options {
  *   bundle-agrees     bundle and record agree: bundle id, signer, time, and each
  *                     document's id, revision, status and hashes
  *   stray-files       bundles/ holds nothing else (orphaned bundles, temporary
- *                     files and unknown files are named; more than one orphan
- *                     means records were probably removed)
+ *                     files and unknown files are named; several orphans mean
+ *                     as many interrupted adds, or removed records)
  *   orphans           (DS_CHECK_SKIP, only when there are some) bundles that
  *                     repair set aside in orphans/
  *   expect-head       opts->expect_head is the hash of one of the records

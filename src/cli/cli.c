@@ -136,23 +136,66 @@ void cli_print_help(FILE *f, const cli_command *cmd)
     fprintf(f, "\nExit status: 0 success, 1 negative result, 2 error.\n");
 }
 
-/* Write "docseal: " prefix + message + suffix to stderr as one line: control
- * characters in it (a file name with a line feed, an escape sequence) are
- * shown as \xHH, so a message can neither span lines nor drive the
- * terminal. */
+/* Length of the valid UTF-8 sequence at p (1..4), or 0. */
+static int utf8_len(const unsigned char *p)
+{
+    int n, i;
+    if (p[0] < 0x80)
+        return 1;
+    n = p[0] >= 0xf0 && p[0] <= 0xf4 ? 4 : p[0] >= 0xe0 ? 3 : p[0] >= 0xc2 && p[0] < 0xe0 ? 2 : 0;
+    if (p[0] > 0xf4)
+        n = 0;
+    for (i = 1; i < n; i++)
+        if ((p[i] & 0xc0) != 0x80)
+            return 0;
+    return n;
+}
+
+/* Write prefix + message + suffix to stderr as one line: control characters
+ * in the message (C0, DEL, C1 such as CSI) and bytes that are not UTF-8 are
+ * shown as \xHH, so that a file name can neither break the line nor drive
+ * the terminal. */
 static void put_message(const char *prefix, const char *fmt, va_list ap, const char *suffix)
 {
-    char buf[4096];
+    char small[1024], *buf = small;
     const unsigned char *p;
-    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_list ap2;
+    int n;
+    va_copy(ap2, ap);
+    n = vsnprintf(small, sizeof small, fmt, ap);
+    if (n >= (int)sizeof small && (buf = malloc((size_t)n + 1)) != NULL)
+        vsnprintf(buf, (size_t)n + 1, fmt, ap2);
+    else if (n >= (int)sizeof small)
+        buf = small; /* out of memory: the message is cut */
+    va_end(ap2);
     fputs(prefix, stderr);
-    for (p = (const unsigned char *)buf; *p; p++) {
-        if (*p < 0x20 || *p == 0x7f)
-            fprintf(stderr, "\\x%02x", *p);
-        else
+    for (p = (const unsigned char *)buf; *p;) {
+        int len = utf8_len(p);
+        int c1 = len == 2 && p[0] == 0xc2 && p[1] < 0xa0; /* U+0080..U+009F */
+        if (len == 1 && *p >= 0x20 && *p != 0x7f) {
             fputc(*p, stderr);
+        } else if (len > 1 && !c1) {
+            fwrite(p, 1, (size_t)len, stderr);
+        } else {
+            int i;
+            if (len == 0)
+                len = 1;
+            for (i = 0; i < len; i++)
+                fprintf(stderr, "\\x%02x", p[i]);
+        }
+        p += len;
     }
     fputs(suffix, stderr);
+    if (buf != small)
+        free(buf);
+}
+
+void cli_warn(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    put_message("docseal: warning: ", fmt, ap, "\n");
+    va_end(ap);
 }
 
 int cli_error(const char *fmt, ...)

@@ -109,7 +109,10 @@ int cli_parse_int(const char *s, long lo, long hi, int *out);
 /* Print "docseal NAME" help from the table to f. */
 void cli_print_help(FILE *f, const cli_command *cmd);
 
-/* Messages: "docseal: <fmt>\n" on stderr. Return CLI_EXIT_ERROR. */
+/* "docseal: warning: <fmt>\n" on stderr (control characters escaped). */
+void cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Messages: "docseal: <fmt>\n" on stderr (control characters and bytes that
+ * are not UTF-8 shown as \xHH). Return CLI_EXIT_ERROR. */
 int cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* A usage error: message, then "Try 'docseal CMD --help'." Returns 2. */
 int cli_usage_error(const cli_ctx *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

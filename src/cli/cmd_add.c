@@ -26,7 +26,8 @@ static const cli_option options[] = {
     {"key", 'k', required_argument, "FILE", "signing key (default: the vault's)"},
     {"passphrase-file", OPT_PASSFILE, required_argument, "FILE",
      "read the key's passphrase from FILE"},
-    {"threads", OPT_THREADS, required_argument, "N", "threads for normalizing and zstd (default: one per CPU; the output is the same)"},
+    {"threads", OPT_THREADS, required_argument, "N",
+     "threads for normalizing and zstd (default: one per CPU; the output is the same)"},
     {"allow-future", OPT_ALLOW_FUTURE, no_argument, NULL,
      "accept a --time more than 24 hours ahead of the clock"},
     {"json", OPT_JSON, no_argument, NULL, "print the snapshot as JSON"},
@@ -193,9 +194,7 @@ static int run(cli_ctx *ctx, int argc, char **argv)
         cli_info(ctx, 0, "snapshot %llu at %s: bundle %.12s, head %s\n",
                  (unsigned long long)res->seq, tb, res->bundle, res->record_hash);
         if (!res->index_updated)
-            cli_info(ctx, 0,
-                     "docseal: warning: the index could not be updated; it will be "
-                     "rebuilt\n");
+            cli_warn("the index could not be updated; it will be rebuilt");
     }
 done:
     ds_vault_add_result_free(res);

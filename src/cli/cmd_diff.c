@@ -243,6 +243,8 @@ static int run(cli_ctx *ctx, int argc, char **argv)
     }
     if (g.status >= 0)
         return g.status;
+    if (output && !*output)
+        return cli_usage_error(ctx, "-o: the output path is empty");
     if (bad_context)
         return cli_usage_error(ctx, "invalid context '%s' (expected a number >= 0)", bad_context);
     if (bad_input_format && ds_format_parse(&nopts.format, bad_input_format) < 0)

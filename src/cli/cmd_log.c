@@ -110,7 +110,7 @@ static int log_document(cli_ctx *ctx, ds_vault *v, const char *id, int json, int
             snprintf(summary, sizeof summary, "first revision");
         } else if (summaries) {
             if ((err = ds_vault_change_summary(summary, v, id, prev_rev, &e[i])) < 0) {
-                fprintf(stderr, "docseal: warning: %s\n", ds_error_last());
+                cli_warn("%s", ds_error_last());
                 snprintf(summary, sizeof summary, "changed (no summary: %s)",
                          err == DS_EINTEGRITY ? "a stored text does not match its digest; "
                                                 "run 'docseal verify'"
@@ -194,7 +194,7 @@ static int run(cli_ctx *ctx, int argc, char **argv)
         err = ds_vault_head(hash, &seq, v);
         if (err == DS_EINTEGRITY) {
             /* torn tail: the head is still the last complete record */
-            fprintf(stderr, "docseal: warning: %s\n", ds_error_last());
+            cli_warn("%s", ds_error_last());
             err = seq ? 0 : DS_ENOTFOUND;
         }
         if (err < 0) {

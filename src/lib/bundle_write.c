@@ -1078,7 +1078,6 @@ static int write_archive(const ds_bundle_writer *w, int fd, const char *name, co
         goto done;
     if (ZSTD_isError(ZSTD_CCtx_setParameter(z.cctx, ZSTD_c_compressionLevel, w->level)) ||
         ZSTD_isError(ZSTD_CCtx_setParameter(z.cctx, ZSTD_c_checksumFlag, 1)) ||
-        ZSTD_isError(ZSTD_CCtx_setParameter(z.cctx, ZSTD_c_jobSize, DS__BUNDLE_JOB_SIZE)) ||
         /* Long-distance matching over a 32 MiB window when there are HTML
          * pages: pages of one site share their templates (13% smaller on
          * 117 real news pages, for about 10% more time). Plain text gains
@@ -1093,7 +1092,8 @@ static int write_archive(const ds_bundle_writer *w, int fd, const char *name, co
     }
     /* Always at least one worker: the output is then the same for any
      * number of workers (it differs from single-threaded mode). */
-    if (ZSTD_isError(ZSTD_CCtx_setParameter(z.cctx, ZSTD_c_nbWorkers, w->threads))) {
+    if (ZSTD_isError(ZSTD_CCtx_setParameter(z.cctx, ZSTD_c_nbWorkers, w->threads)) ||
+        ZSTD_isError(ZSTD_CCtx_setParameter(z.cctx, ZSTD_c_jobSize, DS__BUNDLE_JOB_SIZE))) {
         err = ds__error_set(DS_ERROR, "%s: this libzstd has no multi-threading support", name);
         goto done;
     }

@@ -467,9 +467,9 @@ static void ds__check_stray(ds__vstate *st, int damaged)
                         advice);
             else
                 DS__ADD(st, "stray-files", DS_CHECK_FAIL, subj,
-                        "orphaned bundle: no record references it; %zu bundles are orphaned and "
-                        "an interrupted add leaves at most one: records were probably removed "
-                        "from the manifest%s",
+                        "orphaned bundle: no record references it; %zu bundles are orphaned: "
+                        "as many interrupted adds, or records removed from the manifest "
+                        "(--expect-head with a head kept elsewhere tells)%s",
                         orphans, advice);
         } else if (strstr(names[i], ".tmp.") || strncmp(names[i], ".docseal-spool-", 15) == 0) {
             DS__ADD(st, "stray-files", DS_CHECK_FAIL, subj,
@@ -496,7 +496,7 @@ static void ds__check_stray(ds__vstate *st, int damaged)
                 DS__ADD(st, "orphans", DS_CHECK_SKIP, "orphans/",
                         "%zu bundle%s set aside by repair, outside the history (from an add "
                         "that did not finish, or from records removed from the manifest: "
-                        "check them with 'docseal verify orphans/ID.tar.zst')",
+                        "check each with 'docseal verify orphans/ID.tar.zst' in the vault)",
                         set_aside, set_aside == 1 ? "" : "s");
             ds__free_names(names, n);
         }

@@ -50,6 +50,10 @@ expect 2 "docseal: /nonexistent/pass: No such file or directory" -- \
 # Control characters in a message (a file name with a line feed, an escape
 # sequence) are shown as \xHH: one line, nothing sent to the terminal.
 expect 2 'docseal: /nonexistent/a\x0ab\x1b[31m: No such file or directory' -- hash $'/nonexistent/a\nb\e[31m'
+# C1 controls (U+009B is CSI) and bytes that are not UTF-8 too; other text stays as it is
+expect 2 'docseal: /nonexistent/\xc2\x9b31m\xff—é: No such file or directory' -- hash $'/nonexistent/\xc2\x9b31m\xff\u2014\u00e9'
+expect 2 "docseal: diff: -o: the output path is empty
+Try 'docseal diff --help'." -- diff -o '' "$art" "$art"
 
 # Output that cannot be written is an error (exit 2), one message for every command.
 if [ -w /dev/full ]; then

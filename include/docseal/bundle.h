@@ -18,7 +18,7 @@
  *   snapshot.json             snapshot metadata (UTF-8 JSON, final newline)
  * The archive order is MANIFEST, MANIFEST.minisig, snapshot.json, then each
  * text (bytewise by name) followed by the originals it came from. docseal
- * writes one zstd frame with content checksum, 4 MiB jobs, and when an HTML
+ * writes one zstd frame with content checksum, fixed-size jobs, and when an HTML
  * original is stored long-distance matching over a 2^25-byte window (so
  * `zstd -d` needs no memory option); readers accept entries in any order
  * and any zstd stream with windows up to 2^27 bytes.

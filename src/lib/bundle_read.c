@@ -754,8 +754,8 @@ int ds_bundle_reader_finish(ds_bundle_reader *r)
         la_int64_t consumed = archive_filter_bytes(r->a, 0);
         if (consumed < 0 || r->data_end > (uint64_t)consumed)
             return ds__error_set(DS_EINVALID,
-                                 "%s: data after the end of the tar archive (decompressed byte "
-                                 "offset %llu): only zero padding may follow",
+                                 "%s: data after the end of the tar archive (which ends at "
+                                 "decompressed byte offset %llu): only zero padding may follow",
                                  r->name,
                                  (unsigned long long)(consumed < 0 ? 0 : (uint64_t)consumed));
     }

@@ -26,9 +26,11 @@ int ds__outfile_open(ds__outfile *o, const char *path, const char *dir, unsigned
     o->fd = -1;
     o->tmp = NULL;
     o->anonymous = 0;
+    o->mode = mode;
 #ifdef O_TMPFILE
     if (access("/proc/self/fd", X_OK) == 0) {
-        o->fd = open(dir, O_TMPFILE | O_WRONLY | O_CLOEXEC, 0600);
+        /* read-write: if it cannot be linked after all, it is copied */
+        o->fd = open(dir, O_TMPFILE | O_RDWR | O_CLOEXEC, 0600);
         if (o->fd >= 0) {
             if (fchmod(o->fd, (mode_t)mode) < 0) {
                 int e = errno;
@@ -55,7 +57,61 @@ int ds__outfile_open(ds__outfile *o, const char *path, const char *dir, unsigned
     return 0;
 }
 
-/* Give the unnamed file a fresh temporary name beside path. */
+/* Copy the unnamed file to a named temporary one, which replaces it. */
+static int copy_to_named(ds__outfile *o, const char *path, const char *what)
+{
+    static const size_t block = 1 << 17;
+    char *tmp = ds__asprintf("%s.tmp.XXXXXX", path), *buf = ds__malloc(block);
+    uint64_t off = 0;
+    int fd = -1, err = 0;
+    if (!tmp || !buf) {
+        err = DS_ENOMEM;
+        goto done;
+    }
+    if ((fd = mkstemp(tmp)) < 0 || fchmod(fd, (mode_t)o->mode) < 0) {
+        err = ds__error_errno(DS_EIO, errno, tmp);
+        goto done;
+    }
+    for (;;) {
+        ssize_t n = pread(o->fd, buf, block, (off_t)off);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            err = ds__error_errno(DS_EIO, errno, what);
+            goto done;
+        }
+        if (n == 0)
+            break;
+        if ((err = ds__write_all(fd, buf, (size_t)n, tmp)) < 0)
+            goto done;
+        off += (uint64_t)n;
+    }
+    if (fsync(fd) < 0) {
+        err = ds__error_errno(DS_EIO, errno, tmp);
+        goto done;
+    }
+    close(o->fd);
+    o->fd = fd;
+    fd = -1;
+    o->anonymous = 0;
+    free(o->tmp);
+    o->tmp = tmp;
+    tmp = NULL;
+done:
+    if (fd >= 0)
+        close(fd);
+    if (tmp) {
+        if (fd >= 0 || err < 0)
+            unlink(tmp);
+        free(tmp);
+    }
+    free(buf);
+    return err;
+}
+
+/* Give the unnamed file a fresh temporary name beside path: 0, 1 when it
+ * cannot be linked at all (a sandbox without /proc links, say), or an
+ * error. */
 static int name_it(ds__outfile *o, const char *path)
 {
     char proc[64];
@@ -72,10 +128,9 @@ static int name_it(ds__outfile *o, const char *path)
         if (linkat(AT_FDCWD, proc, AT_FDCWD, o->tmp, AT_SYMLINK_FOLLOW) == 0)
             return 0;
         if (errno != EEXIST) {
-            int e = errno;
             free(o->tmp);
             o->tmp = NULL;
-            return ds__error_errno(DS_EIO, e, path);
+            return 1;
         }
     }
     free(o->tmp);
@@ -90,8 +145,10 @@ int ds__outfile_commit(ds__outfile *o, const char *path, const char *dir, const 
         err = ds__error_errno(DS_EIO, errno, what);
         goto fail;
     }
-    if (o->anonymous && (err = name_it(o, path)) < 0)
-        goto fail;
+    if (o->anonymous && (err = name_it(o, path)) != 0) {
+        if (err < 0 || (err = copy_to_named(o, path, what)) < 0)
+            goto fail;
+    }
     if (close(o->fd) < 0) {
         o->fd = -1;
         err = ds__error_errno(DS_EIO, errno, what);

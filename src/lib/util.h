@@ -84,6 +84,7 @@ typedef struct ds__outfile {
     int fd;        /* write to this */
     int anonymous; /* O_TMPFILE: no name yet */
     char *tmp;     /* its temporary name, or NULL */
+    unsigned mode; /* its permissions */
 } ds__outfile;
 /* Open one in dir (the directory of path) with exactly mode. DS_EIO, DS_ENOMEM. */
 int ds__outfile_open(ds__outfile *o, const char *path, const char *dir, unsigned mode);

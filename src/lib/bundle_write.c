@@ -695,8 +695,7 @@ static int json_to_buf(const char *buffer, size_t size, void *data)
 }
 
 /* One document's object in snapshot.json. */
-static int snapshot_doc(json_t **out, const ds_bundle_writer *w, const wdoc *d, const went *ents,
-                        size_t n)
+static int snapshot_doc(json_t **out, const wdoc *d, const went *ents, size_t n)
 {
     const ds_document *doc = d->doc;
     json_t *o = json_object(), *norm = json_object();
@@ -705,7 +704,6 @@ static int snapshot_doc(json_t **out, const ds_bundle_writer *w, const wdoc *d, 
     int err = 0;
 
     *out = NULL;
-    (void)w;
     if (!o || !norm) {
         err = ds__error_oom();
         goto done;
@@ -775,7 +773,7 @@ static int snapshot_docs(snap_part *sp)
 
     for (i = sp->from; i < sp->to; i++) {
         json_t *o = NULL;
-        if ((err = snapshot_doc(&o, sp->w, &sp->w->docs[i], sp->ents, sp->n)) < 0)
+        if ((err = snapshot_doc(&o, &sp->w->docs[i], sp->ents, sp->n)) < 0)
             goto done;
         ds__buf_clear(&one);
         if (json_dump_callback(o, json_to_buf, &one, SNAPSHOT_FLAGS) != 0) {
@@ -1143,14 +1141,14 @@ static int went_push(went **ents, size_t *n, size_t *cap, const went *e)
 /* A text and the original it was normalized from. */
 typedef struct pair {
     const char *text;     /* content hash */
-    const char *original; /* originals/ path */
+    const went *original; /* its originals/ entry */
 } pair;
 
 static int pair_cmp(const void *a, const void *b)
 {
     const pair *x = a, *y = b;
     int c = strcmp(x->text, y->text);
-    return c ? c : strcmp(x->original, y->original);
+    return c ? c : strcmp(x->original->path, y->original->path);
 }
 
 /* The archive order: MANIFEST, MANIFEST.minisig, snapshot.json, then each
@@ -1180,17 +1178,14 @@ static int archive_order(const ds_bundle_writer *w, const went head[2], const we
         if (d->status == DS_DOC_UNCHANGED)
             continue;
         pairs[np].text = d->doc->content_sha256;
-        pairs[np].original = NULL; /* filled in below, from the entry list */
         {
             char path[96];
-            const went *o;
             snprintf(path, sizeof path, "originals/%s.%s", d->doc->original_sha256,
                      ds__bundle_format_ext(d->doc->format));
-            if (!(o = went_find(ents, n - 1, path))) {
+            if (!(pairs[np++].original = went_find(ents, n - 1, path))) {
                 err = ds__error_set(DS_ERROR, "bundle: internal error: no entry %s", path);
                 goto done;
             }
-            pairs[np++].original = o->path;
         }
     }
     if (np > 1)
@@ -1206,7 +1201,7 @@ static int archive_order(const ds_bundle_writer *w, const went head[2], const we
         for (; p < np && strncmp(pairs[p].text, e->digest, 64) < 0; p++)
             ;
         for (; p < np && strncmp(pairs[p].text, e->digest, 64) == 0; p++) {
-            size_t o = (size_t)(went_find(ents, n - 1, pairs[p].original) - ents);
+            size_t o = (size_t)(pairs[p].original - ents);
             if (!written[o]) {
                 written[o] = 1;
                 all[k++] = ents[o];

@@ -365,6 +365,56 @@ Test(vault, unchanged_sighting_reads_the_stored_revision)
     ds_vault_free(v);
 }
 
+/* "café" typed with a combining acute accent (NFD, as macOS file names are)
+ * is stored as its NFC form, and found by either form */
+Test(vault, document_ids_are_kept_in_nfc)
+{
+    static const char nfd[] = "cafe\xcc\x81-report", nfc[] = "caf\xc3\xa9-report";
+    ds_vault *v = make_vault("vault", g_key);
+    ds_vault_add_result *r;
+    ds_vault_entry *h = NULL;
+    ds_vault_doc_info *docs = NULL;
+    size_t n = 0, len = 0;
+    char *p2 = rev_path("vault-2-typo.txt"), *text = NULL;
+    ds_vault_rev rev;
+    ds_vault_entry e;
+
+    r = add_at(v, T0, nfd, tu_src(ART), NULL);
+    cr_assert_str_eq(r->docs[0].id, nfc);
+    ds_vault_add_result_free(r);
+    /* the NFC form names the same document: a second revision, not a new one */
+    r = add_at(v, T0 + 60, nfc, p2, NULL);
+    cr_assert_eq(r->docs[0].revision, 2);
+    cr_assert_eq(r->docs[0].status, DS_DOC_CHANGED);
+    ds_vault_add_result_free(r);
+    cr_assert_eq(ds_vault_documents(&docs, &n, v), 0);
+    cr_assert_eq(n, 1);
+    cr_assert_str_eq(docs[0].id, nfc);
+    ds_vault_doc_info_free(docs, n);
+    cr_assert_eq(ds_vault_history(&h, &n, v, nfd), 0, "%s", ds_error_last());
+    cr_assert_eq(n, 2);
+    free(h);
+    cr_assert_eq(ds_vault_history(&h, &n, v, nfc), 0, "%s", ds_error_last());
+    cr_assert_eq(n, 2);
+    free(h);
+    cr_assert_eq(ds_vault_history(&h, &n, v, "cafe-report"), DS_ENOTFOUND);
+    /* resolving and reading (text and original) by the NFD form */
+    rev.kind = DS_VAULT_REV_NUMBER;
+    rev.n = 1;
+    cr_assert_eq(ds_vault_resolve(&e, v, nfd, &rev), 0, "%s", ds_error_last());
+    cr_assert_eq(e.revision, 1);
+    cr_assert_eq(ds_vault_read(&text, &len, v, nfd, &e, 0), 0, "%s", ds_error_last());
+    cr_assert_str_eq(e.content_sha256,
+                     "759dda5193f1d2033fc2cedf2864eec21b127f3fdb9d2b556357c759cd2a9fe0");
+    free(text);
+    cr_assert_eq(ds_vault_read(&text, &len, v, nfd, &e, 1), 0, "%s", ds_error_last());
+    cr_assert_eq(len, 3853); /* the original's bytes */
+    free(text);
+    expect_ok(v);
+    free(p2);
+    ds_vault_free(v);
+}
+
 Test(vault, head_and_expect_head)
 {
     ds_vault *v = make_vault("vault", g_key);

@@ -124,7 +124,9 @@ typedef struct ds_bundle_doc_options {
     unsigned int version;                  /**< DS_BUNDLE_DOC_OPTIONS_VERSION */
     const char *id;                        /**< document id, or NULL: front matter id, else
                                                 canonical URL, else the file name without
-                                                its last extension ("stdin" for "-") */
+                                                its last extension ("stdin" for "-");
+                                                whichever it is, it is stored in Unicode
+                                                Normalization Form C (UAX #15) */
     const char *canonical_url;             /**< overrides the document's, or NULL */
     const ds_normalize_options *normalize; /**< or NULL for defaults */
 } ds_bundle_doc_options;

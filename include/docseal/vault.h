@@ -150,7 +150,8 @@ typedef struct ds_vault_add_options {
     int64_t time;                          /**< snapshot time, seconds since the epoch, or
                                                 DS_TIME_NOW (SOURCE_DATE_EPOCH, else now) */
     const char *message;                   /**< a note kept in the record, or NULL */
-    const char *id;                        /**< document id (only with one input), or NULL */
+    const char *id;                        /**< document id (only with one input), or NULL;
+                                                stored in Unicode NFC */
     const char *canonical_url;             /**< canonical URL (only with one input) or NULL */
     const ds_normalize_options *normalize; /**< or NULL for defaults */
     int compression_level;                 /**< 0 = the vault's level */
@@ -262,6 +263,9 @@ void ds_vault_doc_info_free(ds_vault_doc_info *docs, size_t count);
 
 /**
  * Every sighting of a document, oldest first, from the index.
+ * @param id the document id as stored, or any Unicode form of it (ids are
+ *        stored in NFC; see ds_bundle_doc_options.id). The same holds for the
+ *        id of ds_vault_resolve(), ds_vault_read() and ds_vault_change_summary().
  * @param[out] entries array of count entries. Ownership: caller frees with free().
  * @return 0, DS_ENOTFOUND (no such document), and as ds_vault_documents().
  */

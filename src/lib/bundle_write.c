@@ -333,7 +333,7 @@ static int job_run(ds_bundle_writer *w, job *j)
     struct stat st;
     uint64_t text_start, orig_start;
     const char *path = j->path, *name = ds__display_name(path), *id;
-    char *stem = NULL;
+    char *stem = NULL, *nfc = NULL;
     int err = 0, is_stdin = strcmp(path, "-") == 0, spool_orig;
 
     memset(d, 0, sizeof *d);
@@ -389,7 +389,14 @@ static int job_run(ds_bundle_writer *w, job *j)
                             name, id == stem ? "made from the file name" : "found");
         goto done;
     }
-    if (id != d->doc->id && (err = replace_str(&d->doc->id, id)) < 0)
+    /* ids are kept in Unicode Normalization Form C, so that a name typed or
+     * stored in another form (macOS file names are NFD) finds the same
+     * document */
+    if (!(nfc = (char *)utf8proc_NFC((const utf8proc_uint8_t *)id))) {
+        err = DS_ENOMEM;
+        goto done;
+    }
+    if ((err = replace_str(&d->doc->id, nfc)) < 0)
         goto done;
     /* the normalization options, recorded for verify --deep */
     d->date_order = date_order_name(nopts.date_order);
@@ -419,6 +426,7 @@ done:
         wdoc_free(d);
     }
     free(stem);
+    free(nfc);
     return err;
 }
 

@@ -33,6 +33,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <utf8proc.h>
 
 static const char ds__index_magic[8] = {'D', 'S', 'V', 'I', 'D', 'X', '0', '2'};
 
@@ -145,6 +146,18 @@ ds__index_doc *ds__index_find(ds__index *ix, const char *id)
         k = (k + 1) & (ix->table_cap - 1);
     }
     return NULL;
+}
+
+ds__index_doc *ds__index_lookup(ds__index *ix, const char *id)
+{
+    ds__index_doc *d = ds__index_find(ix, id);
+    utf8proc_uint8_t *nfc;
+    if (d || !(nfc = utf8proc_NFC((const utf8proc_uint8_t *)id)))
+        return d;
+    if (strcmp((const char *)nfc, id) != 0)
+        d = ds__index_find(ix, (const char *)nfc);
+    free(nfc);
+    return d;
 }
 
 /* Append a document (id copied or taken). */

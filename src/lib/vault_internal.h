@@ -125,6 +125,10 @@ int ds__manifest_doc_dump(char **out, const ds_manifest_doc *d);
 void ds__index_free(ds__index *ix);
 /* Look up a document; NULL when absent. */
 ds__index_doc *ds__index_find(ds__index *ix, const char *id);
+/* A document named by a user: the id as given (an id written before ids were
+ * kept in NFC may be in another form), else its Unicode NFC form (how ids
+ * are stored). NULL when neither is known. */
+ds__index_doc *ds__index_lookup(ds__index *ix, const char *id);
 int ds__index_entry_get(ds__index *ix, uint64_t n, ds__index_entry *out);
 /* Apply one record at offset (line of line_len bytes) to the in-memory index,
  * appending its entries to ix->mem. */

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <utf8proc.h>
 
 int ds_vault_head(char hash[DS_SHA256_HEX_SIZE], uint64_t *seq, ds_vault *v)
 {
@@ -74,7 +75,7 @@ static int ds__unknown_doc_in(ds__index *ix, const char *id)
     const char *at = strrchr(id, '@');
     if (at && ix) {
         char *base = ds__strndup(id, (size_t)(at - id));
-        int known = base && ds__index_find(ix, base) != NULL;
+        int known = base && ds__index_lookup(ix, base) != NULL;
         free(base);
         if (known)
             return ds__error_set(DS_ENOTFOUND,
@@ -253,7 +254,7 @@ static int ds__history_op(ds_vault *v, int fd, ds__buf *line, void *p)
     free(c->list);
     c->list = NULL;
     c->count = 0;
-    if (!(d = ds__index_find(v->index, c->id)))
+    if (!(d = ds__index_lookup(v->index, c->id)))
         return ds__unknown_doc_in(v->index, c->id);
     if (!(list = ds__calloc((size_t)d->sightings ? (size_t)d->sightings : 1, sizeof *list)))
         return DS_ENOMEM;
@@ -263,7 +264,7 @@ static int ds__history_op(ds_vault *v, int fd, ds__buf *line, void *p)
             free(list);
             return DS__STALE;
         }
-        if ((err = ds__entry_checked(&list[k - 1], &prev, v, fd, line, n - 1, c->id)) != 0) {
+        if ((err = ds__entry_checked(&list[k - 1], &prev, v, fd, line, n - 1, d->id)) != 0) {
             free(list);
             return err;
         }
@@ -375,8 +376,9 @@ static int ds__resolve_op(ds_vault *v, int fd, ds__buf *line, void *p)
     int err;
     char tb[32];
 
-    if (!(d = ds__index_find(v->index, id)))
+    if (!(d = ds__index_lookup(v->index, id)))
         return ds__unknown_doc_in(v->index, id);
+    id = d->id; /* as stored (NFC) */
     switch (rev->kind) {
     case DS_VAULT_REV_LATEST:
         want = d->revisions;
@@ -504,7 +506,7 @@ int ds_vault_read(char **data, size_t *len, ds_vault *v, const char *id, const d
     ds_bundle_info *info = NULL;
     const ds_manifest_doc *md = NULL;
     const char *entry = NULL;
-    char *bpath = NULL, *owned_entry = NULL;
+    char *bpath = NULL, *owned_entry = NULL, *nfc = NULL;
     ds__buf b = DS__BUF_INIT;
     ds_sink sink;
     char got[DS_SHA256_HEX_SIZE];
@@ -524,6 +526,10 @@ int ds_vault_read(char **data, size_t *len, ds_vault *v, const char *id, const d
     for (i = 0; i < rec->doc_count; i++)
         if (strcmp(rec->docs[i].id, id) == 0)
             md = &rec->docs[i];
+    if (!md && (nfc = (char *)utf8proc_NFC((const utf8proc_uint8_t *)id)) != NULL)
+        for (i = 0; i < rec->doc_count; i++)
+            if (strcmp(rec->docs[i].id, nfc) == 0)
+                md = &rec->docs[i];
     if (rec->seq != e->seq || !md || md->revision != e->revision ||
         strcmp(md->content_sha256, e->content_sha256) != 0 || strcmp(rec->bundle, e->bundle)) {
         err = ds__error_set(
@@ -557,7 +563,7 @@ int ds_vault_read(char **data, size_t *len, ds_vault *v, const char *id, const d
         if ((err = ds_bundle_read_info(&info, bpath)) < 0)
             goto done;
         for (i = 0; i < info->doc_count; i++) {
-            if (info->docs[i].id && strcmp(info->docs[i].id, id) == 0) {
+            if (info->docs[i].id && strcmp(info->docs[i].id, md->id) == 0) {
                 entry = info->docs[i].original_entry;
                 break;
             }
@@ -594,5 +600,6 @@ done:
     ds_manifest_record_free(rec);
     free(owned_entry);
     free(bpath);
+    free(nfc);
     return err;
 }

@@ -1035,6 +1035,83 @@ Test(vault, repair_sets_aside_the_bundles_of_removed_records)
     ds_vault_free(v);
 }
 
+static void note_action(void *ctx, const ds_vault_repair_action *a)
+{
+    char *buf = ctx;
+    size_t n = strlen(buf);
+    snprintf(buf + n, 4096 - n, "%d %s: %s\n", (int)a->kind, a->path, a->detail);
+}
+
+/* log's change summaries come from a cache in index/: an altered line is
+ * caught by verify (exit-1 failure naming file and line) and removed by
+ * repair, after which the summary is computed again */
+Test(vault, altered_summary_cache_is_caught_and_repaired)
+{
+    ds_vault *v = main_job_vault();
+    ds_vault_repair_options ro = DS_VAULT_REPAIR_OPTIONS_INIT;
+    ds_vault_entry *h = NULL;
+    size_t n = 0, len = 0, actions = 0;
+    char sum[DS_VAULT_SUMMARY_SIZE], want[4096], acts[4096] = "", *data, *p;
+    const char *file =
+        "index/summaries-v2/e7b30f0317507becb682e8706a03cdbc3d801d03a290cbcc6c7a68214ab76255.txt";
+    ds_report *r;
+    char path[600];
+
+    cr_assert_eq(ds_vault_history(&h, &n, v, "putin-kim"), 0, "%s", ds_error_last());
+    cr_assert_eq(n, 6);
+    cr_assert_eq(ds_vault_change_summary(sum, v, "putin-kim", &h[1], &h[2]), 0, "%s",
+                 ds_error_last());
+    cr_assert_str_eq(sum, "+1 \xe2\x88\x92"
+                          "2 words, 1 quote changed");
+    /* verify recomputes it and agrees; the cache holds exactly this line */
+    r = verify(v, NULL);
+    cr_assert(ds_report_ok(r), "%s", failures(r));
+    ds_report_free(r);
+    snprintf(path, sizeof path, "%s/%s", g_vdir, file);
+    data = tu_read(path, &len);
+    cr_assert_not_null(data, "no cache file %s", file);
+    cr_assert_eq(len, 130 + strlen(sum) + 1);
+    /* forge it: "cosmetic changes only" */
+    p = data + 130;
+    memcpy(p, "cosmetic changes only\n", 23);
+    tu_write(path, data, 130 + 22);
+    {
+        /* what log (a new process) would print */
+        ds_vault *v2 = NULL;
+        cr_assert_eq(ds_vault_open(&v2, g_vdir), 0);
+        cr_assert_eq(ds_vault_change_summary(sum, v2, "putin-kim", &h[1], &h[2]), 0);
+        cr_assert_str_eq(sum, "cosmetic changes only");
+        ds_vault_free(v2);
+    }
+    r = verify(v, NULL);
+    snprintf(want, sizeof want,
+             "summaries %s line 1: the cached change summary of putin-kim reads \"cosmetic "
+             "changes only\", the texts give \"+1 \xe2\x88\x92"
+             "2 words, 1 quote changed\" (the "
+             "cache was altered); run 'docseal repair'\n",
+             file);
+    cr_assert_str_eq(failures(r), want);
+    ds_report_free(r);
+    /* repair deletes that cache file; the summary is computed again */
+    ro.on_action = note_action;
+    ro.ctx = acts;
+    cr_assert_eq(ds_vault_repair(&actions, v, &ro), 0, "%s", ds_error_last());
+    cr_assert_eq(actions, 1);
+    snprintf(want, sizeof want,
+             "%d %s: delete cached change summaries that the texts do not give (recomputed when "
+             "next needed)\n",
+             (int)DS_VAULT_REPAIR_DROP_SUMMARIES, file);
+    cr_assert_str_eq(acts, want);
+    cr_assert_eq(access(path, F_OK), -1);
+    cr_assert_eq(ds_vault_change_summary(sum, v, "putin-kim", &h[1], &h[2]), 0);
+    cr_assert_str_eq(sum, "+1 \xe2\x88\x92"
+                          "2 words, 1 quote changed");
+    expect_ok(v);
+    free(data);
+    free(h);
+    ds_vault_free(v);
+}
+
 Test(vault, repair_refuses_damage_in_the_middle)
 {
     ds_vault *v = main_job_vault();

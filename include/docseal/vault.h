@@ -425,7 +425,9 @@ typedef enum ds_vault_repair_kind {
                                             (never deleted: it may be the evidence of removed
                                             records) */
     DS_VAULT_REPAIR_REMOVE_TEMP,       /**< delete a temporary file left by a crash */
-    DS_VAULT_REPAIR_REBUILD_INDEX      /**< rebuild the derived index */
+    DS_VAULT_REPAIR_REBUILD_INDEX,     /**< rebuild the derived index */
+    DS_VAULT_REPAIR_DROP_SUMMARIES     /**< delete a document's cached change summaries
+                                            (index/summaries-vN/) that the texts do not give */
 } ds_vault_repair_kind;
 
 typedef struct ds_vault_repair_action {
@@ -455,8 +457,11 @@ typedef struct ds_vault_repair_options {
  * with its '\n' when it is a whole record that chains and verifies), bundles
  * no record references (moved to <vault>/orphans/, never deleted: removing
  * records from the end of the manifest leaves such bundles too), temporary
- * files in bundles/ and index/ (deleted), and a stale index (rebuilt). Valid
- * records are never touched. Refuses, changing nothing, when the manifest is
+ * files in bundles/ and index/ (deleted), a stale index (rebuilt), and cached
+ * change summaries that the texts do not give (deleted; recomputed when next
+ * needed: the check runs after the lock is released, through the readers,
+ * and in a dry run only when the index is current). Valid records are never
+ * touched. Refuses, changing nothing, when the manifest is
  * damaged anywhere else (tampering, not a crash).
  * @param[out] actions when not NULL, the number of steps taken (or announced).
  * @return 0, DS_EINTEGRITY (the manifest is damaged elsewhere: the message

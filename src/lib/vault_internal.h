@@ -129,6 +129,18 @@ ds__index_doc *ds__index_find(ds__index *ix, const char *id);
  * kept in NFC may be in another form), else its Unicode NFC form (how ids
  * are stored). NULL when neither is known. */
 ds__index_doc *ds__index_lookup(ds__index *ix, const char *id);
+
+/* A cached change summary (index/summaries-vN/<file>, line lineno) of
+ * document id that log would show but that does not hold: actual is what the
+ * texts give, or NULL when the line names a text that is no stored revision. */
+typedef void (*ds__summary_bad_fn)(void *ctx, const char *file, size_t lineno, const char *id,
+                                   const char *cached, const char *actual);
+/* Recompute every cached change summary from the texts and call bad() for
+ * each that differs; *checked counts the lines compared. Takes the vault lock
+ * itself, through the public readers: call without holding it, with an index
+ * that is current (the readers would otherwise bring it up to date).
+ * Returns 0, or an error of the readers (DS_EIO, DS_EINTEGRITY, DS_ENOMEM). */
+int ds__summary_check(ds_vault *v, ds__summary_bad_fn bad, void *ctx, size_t *checked);
 int ds__index_entry_get(ds__index *ix, uint64_t n, ds__index_entry *out);
 /* Apply one record at offset (line of line_len bytes) to the in-memory index,
  * appending its entries to ix->mem. */

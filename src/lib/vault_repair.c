@@ -195,6 +195,64 @@ static int ds__repair_temps(ds__repair *rp, const char *dir, const char *rel)
     return err;
 }
 
+typedef struct ds__bad_files {
+    char **names;
+    size_t count, cap;
+    int err;
+} ds__bad_files;
+
+static void ds__note_bad_summary(void *ctx, const char *file, size_t lineno, const char *id,
+                                 const char *cached, const char *actual)
+{
+    ds__bad_files *b = ctx;
+    char **grown;
+    (void)lineno;
+    (void)id;
+    (void)cached;
+    (void)actual;
+    if (b->err || (b->count && strcmp(b->names[b->count - 1], file) == 0))
+        return;
+    if (b->count == b->cap) {
+        size_t cap = b->cap ? b->cap * 2 : 8;
+        if (!(grown = realloc(b->names, cap * sizeof *grown))) {
+            b->err = DS_ENOMEM;
+            return;
+        }
+        b->names = grown;
+        b->cap = cap;
+    }
+    if (!(b->names[b->count] = ds__strdup(file)))
+        b->err = DS_ENOMEM;
+    else
+        b->count++;
+}
+
+/* Delete the cache files of documents whose cached change summaries the
+ * texts do not give (names are vault-relative: "index/summaries-vN/H.txt"). */
+static int ds__repair_summaries(ds__repair *rp, ds_vault *v)
+{
+    ds__bad_files b;
+    size_t checked, i;
+    int err;
+    memset(&b, 0, sizeof b);
+    err = ds__summary_check(v, ds__note_bad_summary, &b, &checked);
+    if (!err)
+        err = b.err;
+    for (i = 0; i < b.count && err >= 0; i++) {
+        char *path = ds__asprintf("%s/%s", v->path, b.names[i]);
+        if (!path)
+            err = DS_ENOMEM;
+        else if (ds__announce(rp, DS_VAULT_REPAIR_DROP_SUMMARIES, b.names[i],
+                              "delete cached change summaries that the texts do not give "
+                              "(recomputed when next needed)") &&
+                 unlink(path) < 0 && errno != ENOENT)
+            err = ds__error_errno(DS_EIO, errno, path);
+        free(path);
+    }
+    ds__free_names(b.names, b.count);
+    return err;
+}
+
 int ds_vault_repair(size_t *actions, ds_vault *v, const ds_vault_repair_options *opts)
 {
     ds_vault_repair_options o = DS_VAULT_REPAIR_OPTIONS_INIT;
@@ -348,6 +406,11 @@ int ds_vault_repair(size_t *actions, ds_vault *v, const ds_vault_repair_options 
         if ((err = ds__index_ensure(v, NULL)) < 0)
             goto done;
     }
+    /* 4. cached change summaries: read through the public readers, which
+     * lock for themselves */
+    ds__vault_unlock(v);
+    if ((!stale || !o.dry_run) && (err = ds__repair_summaries(&rp, v)) < 0)
+        goto done;
     if (actions)
         *actions = rp.actions;
 done:

@@ -255,6 +255,53 @@ Test(vault, revisions_numbering_and_statuses)
     ds_vault_free(v);
 }
 
+static int count_sink(void *ctx, const void *data, size_t len)
+{
+    (void)data;
+    *(size_t *)ctx += len;
+    return 0;
+}
+
+/* An unchanged document read from other bytes keeps those bytes: its
+ * original is stored (without its text); from the same bytes, nothing is */
+Test(vault, unchanged_sighting_keeps_different_original_bytes)
+{
+    ds_vault *v = main_job_vault();
+    ds_vault_add_result *r;
+    ds_bundle_info *info = NULL;
+    char *p6 = rev_path("vault-6-headline.txt"), *p6b = rev_path("vault-6-headline-reflowed.txt");
+    char bpath[600], want[128];
+    size_t i;
+    const char *const files[] = {p6, p6b, p6b};
+    const int kept[] = {0, 1, 0};
+
+    for (i = 0; i < 3; i++) {
+        r = add_at(v, T0 + 86400 * (int64_t)(7 + i), "putin-kim", files[i], NULL);
+        cr_assert_eq(r->docs[0].status, DS_DOC_UNCHANGED);
+        snprintf(bpath, sizeof bpath, "%s/bundles/%s.tar.zst", g_vdir, r->bundle);
+        cr_assert_eq(ds_bundle_read_info(&info, bpath), 0, "%s", ds_error_last());
+        cr_assert_eq(info->doc_count, 1);
+        cr_assert_null(info->docs[0].document_entry);
+        if (kept[i]) {
+            snprintf(want, sizeof want, "originals/%s.md", r->docs[0].original_sha256);
+            cr_assert_str_eq(info->docs[0].original_entry, want, "add %zu", i);
+            size_t got = 0;
+            ds_sink sink = {count_sink, &got};
+            cr_assert_eq(ds_bundle_extract(bpath, want, &sink), 0, "%s", ds_error_last());
+            cr_assert_eq(got, 3941); /* vault-6-headline-reflowed.txt */
+        } else {
+            cr_assert_null(info->docs[0].original_entry, "add %zu", i);
+        }
+        ds_bundle_info_free(info);
+        info = NULL;
+        ds_vault_add_result_free(r);
+    }
+    expect_ok(v);
+    free(p6);
+    free(p6b);
+    ds_vault_free(v);
+}
+
 Test(vault, revision_selection)
 {
     ds_vault *v = main_job_vault();

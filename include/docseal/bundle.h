@@ -194,13 +194,24 @@ int ds_bundle_writer_add_files(ds_bundle_writer *w, const char *const *paths, si
  * [vault] Record a document's revision number (1 = first; 0 = unknown), its
  * status and the content hash of its previous revision (64 lowercase hex, or
  * NULL when none). DS_DOC_UNCHANGED documents are listed in snapshot.json but
- * neither their text nor their original is stored. Without a call a document
- * is DS_DOC_NEW with revision 0 and no previous hash.
+ * neither their text nor their original is stored (see
+ * ds_bundle_writer_keep_original()). Without a call a document is DS_DOC_NEW
+ * with revision 0 and no previous hash. A later call undoes keep_original().
  * @return 0, DS_EINVALID (index out of range, bad hash, bad status),
  *         DS_EUSAGE (after finish()).
  */
 int ds_bundle_writer_mark(ds_bundle_writer *w, size_t index, unsigned revision,
                           ds_doc_status status, const char *previous_content_sha256);
+
+/**
+ * [vault] Store the original of a document marked DS_DOC_UNCHANGED all the
+ * same (its text still is not stored): for a document read from bytes that
+ * differ from the ones stored before, so that they are kept. snapshot.json
+ * then names it in original_entry (BUNDLE FORMAT 1 in docseal-formats(5)).
+ * @return 0, DS_EINVALID (index out of range, or the document is not marked
+ *         unchanged), DS_EUSAGE (after finish()).
+ */
+int ds_bundle_writer_keep_original(ds_bundle_writer *w, size_t index);
 
 /**
  * [vault] Write the bundle: MANIFEST (all digests are known), its signature,

@@ -19,7 +19,8 @@
  * One ds_vault_add() call is one snapshot: one bundle and one manifest
  * record. Each document has revisions numbered from 1; a document whose
  * content hash equals that of its latest revision is recorded as seen
- * ("unchanged", same revision number, text not stored again).
+ * ("unchanged", same revision number, text not stored again; its original
+ * is stored when its bytes differ from the previous sighting's).
  *
  * Durability: the bundle is written to a temporary file, fsynced and renamed
  * into place (and its directory fsynced) before the record is appended with a

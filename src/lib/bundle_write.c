@@ -57,8 +57,20 @@ typedef struct wdoc {
     char *rules_sha256;
     unsigned revision;
     ds_doc_status status;
+    int keep_original; /* an unchanged document whose original is stored all the same */
     char prev[DS_SHA256_HEX_SIZE];
 } wdoc;
+
+/* What finish() stores of a document. */
+static int stores_text(const wdoc *d)
+{
+    return d->status != DS_DOC_UNCHANGED;
+}
+
+static int stores_original(const wdoc *d)
+{
+    return d->status != DS_DOC_UNCHANGED || d->keep_original;
+}
 
 struct ds_bundle_writer {
     const ds_secret_key *key;
@@ -630,10 +642,26 @@ int ds_bundle_writer_mark(ds_bundle_writer *w, size_t index, unsigned revision,
     d = &w->docs[index];
     d->revision = revision;
     d->status = status;
+    d->keep_original = 0;
     if (previous_content_sha256)
         memcpy(d->prev, previous_content_sha256, DS_SHA256_HEX_SIZE);
     else
         d->prev[0] = '\0';
+    return 0;
+}
+
+int ds_bundle_writer_keep_original(ds_bundle_writer *w, size_t index)
+{
+    if (w->finished)
+        return ds__error_set(DS_EUSAGE, "bundle: already finished");
+    if (index >= w->count)
+        return ds__error_set(DS_EINVALID, "bundle: no document with index %zu", index);
+    if (w->docs[index].status != DS_DOC_UNCHANGED)
+        return ds__error_set(DS_EINVALID,
+                             "bundle: document %zu is not marked unchanged (its original is "
+                             "stored anyway)",
+                             index);
+    w->docs[index].keep_original = 1;
     return 0;
 }
 
@@ -1051,7 +1079,7 @@ static int any_html(const ds_bundle_writer *w)
 {
     size_t i;
     for (i = 0; i < w->count; i++)
-        if (w->docs[i].status != DS_DOC_UNCHANGED && w->docs[i].doc->format == DS_FORMAT_HTML)
+        if (stores_original(&w->docs[i]) && w->docs[i].doc->format == DS_FORMAT_HTML)
             return 1;
     return 0;
 }
@@ -1161,7 +1189,9 @@ static int pair_cmp(const void *a, const void *b)
 
 /* The archive order: MANIFEST, MANIFEST.minisig, snapshot.json, then each
  * normalized text in bytewise order of its content hash, each followed by
- * the originals it was made from that were not written before. A text and
+ * the originals it was made from that were not written before, then the
+ * remaining originals (of unchanged documents kept for their bytes) in
+ * bytewise order. A text and
  * its original are mostly the same words, so zstd finds the second within
  * its window (sorting all texts before all originals would put them a
  * whole documents/ section apart). ents (n entries, snapshot.json last) is
@@ -1183,7 +1213,7 @@ static int archive_order(const ds_bundle_writer *w, const went head[2], const we
     }
     for (i = 0; i < w->count; i++) {
         const wdoc *d = &w->docs[i];
-        if (d->status == DS_DOC_UNCHANGED)
+        if (!stores_text(d))
             continue;
         pairs[np].text = d->doc->content_sha256;
         {
@@ -1216,6 +1246,10 @@ static int archive_order(const ds_bundle_writer *w, const went head[2], const we
             }
         }
     }
+    /* then the originals of documents stored without their text */
+    for (; i + 1 < n; i++)
+        if (!written[i])
+            all[k++] = ents[i];
     if (k != n + 2) {
         err =
             ds__error_set(DS_ERROR, "bundle: internal error: %zu of %zu entries ordered", k, n + 2);
@@ -1260,18 +1294,20 @@ int ds_bundle_writer_finish(ds_bundle_writer *w, const char *out_path,
     /* stored entries */
     for (i = 0; i < w->count; i++) {
         const wdoc *d = &w->docs[i];
-        if (d->status == DS_DOC_UNCHANGED)
+        if (!stores_original(d))
             continue;
-        memset(&e, 0, sizeof e);
-        snprintf(e.path, sizeof e.path, "documents/%s.txt", d->doc->content_sha256);
-        memcpy(e.digest, d->doc->content_sha256, DS_SHA256_HEX_SIZE);
-        e.size = d->doc->content_size;
-        e.src = SRC_TEXT_SPOOL;
-        e.sp = d->sp;
-        e.off = d->text_off;
-        e.display = d->display;
-        if ((err = went_push(&ents, &n, &cap, &e)) < 0)
-            goto done;
+        if (stores_text(d)) {
+            memset(&e, 0, sizeof e);
+            snprintf(e.path, sizeof e.path, "documents/%s.txt", d->doc->content_sha256);
+            memcpy(e.digest, d->doc->content_sha256, DS_SHA256_HEX_SIZE);
+            e.size = d->doc->content_size;
+            e.src = SRC_TEXT_SPOOL;
+            e.sp = d->sp;
+            e.off = d->text_off;
+            e.display = d->display;
+            if ((err = went_push(&ents, &n, &cap, &e)) < 0)
+                goto done;
+        }
         memset(&e, 0, sizeof e);
         snprintf(e.path, sizeof e.path, "originals/%s.%s", d->doc->original_sha256,
                  ds__bundle_format_ext(d->doc->format));

@@ -257,6 +257,7 @@ int ds_vault_add(ds_vault_add_result **out, ds_vault *v, const ds_secret_key *ke
         ds_vault_added_doc *ad = &res->docs[i];
         char prev_hex[DS_SHA256_HEX_SIZE];
         const char *prev = NULL;
+        int keep = 0;
 
         if ((err = ds__manifest_check_id(doc->id)) < 0) {
             err = ds__error_set(err, "%s: %s", ds__display_name(paths[i]), ds_error_last());
@@ -270,8 +271,17 @@ int ds_vault_add(ds_vault_add_result **out, ds_vault *v, const ds_secret_key *ke
             ds__hex(prev_hex, d->last_content, 32);
             prev = prev_hex;
             if (strcmp(prev_hex, doc->content_sha256) == 0) {
+                ds__index_entry last;
+                char last_orig[DS_SHA256_HEX_SIZE];
                 ad->revision = d->revisions;
                 ad->status = DS_DOC_UNCHANGED;
+                /* the same text from other bytes (a page's furniture, or a
+                 * change the normalizer does not see): keep the bytes, so
+                 * that every original ever seen stays in the vault */
+                if ((err = ds__index_entry_get(v->index, d->last_entry, &last)) < 0)
+                    goto done;
+                ds__hex(last_orig, last.original, 32);
+                keep = strcmp(last_orig, doc->original_sha256) != 0;
             } else {
                 ad->revision = d->revisions + 1;
                 ad->status = DS_DOC_CHANGED;
@@ -286,6 +296,7 @@ int ds_vault_add(ds_vault_add_result **out, ds_vault *v, const ds_secret_key *ke
         memcpy(ad->content_sha256, doc->content_sha256, DS_SHA256_HEX_SIZE);
         memcpy(ad->original_sha256, doc->original_sha256, DS_SHA256_HEX_SIZE);
         if ((err = ds_bundle_writer_mark(w, i, ad->revision, ad->status, prev)) < 0 ||
+            (keep && (err = ds_bundle_writer_keep_original(w, i)) < 0) ||
             (err = ds_manifest_record_add_doc(rec, ad->id, ad->revision, ad->status,
                                               ad->content_sha256, ad->original_sha256)) < 0)
             goto done;

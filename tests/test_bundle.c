@@ -1713,6 +1713,63 @@ Test(bundle_verify, unsafe_entries_are_named)
     tamper_end(&t);
 }
 
+#define LONG_NAME                                                                                  \
+    "documents/0000000000000000000000000000000000000000000000000000000000000000/"                  \
+    "00000000000000000000000000000000000000000000000000.txt"
+
+/* Put a copy of the last entry (a raw special header) at position at. */
+static void tl_move_last_to(tlist *l, size_t at)
+{
+    tent last = l->e[l->n - 1];
+    memmove(&l->e[at + 1], &l->e[at], (l->n - 1 - at) * sizeof last);
+    l->e[at] = last;
+}
+
+/* Tar headers that libarchive reads without reporting them (a GNU volume
+ * label, a pax global header) would hide bytes that tar -t shows but docseal
+ * never lists: each is named by the entry it precedes, or, after the last
+ * entry, by the archive check. A pax extended header ('x') is allowed. */
+Test(bundle_verify, hidden_tar_headers_are_named)
+{
+    tampered t;
+    size_t i;
+    tamper_begin(&t);
+    tl_add(&t.l, "SECRET LABEL", 'V', NULL, 0);
+    tl_move_last_to(&t.l, 0);
+    tl_add(&t.l, "pax_global_header", 'g', "20 comment=hidden!!\n", 20);
+    for (i = 0; i < t.l.n && strcmp(t.l.e[i].name, "snapshot.json") != 0; i++)
+        ;
+    cr_assert_lt(i, t.l.n - 1);
+    tl_move_last_to(&t.l, i);
+    tamper_verify(&t);
+    expect_fail(t.r, "entry-safety", "MANIFEST",
+                "a GNU volume label header precedes it (docseal's reader skips it, tar -t lists "
+                "it): not allowed in a bundle");
+    expect_fail(t.r, "entry-safety", "snapshot.json",
+                "a pax global header precedes it (tar readers skip it): not allowed in a bundle");
+    tamper_end(&t);
+
+    /* after the last entry, before the end-of-archive blocks */
+    tamper_begin(&t);
+    tl_add(&t.l, "SECRET LABEL", 'V', NULL, 0);
+    tamper_verify(&t);
+    expect_fail(t.r, "archive-readable", NULL, "a tar header after the last entry");
+    cr_assert_not_null(find(t.r, "digests", DS_CHECK_PASS, NULL));
+    tamper_end(&t);
+
+    /* a pax extended header in front of an entry is fine: an entry whose
+     * long path is carried by one is judged by its path alone */
+    tamper_begin(&t);
+    tl_add(&t.l, LONG_NAME, '0', "x", 1);
+    tamper_verify(&t);
+    {
+        const ds_check *c = find(t.r, "entry-safety", DS_CHECK_FAIL, LONG_NAME);
+        cr_assert_not_null(c);
+        cr_assert_str_eq(c->detail, "not a bundle entry name");
+    }
+    tamper_end(&t);
+}
+
 Test(bundle_verify, an_entry_declaring_10_gb)
 {
     tampered t;

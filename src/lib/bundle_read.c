@@ -238,6 +238,11 @@ struct ds_bundle_reader {
     ds_bundle_limits limits;
     ZSTD_DCtx *dctx;
     unsigned char *in, *out;
+    unsigned char *outs[2]; /* out is one of them, in turn: the other holds the chunk
+                               before, so that the last two chunks can be looked at */
+    uint64_t out_start[2];  /* decompressed offset of each one's first byte */
+    size_t out_len[2];
+    int cur;
     size_t in_cap, out_cap;
     ZSTD_inBuffer zin;
     int out_full;        /* the last call filled the output: call again */
@@ -260,6 +265,7 @@ struct ds_bundle_reader {
     char *problem_buf;
     int cur_readable; /* its data may be read */
     uint64_t entry_count, total_size;
+    uint64_t end_header_pos; /* where libarchive looked for the header after the last entry */
     ds__strset seen;
 };
 
@@ -304,17 +310,19 @@ static const char *zstd_reason(size_t ret, unsigned max_wlog, char *buf, size_t 
  * after stream_fail(). */
 static ssize_t decompress_some(ds_bundle_reader *r)
 {
+    ZSTD_outBuffer o = {r->out, r->out_cap, 0};
     for (;;) {
+        if (o.pos == o.size)
+            break; /* full (ZSTD may hold more: out_full says to call again) */
         if (r->zin.pos < r->zin.size || r->out_full) {
-            ZSTD_outBuffer o = {r->out, r->out_cap, 0};
-            size_t before = r->zin.pos, ret;
+            size_t before = r->zin.pos, had = o.pos, ret;
             ret = ZSTD_decompressStream(r->dctx, &o, &r->zin);
             if (ZSTD_isError(ret)) {
                 char buf[128];
                 stream_fail(r, DS_EINVALID, "%s at or after compressed byte offset %llu",
                             zstd_reason(ret, r->limits.max_window_log, buf, sizeof buf),
                             (unsigned long long)r->comp_off);
-                return -1;
+                break; /* the bytes before the damage are handed on first */
             }
             r->comp_off += r->zin.pos - before;
             if (r->zin.pos > before)
@@ -323,20 +331,20 @@ static ssize_t decompress_some(ds_bundle_reader *r)
             r->out_full = o.pos == o.size;
             if (ret == 0)
                 r->in_frame = 0;
-            if (o.pos > 0) {
+            if (o.pos > had) {
                 /* where the non-zero data ends: at the last byte of nearly
                  * every block, so this scan is short except over padding */
                 size_t k = o.pos;
-                while (k > 0 && r->out[k - 1] == 0)
+                while (k > had && r->out[k - 1] == 0)
                     k--;
-                if (k > 0)
+                if (k > had)
                     r->data_end = r->decomp_off + k;
-                r->decomp_off += o.pos;
-                return (ssize_t)o.pos;
             }
             continue;
         }
         if (r->file_eof) {
+            if (o.pos > 0)
+                break;
             if (r->comp_off == 0) {
                 stream_fail(r, DS_EINVALID, "empty file: not a zstd-compressed bundle");
                 return -1;
@@ -358,7 +366,7 @@ static ssize_t decompress_some(ds_bundle_reader *r)
                 int e = errno;
                 stream_fail(r, DS_EIO, "%s: read error at byte offset %llu: %s", r->name,
                             (unsigned long long)r->comp_off, strerror(e));
-                return -1;
+                goto out;
             }
             r->zin.src = r->in;
             r->zin.size = (size_t)n;
@@ -368,6 +376,99 @@ static ssize_t decompress_some(ds_bundle_reader *r)
             break;
         }
     }
+out:
+    if (r->stream_err && o.pos == 0)
+        return -1;
+    r->decomp_off += o.pos;
+    return (ssize_t)o.pos;
+}
+
+/* Copy the decompressed bytes [off, off + len) from the last two chunks; 0
+ * when they are not all there. */
+static int hist_copy(const ds_bundle_reader *r, uint64_t off, unsigned char *dst, size_t len)
+{
+    size_t done = 0;
+    int k;
+    for (k = 0; k < 2 && done < len; k++) {
+        int b = r->cur ^ 1 ^ k; /* the older chunk first */
+        uint64_t s = r->out_start[b], e = s + r->out_len[b], want = off + done;
+        if (want >= s && want < e) {
+            size_t n = (size_t)(e - want) < len - done ? (size_t)(e - want) : len - done;
+            memcpy(dst + done, r->outs[b] + (want - s), n);
+            done += n;
+        }
+    }
+    return done == len;
+}
+
+/* The size field of a tar header: octal, or base-256 when its first byte
+ * has the high bit set (POSIX pax, GNU). UINT64_MAX when it is not a number. */
+static uint64_t tar_size(const unsigned char h[512])
+{
+    const unsigned char *f = h + 124;
+    uint64_t v = 0;
+    size_t i = 0;
+    if (f[0] & 0x80) {
+        for (i = 1; i < 12; i++) {
+            if (v >> 56)
+                return UINT64_MAX;
+            v = (v << 8) | f[i];
+        }
+        return (f[0] & 0x7f) ? UINT64_MAX : v;
+    }
+    while (i < 12 && f[i] == ' ')
+        i++;
+    for (; i < 12 && f[i] >= '0' && f[i] <= '7'; i++)
+        v = (v << 3) | (uint64_t)(f[i] - '0');
+    if (i < 12 && f[i] != ' ' && f[i] != '\0')
+        return UINT64_MAX;
+    return v;
+}
+
+/* Longest run of tar headers accepted in front of an entry's own header
+ * (pax extended headers and GNU long names; docseal writes none). */
+#define DS__MAX_HEADER_RUN ((uint64_t)64 << 10)
+
+/* What hides in the tar headers in front of the current entry, between its
+ * header position and its data: libarchive reads a GNU volume label, a pax
+ * global header and other special headers without reporting them, so a
+ * bundle could carry bytes that docseal never lists while tar -t shows them.
+ * Only pax extended headers ('x') and GNU long names ('L', 'K') may come
+ * before an entry's own header. NULL when there is nothing else. */
+static const char *hidden_header(ds_bundle_reader *r)
+{
+    la_int64_t data = archive_filter_bytes(r->a, 0);
+    uint64_t p = r->cur_offset, end;
+    if (data < 0 || (uint64_t)data <= p + 512)
+        return NULL;
+    end = (uint64_t)data;
+    if (end - p > DS__MAX_HEADER_RUN + 512)
+        return "more than 64 KiB of tar headers precede it";
+    while (p + 512 < end) {
+        unsigned char h[512];
+        uint64_t size;
+        if (!hist_copy(r, p, h, sizeof h))
+            return NULL; /* not kept (cannot happen with whole chunks): libarchive judged */
+        switch (h[156]) {
+        case 'x':
+        case 'L':
+        case 'K':
+            break;
+        case 'V':
+            return "a GNU volume label header precedes it (docseal's reader skips it, tar -t "
+                   "lists it): not allowed in a bundle";
+        case 'g':
+            return "a pax global header precedes it (tar readers skip it): not allowed in a "
+                   "bundle";
+        default:
+            return "a special tar header that tar readers skip precedes it (only pax extended "
+                   "headers and long names may)";
+        }
+        if ((size = tar_size(h)) == UINT64_MAX || size > DS__MAX_HEADER_RUN)
+            return "a tar header with a bad or oversized size field precedes it";
+        p += 512 + ((size + 511) & ~(uint64_t)511);
+    }
+    return NULL;
 }
 
 static la_ssize_t rd_read(struct archive *a, void *ctx, const void **buf)
@@ -375,10 +476,17 @@ static la_ssize_t rd_read(struct archive *a, void *ctx, const void **buf)
     ds_bundle_reader *r = ctx;
     ssize_t n;
     (void)a;
-    *buf = r->out;
     if (r->stream_err)
         return -1;
+    /* libarchive is done with the buffer before last: fill that one */
+    r->cur ^= 1;
+    r->out = r->outs[r->cur];
+    *buf = r->out;
+    r->out_start[r->cur] = r->decomp_off;
+    r->out_len[r->cur] = 0;
     n = decompress_some(r);
+    if (n > 0)
+        r->out_len[r->cur] = (size_t)n;
     return n < 0 ? -1 : (la_ssize_t)n;
 }
 
@@ -414,9 +522,11 @@ int ds_bundle_reader_open(ds_bundle_reader **out, const char *path, const ds_bun
     r->in_cap = ZSTD_DStreamInSize();
     r->out_cap = ZSTD_DStreamOutSize();
     r->in = ds__malloc(r->in_cap);
-    r->out = ds__malloc(r->out_cap);
+    r->outs[0] = ds__malloc(r->out_cap);
+    r->outs[1] = ds__malloc(r->out_cap);
+    r->out = r->outs[0];
     r->dctx = ZSTD_createDCtx();
-    if (!r->in || !r->out || !r->dctx) {
+    if (!r->in || !r->outs[0] || !r->outs[1] || !r->dctx) {
         err = ds__error_oom();
         goto done;
     }
@@ -454,7 +564,8 @@ void ds_bundle_reader_free(ds_bundle_reader *r)
         close(r->fd);
     ZSTD_freeDCtx(r->dctx);
     free(r->in);
-    free(r->out);
+    free(r->outs[0]);
+    free(r->outs[1]);
     free(r->name);
     free(r->stream_msg);
     free(r->cur_path);
@@ -600,6 +711,7 @@ int ds_bundle_reader_next(ds_bundle_reader *r, ds_bundle_entry *entry)
     r->cur_problem = NULL;
     if (rc == ARCHIVE_EOF) {
         r->state = 2;
+        r->end_header_pos = (uint64_t)archive_read_header_position(r->a);
         return 0;
     }
     if (rc != ARCHIVE_OK && rc != ARCHIVE_WARN)
@@ -637,8 +749,10 @@ int ds_bundle_reader_next(ds_bundle_reader *r, ds_bundle_entry *entry)
     }
     r->total_size += r->cur_size;
 
-    /* the first problem found, in this order: type, path, length */
-    r->cur_problem = type_problem(e, entry->type);
+    /* the first problem found, in this order: hidden headers, type, path, length */
+    r->cur_problem = hidden_header(r);
+    if (!r->cur_problem)
+        r->cur_problem = type_problem(e, entry->type);
     if (!r->cur_problem && !path)
         r->cur_problem = "no path";
     if (!r->cur_problem)
@@ -752,6 +866,14 @@ int ds_bundle_reader_finish(ds_bundle_reader *r)
      * consumed the archive up to and including its end-of-archive blocks. */
     {
         la_int64_t consumed = archive_filter_bytes(r->a, 0);
+        /* between the last entry and the end-of-archive blocks: nothing but
+         * zeros (libarchive skips a volume label or global header there) */
+        if (consumed >= 0 && r->data_end > r->end_header_pos && r->data_end <= (uint64_t)consumed)
+            return ds__error_set(DS_EINVALID,
+                                 "%s: a tar header after the last entry (at decompressed byte "
+                                 "offset %llu) that tar readers skip: only the end-of-archive "
+                                 "blocks may follow the last entry",
+                                 r->name, (unsigned long long)r->end_header_pos);
         if (consumed < 0 || r->data_end > (uint64_t)consumed)
             return ds__error_set(DS_EINVALID,
                                  "%s: data after the end of the tar archive (which ends at "

@@ -161,6 +161,44 @@ Test(diff_token, cosmetic_keys)
     cr_assert(!ds__cosmetic_empty("« »", 5));
     /* context before the range: a dash after a digit is not a sign */
     cr_assert(ds__cosmetic_equal_at("2017-5", 4, 6, "2017 5", 4, 6));
+    /* a word boundary (white space or punctuation between two letters or
+     * digits) counts: joining or splitting words is not cosmetic */
+    cr_assert(!ceq("12 people", "1 2 people"));
+    cr_assert(!ceq("March 4, 2021", "March 42021"));
+    cr_assert(!ceq("50%", "5 0%"));
+    cr_assert(!ceq("John Smith", "JohnSmith"));
+    cr_assert(!ceq("a part", "apart"));
+    cr_assert(!ceq("every day", "everyday"));
+    cr_assert(!ceq("e-mail", "email"));
+    cr_assert(!ceq("One two\n\nthree", "One twothree"));
+    cr_assert(ceq("One two.\n\nThree", "One two.Three")); /* not joined: a full stop */
+    cr_assert(ceq("well-known", "well known"));
+    cr_assert(ceq("said , yes", "said, yes"));
+    cr_assert(ceq("said.\n\nThe damage", "said. The damage"));
+    cr_assert(ceq("北京 市", "北京市")); /* each ideograph is a word anyway */
+    cr_assert(!ds__cosmetic_equal_at("ab cd", 2, 5, "abcd", 2, 4));
+    cr_assert(ds__cosmetic_equal_at("ab, cd", 2, 6, "ab cd", 2, 5));
+    /* signs: U+2212, after an opening parenthesis; full-width forms */
+    cr_assert(!ceq("\xE2\x88\x92"
+                   "5",
+                   "5"));
+    cr_assert(!ceq("(-5)", "(5)"));
+    cr_assert(!ceq("rose 2.5", "rose -2.5"));
+    cr_assert(ceq("\xEF\xBC\x92\xEF\xBC\x90\xEF\xBC\x91\xEF\xBC\x97", "2017"));
+    cr_assert(ceq("\xEF\xBC\xA1\xEF\xBC\xA2\xEF\xBC\xA3", "abc"));
+    /* thousands separators stay: "4,500" is 4.5 in some languages */
+    cr_assert(!ceq("4,500", "4500"));
+}
+
+Test(diff_token, signs_belong_to_numbers)
+{
+    cr_assert_str_eq(toks("to -5 degrees, \xE2\x88\x92"
+                          "5 and (-3) 2017-5 x\xE2\x80\x94"
+                          "5 $-1 - 4"),
+                     "to|W -5|N degrees|W ,|P \xE2\x88\x92"
+                     "5|N and|W (|P -3|N )|P 2017-5|N x|W \xE2\x80\x94|P 5|N $|S -|P 1|N -|P "
+                     "4|N");
+    cr_assert_str_eq(toks("-2.5bn"), "-2.5bn|N");
 }
 
 Test(diff_token, utf8_validation)
@@ -547,6 +585,211 @@ Test(diff, cosmetic_changes)
     /* a changed number is substantive */
     cr_assert_str_eq(line("up to 13,000 km\n", "up to 10,000 km\n"), "+1 \xE2\x88\x92"
                                                                      "1 words, 1 number changed");
+}
+
+/* The tester's reproductions: a sign is part of its number, and a change of
+ * sign is substantive, however the minus is written. */
+Test(diff, sign_changes_are_substantive)
+{
+    static const char a[] = "# T\n\nTemperatures fell to -5 degrees overnight.\n";
+    static const char *const bs[] = {
+        "# T\n\nTemperatures fell to 5 degrees overnight.\n",
+        "# T\n\nTemperatures fell to \xE2\x88\x92"
+        "5 degrees overnight.\n", /* restyled: cosmetic */
+        "# T\n\nTemperatures fell overnight.\n",
+    };
+    ds_diff *d;
+    const ds_diff_summary *s;
+    char *out;
+    ds_diff_render_options ro = DS_DIFF_RENDER_OPTIONS_INIT;
+    ro.flags = DS_DIFF_RENDER_HIDE_COSMETIC;
+
+    d = diff2(a, bs[0]);
+    s = ds_diff_get_summary(d);
+    cr_assert_eq(s->classification, DS_DIFF_SUBSTANTIVE);
+    cr_assert_eq(s->words_added, 1);
+    cr_assert_eq(s->words_removed, 1);
+    cr_assert_eq(s->number_count, 1);
+    cr_assert_str_eq(s->numbers[0].old_text, "-5");
+    cr_assert_str_eq(s->numbers[0].new_text, "5");
+    out = render(d, DS_DIFF_FORMAT_PLAIN, &ro); /* not hidden */
+    cr_assert_str_eq(out, "# T\n\nTemperatures fell to [--5-]{+5+} degrees overnight.\n");
+    free(out);
+    ds_diff_free(d);
+
+    d = diff2(a, bs[1]);
+    s = ds_diff_get_summary(d);
+    cr_assert_eq(s->classification, DS_DIFF_COSMETIC);
+    cr_assert_eq(s->number_count, 0);
+    ds_diff_free(d);
+
+    d = diff2(a, bs[2]);
+    s = ds_diff_get_summary(d);
+    cr_assert_eq(s->number_count, 1);
+    cr_assert_str_eq(s->numbers[0].old_text, "-5");
+    cr_assert_null(s->numbers[0].new_text);
+    ds_diff_free(d);
+
+    /* U+2212 dropped; a sign added */
+    d = diff2(bs[1], bs[0]);
+    s = ds_diff_get_summary(d);
+    cr_assert_eq(s->classification, DS_DIFF_SUBSTANTIVE);
+    cr_assert_eq(s->number_count, 1);
+    cr_assert_str_eq(s->numbers[0].old_text, "\xE2\x88\x92"
+                                             "5");
+    cr_assert_str_eq(s->numbers[0].new_text, "5");
+    ds_diff_free(d);
+    cr_assert_str_eq(line("Shares rose 2.5 points.\n", "Shares rose -2.5 points.\n"),
+                     "+1 \xE2\x88\x92"
+                     "1 words, 1 number changed");
+    cr_assert_str_eq(line("It was (-5) then.\n", "It was (5) then.\n"),
+                     "+1 \xE2\x88\x92"
+                     "1 words, 1 number changed");
+}
+
+/* Joining or splitting words is substantive, and shown with
+ * DS_DIFF_RENDER_HIDE_COSMETIC; white space before punctuation is not. */
+Test(diff, word_boundaries_are_substantive)
+{
+    static const char *const pairs[][3] = {
+        {"They left 12 people.\n", "They left 1 2 people.\n", "They left [-12-]{+1 2+} people.\n"},
+        {"On March 4, 2021 it rained.\n", "On March 42021 it rained.\n",
+         "On March [-4, 2021-]{+42021+} it rained.\n"},
+        {"About 50% of homes.\n", "About 5 0% of homes.\n", "About [-50-]{+5 0+}% of homes.\n"},
+        {"said John Smith, the mayor.\n", "said JohnSmith, the mayor.\n",
+         "said [-John Smith-]{+JohnSmith+}, the mayor.\n"},
+        {"brought a part of it.\n", "brought apart of it.\n",
+         "brought [-a part-]{+apart+} of it.\n"},
+        {"it rains every day here.\n", "it rains everyday here.\n",
+         "it rains [-every day-]{+everyday+} here.\n"},
+    };
+    ds_diff_render_options ro = DS_DIFF_RENDER_OPTIONS_INIT;
+    ro.flags = DS_DIFF_RENDER_HIDE_COSMETIC;
+    for (size_t k = 0; k < sizeof pairs / sizeof *pairs; k++) {
+        ds_diff *d = diff2(pairs[k][0], pairs[k][1]);
+        char *out = render(d, DS_DIFF_FORMAT_PLAIN, &ro);
+        cr_assert_eq(ds_diff_get_summary(d)->classification, DS_DIFF_SUBSTANTIVE, "%zu", k);
+        cr_assert_str_eq(out, pairs[k][2]);
+        free(out);
+        ds_diff_free(d);
+    }
+    cr_assert_str_eq(line("He said , yes.\n", "He said, yes.\n"), "cosmetic changes only");
+    cr_assert_str_eq(line("a well-known man\n", "a well known man\n"), "cosmetic changes only");
+    /* full-width digits are the same number: cosmetic, no number listed */
+    {
+        ds_diff *d = diff2("In \xEF\xBC\x92\xEF\xBC\x90\xEF\xBC\x91\xEF\xBC\x97 it rained.\n",
+                           "In 2017 it rained.\n");
+        cr_assert_eq(ds_diff_get_summary(d)->classification, DS_DIFF_COSMETIC);
+        cr_assert_eq(ds_diff_get_summary(d)->number_count, 0);
+        ds_diff_free(d);
+    }
+}
+
+/* A paragraph split in two, or two merged, with the same words: a cosmetic
+ * change everywhere (classification, entry and op flags, summary lists,
+ * JSON, and shown unmarked with DS_DIFF_RENDER_HIDE_COSMETIC). */
+static void check_cosmetic_layout(const char *a, const char *b)
+{
+    ds_diff *d = diff2(a, b);
+    const ds_diff_summary *s = ds_diff_get_summary(d);
+    ds_diff_render_options ro = DS_DIFF_RENDER_OPTIONS_INIT;
+    char *out;
+    size_t k, changed = 0;
+    json_t *j, *ps;
+    json_error_t e;
+    cr_assert_eq(s->classification, DS_DIFF_COSMETIC);
+    cr_assert_eq(s->number_count, 0);
+    cr_assert_eq(s->quotes_altered + s->quotes_added + s->quotes_removed, 0);
+    for (k = 0; k < ds_diff_para_count(d); k++) {
+        const ds_diff_para *p = ds_diff_para_at(d, k);
+        if (p->kind == DS_DIFF_PARA_EQUAL)
+            continue;
+        changed++;
+        cr_assert(p->flags & DS_DIFF_PARA_COSMETIC, "entry %zu", k);
+        for (size_t t = p->first_op; t < p->first_op + p->op_count; t++)
+            cr_assert(ds_diff_op_at(d, t)->kind == DS_DIFF_OP_EQUAL ||
+                          (ds_diff_op_at(d, t)->flags & DS_DIFF_OP_COSMETIC),
+                      "op %zu", t);
+    }
+    cr_assert_eq(changed, 2);
+    out = render(d, DS_DIFF_FORMAT_JSON, NULL);
+    j = json_loads(out, 0, &e);
+    cr_assert_not_null(j, "%s", e.text);
+    cr_assert_str_eq(json_string_value(json_object_get(j, "classification")), "cosmetic");
+    ps = json_object_get(j, "paragraphs");
+    for (k = 0; k < json_array_size(ps); k++) {
+        json_t *p = json_array_get(ps, k);
+        int eq = strcmp(json_string_value(json_object_get(p, "kind")), "equal") == 0;
+        cr_assert_eq(json_is_true(json_object_get(p, "cosmetic")), !eq, "entry %zu", k);
+    }
+    json_decref(j);
+    free(out);
+    ro.flags = DS_DIFF_RENDER_HIDE_COSMETIC;
+    out = render(d, DS_DIFF_FORMAT_PLAIN, &ro);
+    cr_assert_str_eq(out, b);
+    free(out);
+    out = render(d, DS_DIFF_FORMAT_SUMMARY, &ro);
+    cr_assert_str_eq(out, "classification: cosmetic\nsummary: cosmetic changes only\n");
+    free(out);
+    ds_diff_free(d);
+}
+
+Test(diff, paragraph_split_and_merge_are_cosmetic)
+{
+    static const char one[] =
+        "# T\n\nIt fell to -5, officials said. The damage was 3.5 million. \"We will "
+        "rebuild,\" he said.\n\nEnd.\n";
+    static const char two[] =
+        "# T\n\nIt fell to -5, officials said.\n\nThe damage was 3.5 million. \"We will "
+        "rebuild,\" he said.\n\nEnd.\n";
+    static const char quote_cut[] = "# T\n\nIt fell to -5, officials said. The damage was 3.5 "
+                                    "million. \"We will\n\nrebuild,\" he said.\n\nEnd.\n";
+    check_cosmetic_layout(one, two);
+    check_cosmetic_layout(two, one);
+    check_cosmetic_layout(one, quote_cut);
+    check_cosmetic_layout(quote_cut, one);
+    /* joining the words around the break is substantive */
+    cr_assert_str_eq(line("One two\n\nthree four.\n", "One twothree four.\n"),
+                     "+2 \xE2\x88\x92"
+                     "3 words, 1 paragraph removed");
+}
+
+/* --ignore-cosmetic in the summary: cosmetic items are left out, and a
+ * cosmetic-only difference stops after the one-line summary. */
+Test(diff, summary_without_cosmetic_items)
+{
+    ds_diff *d = diff2("# T\n\nHe said \"great\" and 5 more.\n",
+                       "# t\n\nHe said \xE2\x80\x9cgreat\xE2\x80\x9d and 6 more.\n");
+    ds_diff_render_options ro = DS_DIFF_RENDER_OPTIONS_INIT;
+    char *out = render(d, DS_DIFF_FORMAT_SUMMARY, &ro);
+    cr_assert_str_eq(out, "classification: substantive\n"
+                          "summary: +2 \xE2\x88\x92"
+                          "2 words, 1 number changed\n"
+                          "headline: changed (cosmetic)\n"
+                          "  old: T\n"
+                          "  new: t\n"
+                          "paragraphs: 1 \xE2\x86\x92 1 (0 added, 0 removed, 1 changed, 0 moved)\n"
+                          "words: +2 \xE2\x88\x92"
+                          "2\n"
+                          "quote restyled (\xC2\xB6"
+                          "1):\n"
+                          "  old: \"great\"\n"
+                          "  new: \xE2\x80\x9cgreat\xE2\x80\x9d\n"
+                          "number changed (\xC2\xB6"
+                          "1): 5 \xE2\x86\x92 6\n");
+    free(out);
+    ro.flags = DS_DIFF_RENDER_HIDE_COSMETIC;
+    out = render(d, DS_DIFF_FORMAT_SUMMARY, &ro);
+    cr_assert_str_eq(out, "classification: substantive\n"
+                          "summary: +2 \xE2\x88\x92"
+                          "2 words, 1 number changed\n"
+                          "paragraphs: 1 \xE2\x86\x92 1 (0 added, 0 removed, 1 changed, 0 moved)\n"
+                          "words: +2 \xE2\x88\x92"
+                          "2\n"
+                          "number changed (\xC2\xB6"
+                          "1): 5 \xE2\x86\x92 6\n");
+    free(out);
+    ds_diff_free(d);
 }
 
 Test(diff, quotes_and_numbers)

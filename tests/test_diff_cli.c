@@ -284,3 +284,75 @@ Test(diff_cli, format_summary_and_plain_without_header)
     cr_assert_not_null(strstr(out, "unified, json, html, summary"), "%s", out);
     free(out), free(err);
 }
+
+/* The tester's reproductions, normalized on the fly as typed: a dropped
+ * minus sign and joined words are substantive (exit 1 with
+ * --ignore-cosmetic), a paragraph split is cosmetic (exit 0, shown
+ * unmarked), and --ignore-cosmetic --summary of a cosmetic-only change stops
+ * after the one-line summary. */
+Test(diff_cli, ignore_cosmetic_semantics)
+{
+    char *out, *err, *dir = tu_tmpdir(), p1[512], p2[512];
+    static const char a[] = "# Storm\n\nTemperatures fell to -5 degrees overnight, officials "
+                            "said. The damage was 3.5 million.\n\nThey left 12 people.\n";
+    static const char minus[] = "# Storm\n\nTemperatures fell to 5 degrees overnight, officials "
+                                "said. The damage was 3.5 million.\n\nThey left 12 people.\n";
+    static const char joined[] = "# Storm\n\nTemperatures fell to -5 degrees overnight, officials "
+                                 "said. The damage was 3.5 million.\n\nThey left 1 2 people.\n";
+    static const char split[] = "# Storm\n\nTemperatures fell to -5 degrees overnight, officials "
+                                "said.\n\nThe damage was 3.5 million.\n\nThey left 12 people.\n";
+    snprintf(p1, sizeof p1, "%s/a.md", dir);
+    snprintf(p2, sizeof p2, "%s/b.md", dir);
+    tu_write(p1, a, sizeof a - 1);
+
+    tu_write(p2, minus, sizeof minus - 1);
+    cr_assert_eq(tu_run(&out, &err, "diff --ignore-cosmetic -s %s %s", p1, p2), 1);
+    cr_assert_str_eq(out, "classification: substantive\n"
+                          "summary: +1 \xE2\x88\x92"
+                          "1 words, 1 number changed\n"
+                          "paragraphs: 2 \xE2\x86\x92 2 (0 added, 0 removed, 1 changed, 0 moved)\n"
+                          "words: +1 \xE2\x88\x92"
+                          "1\n"
+                          "number changed (\xC2\xB6"
+                          "1): -5 \xE2\x86\x92 5\n");
+    free(out), free(err);
+
+    tu_write(p2, joined, sizeof joined - 1);
+    cr_assert_eq(tu_run(&out, &err, "diff --ignore-cosmetic -U0 %s %s", p1, p2), 1);
+    cr_assert_str_eq(out, "# Storm\n\n[... 1 unchanged paragraph ...]\n\n"
+                          "They left [-12-]{+1 2+} people.\n");
+    free(out), free(err);
+
+    tu_write(p2, split, sizeof split - 1);
+    cr_assert_eq(tu_run(&out, &err, "diff -s %s %s", p1, p2), 1);
+    cr_assert_str_eq(out, "classification: cosmetic\n"
+                          "summary: cosmetic changes only\n"
+                          "paragraphs: 2 \xE2\x86\x92 3 (1 added, 0 removed, 1 changed, 0 moved)\n"
+                          "words: +5 \xE2\x88\x92"
+                          "5\n"
+                          "paragraph added (\xC2\xB6"
+                          "2): The damage was 3.5 million.\n");
+    free(out), free(err);
+    cr_assert_eq(tu_run(&out, &err, "diff --ignore-cosmetic -s %s %s", p1, p2), 0);
+    cr_assert_str_eq(out, "classification: cosmetic\nsummary: cosmetic changes only\n");
+    free(out), free(err);
+    cr_assert_eq(tu_run(&out, &err, "diff --ignore-cosmetic -U0 %s %s", p1, p2), 0);
+    cr_assert_str_eq(out, "# Storm\n\n[... 3 unchanged paragraphs ...]\n");
+    free(out), free(err);
+    cr_assert_eq(tu_run(&out, &err, "diff --ignore-cosmetic %s %s", p1, p2), 0);
+    cr_assert_str_eq(out, split);
+    free(out), free(err);
+
+    /* quote restyling only */
+    cr_assert_eq(tu_run(&out, &err,
+                        "diff --no-normalize --ignore-cosmetic -s %sseed.txt %squote-style.txt",
+                        FIX, FIX),
+                 0);
+    cr_assert_str_eq(out, "classification: cosmetic\nsummary: cosmetic changes only\n");
+    cr_assert_str_eq(err, "");
+    free(out), free(err);
+    remove(p1);
+    remove(p2);
+    remove(dir);
+    free(dir);
+}

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "diff_internal.h"
 #include "docseal/docseal.h"
 #include "testutil.h"
 
@@ -279,6 +280,33 @@ static void check_script(const ds_diff *d, const char *a, size_t alen, const cha
         const ds_diff_summary *s = ds_diff_get_summary(d);
         int same = alen == blen && memcmp(a, b, alen) == 0;
         cr_assert_eq(s->classification == DS_DIFF_IDENTICAL, same);
+    }
+    /* the cosmetic flags agree with the classification, and a cosmetic
+     * classification never hides a difference in the cosmetic keys */
+    {
+        const ds_diff_summary *s = ds_diff_get_summary(d);
+        int all = 1;
+        for (size_t k = 0; k < ds_diff_para_count(d); k++) {
+            const ds_diff_para *p = ds_diff_para_at(d, k);
+            if (p->kind == DS_DIFF_PARA_EQUAL)
+                continue;
+            if (!(p->flags & DS_DIFF_PARA_COSMETIC)) {
+                all = 0;
+                continue;
+            }
+            for (size_t t = p->first_op; t < p->first_op + p->op_count; t++)
+                cr_assert(ds_diff_op_at(d, t)->kind == DS_DIFF_OP_EQUAL ||
+                              (ds_diff_op_at(d, t)->flags & DS_DIFF_OP_COSMETIC),
+                          "seed %llu: op %zu of cosmetic entry %zu", (unsigned long long)seed, t,
+                          k);
+        }
+        if (s->classification != DS_DIFF_IDENTICAL)
+            cr_assert_eq(s->classification == DS_DIFF_COSMETIC, all, "seed %llu",
+                         (unsigned long long)seed);
+        if (s->classification == DS_DIFF_COSMETIC)
+            cr_assert(ds__cosmetic_equal(a, alen, b, blen), "seed %llu", (unsigned long long)seed);
+        else if (s->classification == DS_DIFF_SUBSTANTIVE && !s->paragraphs_moved)
+            cr_assert(!ds__cosmetic_equal(a, alen, b, blen), "seed %llu", (unsigned long long)seed);
     }
 }
 

@@ -194,8 +194,10 @@ typedef enum ds_diff_class {
     DS_DIFF_IDENTICAL = 0,  /**< the texts are byte-identical */
     DS_DIFF_COSMETIC = 1,   /**< they differ only in white space (including paragraph
                                  breaks), punctuation other than quotation marks, quote
-                                 style (“ vs " vs «), dash style (- vs – vs —), letter case
-                                 or invisible format characters */
+                                 style (“ vs " vs «), dash style (- vs – vs —), full-width
+                                 forms, letter case or invisible format characters; not
+                                 where words are joined or split or a number's minus sign
+                                 changes; every changed entry is then DS_DIFF_PARA_COSMETIC */
     DS_DIFF_SUBSTANTIVE = 2 /**< anything else, including moved paragraphs: a pure
                                  reordering changes the reading order, so it is
                                  substantive, and its summary lists only moves */
@@ -243,9 +245,11 @@ typedef struct ds_diff_quote {
 
 /**
  * A changed number: a word token containing a digit ("13,000", "3.5",
- * "2018-01-11", "1.5bn", "72nd"), from a headline or body paragraph edited
- * in place or moved. Numbers replaced within one change are paired in order;
- * a number only deleted or only inserted has NULL on the other side.
+ * "2018-01-11", "1.5bn", "72nd", "-5" with its minus sign), from a headline
+ * or body paragraph edited in place or moved (not from a cosmetic change, and
+ * not one only restyled, "-5" against "−5"). Numbers replaced within one
+ * change are paired in order; a number only deleted or only inserted has NULL
+ * on the other side.
  */
 typedef struct ds_diff_number {
     const char *old_text;  /**< or NULL */
@@ -382,7 +386,8 @@ typedef enum ds_diff_format {
 /** ds_diff_render_options.flags */
 #define DS_DIFF_RENDER_HIDE_COSMETIC                                                               \
     0x01u                                 /**< show cosmetic-only changes as their new             \
-                                               text, unmarked (plain, color, html) */
+                                               text, unmarked (plain, color, html), and            \
+                                               leave them out of the text summary */
 #define DS_DIFF_RENDER_SUMMARY_ONLY 0x02u /**< JSON: leave out "paragraphs" (the ops) */
 #define DS_DIFF_RENDER_COLOR 0x04u        /**< SUMMARY: use ANSI colours */
 

@@ -253,7 +253,8 @@ int ds_diff_render(const ds_diff *diff, ds_diff_format format, const ds_diff_ren
         err = ds__render_text(diff, 1, opts, &out);
         break;
     case DS_DIFF_FORMAT_SUMMARY:
-        err = ds__render_summary(diff, (opts->flags & DS_DIFF_RENDER_COLOR) != 0, &out);
+        err = ds__render_summary(diff, (opts->flags & DS_DIFF_RENDER_COLOR) != 0,
+                                 (opts->flags & DS_DIFF_RENDER_HIDE_COSMETIC) != 0, &out);
         break;
     case DS_DIFF_FORMAT_UNIFIED:
         err = ds__render_unified(diff, opts, &out);

@@ -1286,7 +1286,11 @@ static int emit_entries(ds__builder *bd, const entvec *ev)
                 err = word_diff(bd, e->ua, e->ub, &o, NULL);
             if (err >= 0) {
                 int all = ds__mark_cosmetic(o.v, o.n, SA->text, SB->text);
-                cosmetic = e->kind == DS_DIFF_PARA_CHANGED && (all || keys_equal(x, y, &o, bd));
+                int same = keys_equal(x, y, &o, bd);
+                if (all && !same) /* the whole decides: no change is hidden */
+                    for (size_t t = 0; t < o.n; t++)
+                        o.v[t].flags &= ~DS_DIFF_OP_COSMETIC;
+                cosmetic = e->kind == DS_DIFF_PARA_CHANGED && same;
                 err = emit_gap(bd, &o, e->ua, e->ub);
             }
             break;
@@ -1326,6 +1330,78 @@ done:
     free(o.v);
     free(outidx);
     return err;
+}
+
+/* Entries [k0, k1) and their edits are cosmetic. */
+static void flag_cosmetic(ds_diff *d, size_t k0, size_t k1)
+{
+    for (size_t k = k0; k < k1; k++) {
+        ds_diff_para *p = &d->paras[k];
+        if (p->kind == DS_DIFF_PARA_EQUAL)
+            continue;
+        p->flags |= DS_DIFF_PARA_COSMETIC;
+        for (size_t t = p->first_op; t < p->first_op + p->op_count; t++)
+            if (d->ops[t].kind != DS_DIFF_OP_EQUAL)
+                d->ops[t].flags |= DS_DIFF_OP_COSMETIC;
+    }
+}
+
+/* The texts of entries [k0, k1) (without moves: they tile A and B) have
+ * equal cosmetic keys. */
+static int span_cosmetic(const ds_diff *d, size_t k0, size_t k1)
+{
+    size_t a0 = (size_t)-1, a1 = 0, b0 = (size_t)-1, b1 = 0;
+    for (size_t k = k0; k < k1; k++) {
+        const ds_diff_para *p = &d->paras[k];
+        for (size_t t = p->first_op; t < p->first_op + p->op_count; t++) {
+            const ds_diff_op *op = &d->ops[t];
+            if (op->kind != DS_DIFF_OP_INSERT && op->a_len) {
+                a0 = op->a_off < a0 ? op->a_off : a0;
+                a1 = op->a_off + op->a_len > a1 ? op->a_off + op->a_len : a1;
+            }
+            if (op->kind != DS_DIFF_OP_DELETE && op->b_len) {
+                b0 = op->b_off < b0 ? op->b_off : b0;
+                b1 = op->b_off + op->b_len > b1 ? op->b_off + op->b_len : b1;
+            }
+        }
+    }
+    if (a0 > a1)
+        a0 = a1 = 0;
+    if (b0 > b1)
+        b0 = b1 = 0;
+    return ds__cosmetic_equal(d->text[0] + a0, a1 - a0, d->text[1] + b0, b1 - b0);
+}
+
+/* A change spread over several entries, such as a paragraph split in two or
+ * two paragraphs merged, is cosmetic when the texts of each run of changed
+ * entries (between unchanged ones) are cosmetically equal, and everything is
+ * when the whole texts are; not with moved paragraphs. */
+static void cosmetic_spans(ds_diff *d)
+{
+    size_t k = 0, first = d->npara;
+    int all = 1, moves = 0;
+    while (k < d->npara) {
+        size_t k1 = k;
+        int flagged = 1, moved = 0;
+        if (d->paras[k].kind == DS_DIFF_PARA_EQUAL) {
+            k++;
+            continue;
+        }
+        first = first < k ? first : k;
+        for (; k1 < d->npara && d->paras[k1].kind != DS_DIFF_PARA_EQUAL; k1++) {
+            flagged &= (d->paras[k1].flags & DS_DIFF_PARA_COSMETIC) != 0;
+            moved |= d->paras[k1].kind == DS_DIFF_PARA_MOVED_FROM ||
+                     d->paras[k1].kind == DS_DIFF_PARA_MOVED_TO;
+        }
+        if (!flagged && !moved && span_cosmetic(d, k, k1))
+            flag_cosmetic(d, k, k1);
+        else if (!flagged)
+            all = 0;
+        moves |= moved;
+        k = k1;
+    }
+    if (!all && !moves && span_cosmetic(d, first, d->npara))
+        flag_cosmetic(d, first, d->npara);
 }
 
 /* ---- driver ------------------------------------------------------------------------ */
@@ -1404,7 +1480,8 @@ int ds__diff_build(ds__builder *bd)
     if (!(bd->opts->flags & DS_DIFF_NO_MOVES) && (err = find_moves(bd, &ev, &xm)) < 0)
         goto done;
     repair_weak(&ev);
-    err = emit_entries(bd, &ev);
+    if ((err = emit_entries(bd, &ev)) >= 0)
+        cosmetic_spans(d);
 done:
     free(ia);
     free(ib);

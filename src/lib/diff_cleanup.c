@@ -158,7 +158,20 @@ int ds__mark_cosmetic(ds_diff_op *ops, size_t n, const char *a, const char *b)
                 b_len += ops[j].b_len;
             }
         }
-        if (ds__cosmetic_equal(a + a_off, a_len, b + b_off, b_len)) {
+        /* compared with the unchanged text on both sides, the same in A and B:
+         * a sign or a word boundary can lie just outside the change */
+        if (!have_a)
+            a_off = i ? ops[i - 1].a_off + ops[i - 1].a_len : j < n ? ops[j].a_off : 0;
+        if (!have_b)
+            b_off = i ? ops[i - 1].b_off + ops[i - 1].b_len : j < n ? ops[j].b_off : 0;
+        a_len += a_off, b_len += b_off; /* now the ends */
+        if (i)
+            a_off = ops[i - 1].a_off, b_off = ops[i - 1].b_off;
+        if (j < n) {
+            a_len = ops[j].a_off + ops[j].a_len;
+            b_len = ops[j].b_off + ops[j].b_len;
+        }
+        if (ds__cosmetic_equal(a + a_off, a_len - a_off, b + b_off, b_len - b_off)) {
             for (; i < j; i++)
                 ops[i].flags |= DS_DIFF_OP_COSMETIC;
         } else

@@ -76,9 +76,11 @@ size_t ds__count_words(const char *s, size_t off, size_t len);
 size_t ds__count_alnum(const char *s, size_t off, size_t len);
 
 /* Cosmetic key: the text with white space, format characters and punctuation
- * (except quotation marks, dashes, and . , : / between digits) removed,
- * quotation marks folded to '"', dashes to '-', letters lower-cased. Returns
- * 1 when the keys of the two byte ranges are equal. */
+ * (except quotation marks, a minus sign before a number, and . , : / between
+ * digits) removed, quotation marks folded to '"', signs to '-', full-width
+ * forms to ASCII, letters lower-cased; white space or punctuation between two
+ * letters or digits (not ideographic) leaves one ' ' (a word boundary).
+ * Returns 1 when the keys of the two byte ranges are equal. */
 int ds__cosmetic_equal(const char *a, size_t alen, const char *b, size_t blen);
 /* The same for a[a0, a1) and b[b0, b1), with the code points before a0 and
  * b0 as context (digit separators, signs). */
@@ -220,7 +222,8 @@ int ds__cleanup_semantic(ds__opvec *o, const char *A, const char *B);
  * move blanks common to both ends of a replacement out of it. 0 or DS_ENOMEM. */
 int ds__cleanup_merge(ds__opvec *o, const char *A, const char *B);
 /* Set DS_DIFF_OP_COSMETIC on every op of a change whose deleted and inserted
- * texts have equal cosmetic keys. Returns 1 when every change was cosmetic. */
+ * texts, with the equal ops on either side, have equal cosmetic keys. Returns
+ * 1 when every change was cosmetic. */
 int ds__mark_cosmetic(ds_diff_op *ops, size_t n, const char *a, const char *b);
 
 /* diff_summary.c */
@@ -240,7 +243,8 @@ void ds__out_printf(ds__out *o, const char *fmt, ...) DS__PRINTF(2, 3);
 int ds__out_flush(ds__out *o);
 
 int ds__render_text(const ds_diff *d, int color, const ds_diff_render_options *o, ds__out *out);
-int ds__render_summary(const ds_diff *d, int color, ds__out *out);
+/* hide: leave out cosmetic changes (DS_DIFF_RENDER_HIDE_COSMETIC) */
+int ds__render_summary(const ds_diff *d, int color, int hide, ds__out *out);
 int ds__render_unified(const ds_diff *d, const ds_diff_render_options *o, ds__out *out);
 int ds__render_json(const ds_diff *d, const ds_diff_render_options *o, ds__out *out);
 int ds__render_html(const ds_diff *d, const ds_diff_render_options *o, ds__out *out);

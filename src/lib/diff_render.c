@@ -153,7 +153,7 @@ int ds__render_text(const ds_diff *d, int color, const ds_diff_render_options *o
     int err;
 
     if (color) {
-        if ((err = ds__render_summary(d, 1, out)) < 0)
+        if ((err = ds__render_summary(d, 1, t.hide, out)) < 0)
             return err;
         ds__out_puts(out, "\n");
     }
@@ -337,7 +337,7 @@ static void put_more(ds__out *out, size_t n, const char *what)
         ds__out_printf(out, "(and %zu more %s)\n", n, what);
 }
 
-int ds__render_summary(const ds_diff *d, int color, ds__out *out)
+int ds__render_summary(const ds_diff *d, int color, int hide, ds__out *out)
 {
     static const char *const cls[] = {"identical", "cosmetic", "substantive"};
     static const char *const qk[] = {"quote changed", "quote added", "quote removed",
@@ -350,11 +350,14 @@ int ds__render_summary(const ds_diff *d, int color, ds__out *out)
     ds_diff_summary_line(line, sizeof line, d);
     ds__out_printf(out, "%sclassification:%s %s\n", b, e, cls[s->classification]);
     ds__out_printf(out, "%ssummary:%s %s\n", b, e, line);
-    if (s->classification == DS_DIFF_IDENTICAL)
+    if (s->classification == DS_DIFF_IDENTICAL || (hide && s->classification == DS_DIFF_COSMETIC))
         return out->err;
-    put_field(out, color, "headline", &s->headline);
-    put_field(out, color, "byline", &s->byline);
-    put_field(out, color, "date", &s->date);
+    if (!hide || !s->headline.cosmetic)
+        put_field(out, color, "headline", &s->headline);
+    if (!hide || !s->byline.cosmetic)
+        put_field(out, color, "byline", &s->byline);
+    if (!hide || !s->date.cosmetic)
+        put_field(out, color, "date", &s->date);
     ds__out_printf(out,
                    "%sparagraphs:%s %zu \xE2\x86\x92 %zu (%zu added, %zu removed, %zu changed, "
                    "%zu moved)\n",
@@ -364,7 +367,7 @@ int ds__render_summary(const ds_diff *d, int color, ds__out *out)
                    s->words_removed);
     for (k = 0, shown = 0, more = 0; k < d->npara; k++) {
         const ds_diff_para *p = &d->paras[k];
-        if (p->role != DS_DIFF_ROLE_BODY)
+        if (p->role != DS_DIFF_ROLE_BODY || (hide && (p->flags & DS_DIFF_PARA_COSMETIC)))
             continue;
         if (p->kind == DS_DIFF_PARA_INSERTED || p->kind == DS_DIFF_PARA_DELETED ||
             p->kind == DS_DIFF_PARA_MOVED_TO) {
@@ -387,9 +390,16 @@ int ds__render_summary(const ds_diff *d, int color, ds__out *out)
         }
     }
     put_more(out, more, "paragraphs added, removed or moved");
-    for (k = 0; k < s->quote_count && k < LIST_MAX; k++) {
+    for (k = 0, shown = 0, more = 0; k < s->quote_count; k++) {
         const ds_diff_quote *q = &s->quotes[k];
         char oo[8], oc[8], no[8], nc[8];
+        if (hide && q->kind == DS_DIFF_QUOTE_RESTYLED)
+            continue;
+        if (shown == LIST_MAX) {
+            more++;
+            continue;
+        }
+        shown++;
         split_marks(q->old_marks, oo, oc);
         split_marks(q->new_marks, no, nc);
         ds__out_printf(out, "%s%s%s", b, qk[q->kind], e);
@@ -400,7 +410,7 @@ int ds__render_summary(const ds_diff *d, int color, ds__out *out)
         if (q->new_text)
             put_line(out, color, SGR_INS, "new", no, q->new_text, nc);
     }
-    put_more(out, s->quote_count > LIST_MAX ? s->quote_count - LIST_MAX : 0, "quotes");
+    put_more(out, more, "quotes");
     for (k = 0; k < s->number_count && k < LIST_MAX; k++) {
         const ds_diff_number *n = &s->numbers[k];
         const char *what = n->old_text && n->new_text ? "changed"

@@ -122,6 +122,14 @@ static int change_numbers(ds_diff *d, const ds_diff_para *p, size_t a_off, size_
             }
         }
     }
+    /* then those only restyled ("−5" and "-5", full-width digits) */
+    for (i = 0; i < na.n; i++) {
+        for (j = 0; j < nb.n && na.len[i] != (size_t)-1; j++) {
+            if (nb.len[j] != (size_t)-1 &&
+                ds__cosmetic_equal(A + na.off[i], na.len[i], B + nb.off[j], nb.len[j]))
+                na.len[i] = nb.len[j] = (size_t)-1;
+        }
+    }
     i = j = 0;
     for (;;) {
         while (i < na.n && na.len[i] == (size_t)-1)
@@ -620,6 +628,13 @@ static int summarize_quotes(ds__builder *bd)
         kind = !o ? (r->side ? DS_DIFF_QUOTE_ADDED : DS_DIFF_QUOTE_REMOVED) : r->kind;
         if (kind < 0)
             continue;
+        if (kind != DS_DIFF_QUOTE_RESTYLED && (d->paras[r->entry].flags & DS_DIFF_PARA_COSMETIC) &&
+            (!o || (d->paras[o->entry].flags & DS_DIFF_PARA_COSMETIC))) {
+            /* cut or joined by a cosmetic change (a paragraph split or merged) */
+            if (!o)
+                continue;
+            kind = DS_DIFF_QUOTE_RESTYLED;
+        }
         ra = r->side == 0 ? r : NULL;
         rb = r->side == 1 ? r : o;
         w = &out[nout++];
@@ -740,7 +755,8 @@ static int summarize_paras(ds__builder *bd)
                 }
                 s->words_removed += ds__count_words(d->text[0], a_off, a_len);
                 s->words_added += ds__count_words(d->text[1], b_off, b_len);
-                if ((err = change_numbers(d, p, a_off, a_len, b_off, b_len)) < 0)
+                if (!(d->ops[i - 1].flags & DS_DIFF_OP_COSMETIC) &&
+                    (err = change_numbers(d, p, a_off, a_len, b_off, b_len)) < 0)
                     return err;
             }
         }
@@ -748,34 +764,20 @@ static int summarize_paras(ds__builder *bd)
     return 0;
 }
 
-/* Identical, cosmetic (the cosmetic keys of the whole texts are equal) or
- * substantive. The keys of the unchanged entries at the start are equal, so
- * the comparison starts after them; when every changed entry is cosmetic on
- * its own, so is the whole. */
+/* Identical, cosmetic or substantive. The builder flags every entry of a
+ * cosmetic-only difference (diff_build.c cosmetic_spans()), so the texts
+ * differ only cosmetically when every changed entry is cosmetic. */
 static ds_diff_class classify(const ds_diff *d)
 {
-    size_t k, sa = 0, sb = 0;
-    int all_cosmetic = 1;
+    size_t k;
     if (d->len[0] == d->len[1] && memcmp(d->text[0], d->text[1], d->len[0]) == 0)
         return DS_DIFF_IDENTICAL;
     for (k = 0; k < d->npara; k++) {
         const ds_diff_para *p = &d->paras[k];
         if (p->kind != DS_DIFF_PARA_EQUAL && !(p->flags & DS_DIFF_PARA_COSMETIC))
-            all_cosmetic = 0;
+            return DS_DIFF_SUBSTANTIVE;
     }
-    if (all_cosmetic)
-        return DS_DIFF_COSMETIC;
-    for (k = 0; k < d->npara && d->paras[k].kind == DS_DIFF_PARA_EQUAL; k++) {
-        const ds_diff_para *p = &d->paras[k];
-        if (p->op_count) {
-            const ds_diff_op *op = &d->ops[p->first_op + p->op_count - 1];
-            sa = op->a_off + op->a_len;
-            sb = op->b_off + op->b_len;
-        }
-    }
-    return ds__cosmetic_equal_at(d->text[0], sa, d->len[0], d->text[1], sb, d->len[1])
-               ? DS_DIFF_COSMETIC
-               : DS_DIFF_SUBSTANTIVE;
+    return DS_DIFF_COSMETIC;
 }
 
 int ds__diff_summarize(ds__builder *bd)

@@ -247,6 +247,27 @@ size_t ds__cluster_end(const char *s, size_t len, size_t pos, int32_t *first)
 
 /* ---- tokenizer ----------------------------------------------------------- */
 
+static int is_dash(int32_t c);
+static int32_t cp_before(const char *s, size_t at);
+
+/* A dash at s[pos, next) is a minus sign, part of the number after it, when
+ * a digit follows and it starts the range or follows white space or
+ * punctuation (the same rule as in the cosmetic keys). */
+static int is_sign(const char *s, size_t off, size_t pos, size_t next, size_t end)
+{
+    int32_t prev, d;
+    size_t j = next;
+    if (next >= end)
+        return 0;
+    d = ds__utf8_next(s, end, &j);
+    if (!is_digit(d) || ds__cp_class(d) != DS__CC_WORD)
+        return 0;
+    if (pos == off)
+        return 1;
+    prev = cp_before(s, pos);
+    return ds__is_space(prev) || ds__cp_class(prev) == DS__CC_PUNCT;
+}
+
 /* Characters that join two word characters into one word. */
 static int joins_words(int32_t cp, int before_digit, int after_digit)
 {
@@ -292,7 +313,7 @@ int ds__tokenize(const char *s, size_t off, size_t len, ds__token_fn fn, void *c
             pos = cend;
             continue;
         }
-        if (cls == DS__CC_WORD) {
+        if (cls == DS__CC_WORD || (is_dash(cp) && is_sign(s, off, pos, cend, end))) {
             size_t start = pos;
             int has_digit = is_digit(cp), last_digit = has_digit;
             pos = cend;
@@ -432,19 +453,49 @@ typedef struct ckey {
     const char *s;
     size_t len, i;
     int32_t prev; /* previous source code point, -1 at the start */
+    int word;     /* the last key character is a letter or digit (not ideographic) */
+    int gap;      /* white space or punctuation since then */
+    int32_t held; /* the key character due after a word separator, or -1 */
 } ckey;
+
+/* A letter or digit: after another one with white space or punctuation in
+ * between, a word separator ' ' comes first (joining or splitting words is
+ * not cosmetic). */
+static int32_t ckey_word(ckey *k, int32_t c)
+{
+    int sep = k->word && k->gap;
+    k->word = 1;
+    k->gap = 0;
+    if (!sep)
+        return c;
+    k->held = c;
+    return ' ';
+}
+
+static int32_t ckey_other(ckey *k, int32_t c)
+{
+    k->word = k->gap = 0;
+    return c;
+}
 
 /* Next code point of the cosmetic key, or -1 at the end. */
 static int32_t ckey_next(ckey *k)
 {
+    if (k->held >= 0) {
+        int32_t c = k->held;
+        k->held = -1;
+        return c;
+    }
     while (k->i < k->len) {
         int32_t c = ds__utf8_next(k->s, k->len, &k->i), prev = k->prev, next = -1;
         int cls;
+        if (c >= 0xFF01 && c <= 0xFF5E)
+            c -= 0xFEE0; /* full-width forms are their ASCII characters */
         k->prev = c;
         if (c < 0x80 && ascii_class[c] == DS__CC_WORD)
-            return c >= 'A' && c <= 'Z' ? c + 32 : c;
+            return ckey_word(k, c >= 'A' && c <= 'Z' ? c + 32 : c);
         if (is_quote_mark(c))
-            return '"';
+            return ckey_other(k, '"');
         if (k->i < k->len) {
             size_t j = k->i;
             next = ds__utf8_next(k->s, k->len, &j);
@@ -453,35 +504,48 @@ static int32_t ckey_next(ckey *k)
             /* a sign before a number matters; dashes elsewhere are punctuation */
             if (next >= 0 && is_digit(next) && (prev < 0 || !is_digit(prev)) &&
                 (prev < 0 || ds__is_space(prev) || ds__cp_class(prev) == DS__CC_PUNCT))
-                return '-';
+                return ckey_other(k, '-');
+            k->gap = 1;
             continue;
         }
         cls = ds__cp_class(c);
-        if (cls == DS__CC_SPACE || cls == DS__CC_FORMAT)
+        if (cls == DS__CC_FORMAT)
             continue;
+        if (cls == DS__CC_SPACE) {
+            k->gap = 1;
+            continue;
+        }
         if (cls == DS__CC_PUNCT) {
             if ((c == '.' || c == ',' || c == ':' || c == '/') && prev >= 0 && next >= 0 &&
                 is_digit(prev) && is_digit(next))
-                return c;
+                return ckey_other(k, c);
+            k->gap = 1;
             continue;
         }
-        if (cls == DS__CC_WORD || cls == DS__CC_IDEO)
-            return utf8proc_tolower(c);
-        return c;
+        if (cls == DS__CC_WORD)
+            return ckey_word(k, utf8proc_tolower(c));
+        if (cls == DS__CC_IDEO)
+            return ckey_other(k, utf8proc_tolower(c));
+        return ckey_other(k, c);
     }
     return -1;
 }
 
-int ds__cosmetic_equal(const char *a, size_t alen, const char *b, size_t blen)
+static int ckey_equal(ckey *ka, ckey *kb)
 {
-    ckey ka = {a, alen, 0, -1}, kb = {b, blen, 0, -1};
     for (;;) {
-        int32_t x = ckey_next(&ka), y = ckey_next(&kb);
+        int32_t x = ckey_next(ka), y = ckey_next(kb);
         if (x != y)
             return 0;
         if (x < 0)
             return 1;
     }
+}
+
+int ds__cosmetic_equal(const char *a, size_t alen, const char *b, size_t blen)
+{
+    ckey ka = {a, alen, 0, -1, 0, 0, -1}, kb = {b, blen, 0, -1, 0, 0, -1};
+    return ckey_equal(&ka, &kb);
 }
 
 static int32_t cp_before(const char *s, size_t at)
@@ -495,21 +559,25 @@ static int32_t cp_before(const char *s, size_t at)
     return ds__utf8_next(s, at, &i);
 }
 
+/* A key starting at s[at] after the code point before it. */
+static ckey ckey_at(const char *s, size_t at, size_t end)
+{
+    ckey k = {s + at, end - at, 0, cp_before(s, at), 0, 0, -1};
+    if (k.prev >= 0xFF01 && k.prev <= 0xFF5E)
+        k.prev -= 0xFEE0;
+    k.word = k.prev >= 0 && ds__cp_class(k.prev) == DS__CC_WORD;
+    return k;
+}
+
 int ds__cosmetic_equal_at(const char *a, size_t a0, size_t a1, const char *b, size_t b0, size_t b1)
 {
-    ckey ka = {a + a0, a1 - a0, 0, cp_before(a, a0)}, kb = {b + b0, b1 - b0, 0, cp_before(b, b0)};
-    for (;;) {
-        int32_t x = ckey_next(&ka), y = ckey_next(&kb);
-        if (x != y)
-            return 0;
-        if (x < 0)
-            return 1;
-    }
+    ckey ka = ckey_at(a, a0, a1), kb = ckey_at(b, b0, b1);
+    return ckey_equal(&ka, &kb);
 }
 
 int ds__cosmetic_empty(const char *s, size_t len)
 {
-    ckey k = {s, len, 0, -1};
+    ckey k = {s, len, 0, -1, 0, 0, -1};
     return ckey_next(&k) < 0;
 }
 

@@ -57,7 +57,11 @@ int cli_load_revision_text(cli_ctx *ctx, const char *spec, const ds_normalize_op
             if (err < 0) {
                 free(*text);
                 *text = NULL;
-                return cli_lib_error(err);
+                /* for diff, exit status 1 means "they differ": a revision
+                 * that cannot be read as the manifest has it (a replaced
+                 * bundle) is an error */
+                cli_lib_error(err);
+                return CLI_EXIT_ERROR;
             }
             return 0;
         }

@@ -198,6 +198,18 @@ void cli_warn(const char *fmt, ...)
     va_end(ap);
 }
 
+void cli_note(const cli_ctx *ctx, const char *fmt, ...)
+{
+    va_list ap;
+    if (ctx->quiet)
+        return;
+    va_start(ap, fmt);
+    flockfile(stderr); /* one line, even from two threads */
+    put_message("docseal: note: ", fmt, ap, "\n");
+    funlockfile(stderr);
+    va_end(ap);
+}
+
 int cli_error(const char *fmt, ...)
 {
     va_list ap;

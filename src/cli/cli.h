@@ -111,6 +111,8 @@ void cli_print_help(FILE *f, const cli_command *cmd);
 
 /* "docseal: warning: <fmt>\n" on stderr (control characters escaped). */
 void cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* "docseal: note: <fmt>\n" on stderr (escaped as cli_warn), unless quiet. */
+void cli_note(const cli_ctx *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Messages: "docseal: <fmt>\n" on stderr (control characters and bytes that
  * are not UTF-8 shown as \xHH). Return CLI_EXIT_ERROR. */
 int cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -160,7 +162,10 @@ int cli_load_secret_key(const char *path, const char *passphrase_file, ds_secret
 /* Resolve a diff/show operand: "ID@REV" or "ID" in the vault, else a file
  * path ("-" for stdin) normalized on the fly. On success *text is the
  * normalized text (caller frees), *label a display name (caller frees), and
- * the return is 0; otherwise an exit status after printing the error. */
+ * the return is 0; otherwise an exit status after printing the error (2, also
+ * for a revision whose bundle does not match the manifest). An operand that
+ * is written as a path ("/x", "./x", "../x") is always a file; one that names
+ * both a document and a file is the document, with a note on stderr. */
 int cli_load_revision_text(cli_ctx *ctx, const char *spec, const ds_normalize_options *nopts,
                            char **text, size_t *len, char **label);
 

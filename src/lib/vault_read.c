@@ -10,6 +10,29 @@
 #include <unistd.h>
 #include <utf8proc.h>
 
+int ds__torn_tail_error(ds_vault *v, const ds_manifest_tail *tail)
+{
+    char c = 0;
+    int fd = -1;
+    /* a lone '\n' after the last record is an empty line, not a record */
+    if (tail->torn_length == 1 && ds__open_regular(&fd, v->manifest_path, "manifest.jsonl") == 0) {
+        if (pread(fd, &c, 1, (off_t)tail->valid_size) != 1)
+            c = 0;
+        close(fd);
+    }
+    ds_error_clear();
+    if (c == '\n')
+        return ds__error_set(DS_EINTEGRITY,
+                             "manifest.jsonl: an empty line at byte offset %" PRIu64
+                             " ends the manifest (a stray line feed, not a record); run "
+                             "'docseal repair'",
+                             tail->valid_size);
+    return ds__error_set(DS_EINTEGRITY,
+                         "manifest.jsonl: torn final record at byte offset %" PRIu64
+                         " (crash during append?); run 'docseal repair'",
+                         tail->valid_size);
+}
+
 int ds_vault_head(char hash[DS_SHA256_HEX_SIZE], uint64_t *seq, ds_vault *v)
 {
     ds_manifest_tail tail;
@@ -20,10 +43,7 @@ int ds_vault_head(char hash[DS_SHA256_HEX_SIZE], uint64_t *seq, ds_vault *v)
     if (seq)
         *seq = tail.last_seq;
     if (tail.torn)
-        return ds__error_set(DS_EINTEGRITY,
-                             "manifest.jsonl: torn final record at byte offset %" PRIu64
-                             " (crash during append?); run 'docseal repair'",
-                             tail.valid_size);
+        return ds__torn_tail_error(v, &tail);
     if (tail.last_seq == 0)
         return ds__error_set(DS_ENOTFOUND, "%s: the vault has no snapshots yet", v->path);
     return 0;

@@ -516,7 +516,7 @@ int ds_vault_verify(ds_report **report, ds_vault *v, const ds_vault_verify_optio
     uint64_t off, lineno = 0, expect_seq = 1, total = 0;
     int64_t last_time = 0;
     char prev[DS_SHA256_HEX_SIZE], linehash[DS_SHA256_HEX_SIZE];
-    int term, rc, err = 0, torn = 0, has_prev_time = 0;
+    int term, rc, err = 0, torn = 0, torn_empty = 0, has_prev_time = 0;
     uint64_t torn_off = 0;
     size_t i;
     struct stat mst;
@@ -588,8 +588,10 @@ int ds_vault_verify(ds_report **report, ds_vault *v, const ds_vault_verify_optio
             snprintf(msg, sizeof msg, "%s", ds_error_last());
             err = 0;
             if (unparsable && ds__line_reader_at_eof(r)) {
-                /* the final line, not complete JSON: a torn record */
+                /* the final line, not complete JSON: a torn record (or
+                 * an empty line: a stray line feed) */
                 torn = 1;
+                torn_empty = len == 0;
                 torn_off = off;
                 break;
             }
@@ -700,7 +702,12 @@ int ds_vault_verify(ds_report **report, ds_vault *v, const ds_vault_verify_optio
         DS__ADD(&st, "bundle-agrees", DS_CHECK_PASS, NULL, "bundles and manifest records agree");
 tail:
     ds__check_stray(&st, st.fails_records > 0 || st.fails_chain > 0);
-    if (torn)
+    if (torn && torn_empty)
+        DS__ADD(&st, "torn-tail", DS_CHECK_FAIL, "manifest.jsonl",
+                "an empty line at byte offset %" PRIu64
+                " ends the manifest (a stray line feed, not a record); run 'docseal repair'",
+                torn_off);
+    else if (torn)
         DS__ADD(&st, "torn-tail", DS_CHECK_FAIL, "manifest.jsonl",
                 "torn final record at byte offset %" PRIu64
                 " (crash during append?); run 'docseal repair'",

@@ -261,7 +261,10 @@ static int run(cli_ctx *ctx, int argc, char **argv)
         fmt = DS_DIFF_FORMAT_PLAIN; /* an explicit --color=never wins */
     if (summary) {
         if (fmt == DS_DIFF_FORMAT_UNIFIED || fmt == DS_DIFF_FORMAT_HTML)
-            return cli_usage_error(ctx, "--summary works with the color, plain and json formats");
+            return cli_usage_error(ctx,
+                                   "--summary does not work with --format %s (it works with "
+                                   "color, plain, summary and json)",
+                                   fmt == DS_DIFF_FORMAT_UNIFIED ? "unified" : "html");
         if (fmt == DS_DIFF_FORMAT_JSON)
             ropts.flags |= DS_DIFF_RENDER_SUMMARY_ONLY;
         else {

@@ -197,7 +197,7 @@ static int run(cli_ctx *ctx, int argc, char **argv)
     FILE *out = stdout;
     ds_sink sink;
 
-    cli_getopt_init(&g, &cmd_diff, argc, argv);
+    cli_getopt_init(&g, ctx, &cmd_diff, argc, argv);
     while ((c = cli_getopt_next(&g)) != -1) {
         switch (c) {
         case 'f':

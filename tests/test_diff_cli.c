@@ -140,8 +140,8 @@ Test(diff_cli, errors)
                           "unified, json, html or summary)\nTry 'docseal diff --help'.\n");
     free(out), free(err);
     cr_assert_eq(tu_run(&out, &err, "diff --summary --format unified a b"), 2);
-    cr_assert_str_eq(err, "docseal: diff: --summary works with the color, plain and json formats\n"
-                          "Try 'docseal diff --help'.\n");
+    cr_assert_str_eq(err, "docseal: diff: --summary does not work with --format unified (it works "
+                          "with color, plain, summary and json)\nTry 'docseal diff --help'.\n");
     free(out), free(err);
     cr_assert_eq(tu_run(&out, &err, "diff -U x a b"), 2);
     cr_assert_str_eq(err, "docseal: diff: invalid context 'x' (expected a number >= 0)\n"

@@ -57,6 +57,15 @@ Test(vault_cli, help_text_of_show)
                           "      --original               print the original bytes, not the text\n"
                           "      --json                   print the revision and its text as JSON\n"
                           "      --help                   show this help and exit\n\n"
+                          "Global options (before or after show):\n"
+                          "  -C, --vault VAULT            use the vault in VAULT (default: "
+                          "$DOCSEAL_VAULT,\n"
+                          "                               else the nearest vault above the "
+                          "working directory)\n"
+                          "      --color[=WHEN]           colour output: auto (default), always, "
+                          "never\n"
+                          "  -q, --quiet                  print only results and errors\n"
+                          "  -v, --verbose                say more (repeat for more)\n\n"
                           "Exit status: 0 success, 1 negative result, 2 error.\n");
     free(out);
     free(err);

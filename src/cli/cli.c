@@ -19,12 +19,52 @@ typedef struct cli_getopt_priv {
 
 enum { CLI_HELP_ID = CLI_LONG + 1000 };
 
-void cli_getopt_init(cli_getopt *g, const cli_command *cmd, int argc, char **argv)
+const cli_option cli_global_options[] = {
+    {"vault", 'C', required_argument, "VAULT",
+     "use the vault in VAULT (default: $DOCSEAL_VAULT,\n"
+     "else the nearest vault above the working directory)"},
+    {"color", CLI_OPT_COLOR, optional_argument, "WHEN",
+     "colour output: auto (default), always, never"},
+    {"quiet", 'q', no_argument, NULL, "print only results and errors"},
+    {"verbose", 'v', no_argument, NULL, "say more (repeat for more)"},
+    {NULL, 0, 0, NULL, NULL},
+};
+
+/* Does the command's own table define long name or short letter id? */
+static int cmd_has(const cli_command *cmd, const char *name, int id)
+{
+    const cli_option *o;
+    for (o = cmd->options; o && o->long_name; o++)
+        if (strcmp(o->long_name, name) == 0 || (id < CLI_LONG && o->id == id))
+            return 1;
+    return 0;
+}
+
+static void add_option(cli_getopt_priv *p, size_t *n, size_t *k, const char *name, int has_arg,
+                       int id)
+{
+    p->longopts[*n].name = name;
+    p->longopts[*n].has_arg = has_arg;
+    p->longopts[*n].val = id;
+    (*n)++;
+    if (id < CLI_LONG && *k + 3 < sizeof p->shortopts) {
+        p->shortopts[(*k)++] = (char)id;
+        if (has_arg == required_argument)
+            p->shortopts[(*k)++] = ':';
+        else if (has_arg == optional_argument) {
+            p->shortopts[(*k)++] = ':';
+            p->shortopts[(*k)++] = ':';
+        }
+    }
+}
+
+void cli_getopt_init(cli_getopt *g, cli_ctx *ctx, const cli_command *cmd, int argc, char **argv)
 {
     cli_getopt_priv *p = calloc(1, sizeof *p);
-    size_t n = 0, i, k = 0;
+    size_t n = 0, i, k = 0, count = 0;
 
     memset(g, 0, sizeof *g);
+    g->ctx = ctx;
     g->cmd = cmd;
     g->argc = argc;
     g->argv = argv;
@@ -32,33 +72,74 @@ void cli_getopt_init(cli_getopt *g, const cli_command *cmd, int argc, char **arg
     g->priv = p;
     if (!p)
         return;
-    while (cmd->options && cmd->options[n].long_name)
-        n++;
-    p->longopts = calloc(n + 2, sizeof *p->longopts);
+    while (cmd->options && cmd->options[count].long_name)
+        count++;
+    /* the command's options, the global ones (also "--colour"), --help */
+    p->longopts = calloc(count + 7, sizeof *p->longopts);
     if (!p->longopts)
         return;
     p->shortopts[k++] = ':';
-    for (i = 0; i < n; i++) {
-        const cli_option *o = &cmd->options[i];
-        p->longopts[i].name = o->long_name;
-        p->longopts[i].has_arg = o->has_arg;
-        p->longopts[i].val = o->id;
-        if (o->id < CLI_LONG && k + 3 < sizeof p->shortopts) {
-            p->shortopts[k++] = (char)o->id;
-            if (o->has_arg == required_argument)
-                p->shortopts[k++] = ':';
-            else if (o->has_arg == optional_argument) {
-                p->shortopts[k++] = ':';
-                p->shortopts[k++] = ':';
-            }
-        }
+    for (i = 0; i < count; i++)
+        add_option(p, &n, &k, cmd->options[i].long_name, cmd->options[i].has_arg,
+                   cmd->options[i].id);
+    for (i = 0; cli_global_options[i].long_name; i++) {
+        const cli_option *o = &cli_global_options[i];
+        if (!cmd_has(cmd, o->long_name, o->id))
+            add_option(p, &n, &k, o->long_name, o->has_arg, o->id);
     }
-    p->longopts[n].name = "help";
-    p->longopts[n].has_arg = no_argument;
-    p->longopts[n].val = CLI_HELP_ID;
+    if (!cmd_has(cmd, "colour", CLI_OPT_COLOR))
+        add_option(p, &n, &k, "colour", optional_argument, CLI_OPT_COLOR);
+    add_option(p, &n, &k, "help", no_argument, CLI_HELP_ID);
     p->shortopts[k] = '\0';
     optind = 0; /* GNU: full re-initialization */
     opterr = 0;
+}
+
+int cli_color_set(cli_ctx *ctx, const char *when)
+{
+    const char *no_color = getenv("NO_COLOR");
+    ctx->color_out = ctx->color_err = ctx->color_never = 0;
+    if (strcmp(when, "always") == 0) {
+        ctx->color_out = ctx->color_err = 1;
+    } else if (strcmp(when, "auto") == 0) {
+        int allowed = !(no_color && *no_color);
+        ctx->color_out = allowed && isatty(STDOUT_FILENO);
+        ctx->color_err = allowed && isatty(STDERR_FILENO);
+    } else if (strcmp(when, "never") == 0) {
+        ctx->color_never = 1;
+    } else {
+        return -1;
+    }
+    return 0;
+}
+
+int cli_global_option(cli_ctx *ctx, int id, const char *arg)
+{
+    /* before the command, errors name no command; after it, they are usage
+     * errors of that command */
+#define GLOBAL_ERROR(...)                                                                          \
+    (ctx->command ? cli_usage_error(ctx, __VA_ARGS__) : cli_error(__VA_ARGS__))
+    switch (id) {
+    case 'C':
+        if (!*arg)
+            return GLOBAL_ERROR("-C: the vault directory is empty");
+        ctx->vault_dir = arg;
+        return 1;
+    case 'q':
+        ctx->quiet = 1;
+        ctx->progress = 0;
+        return 1;
+    case 'v':
+        ctx->verbose++;
+        return 1;
+    case CLI_OPT_COLOR:
+        if (cli_color_set(ctx, arg ? arg : "always") < 0)
+            return GLOBAL_ERROR("--color: '%s' is not one of auto, always, never", arg);
+        return 1;
+    default:
+        return 0;
+    }
+#undef GLOBAL_ERROR
 }
 
 static void cli_getopt_done(cli_getopt *g)
@@ -83,6 +164,7 @@ int cli_getopt_next(cli_getopt *g)
         cli_getopt_done(g);
         return -1;
     }
+again:
     c = getopt_long(g->argc, g->argv, p->shortopts, p->longopts, &li);
     g->arg = optarg;
     if (c == -1) {
@@ -112,16 +194,28 @@ int cli_getopt_next(cli_getopt *g)
         cli_getopt_done(g);
         return -1;
     }
+    /* a global option after the command: applied here, for every command */
+    if (!cmd_has(g->cmd, li >= 0 ? p->longopts[li].name : "", c)) {
+        int r = cli_global_option(g->ctx, c, g->arg);
+        if (r == CLI_EXIT_ERROR) {
+            g->status = CLI_EXIT_ERROR;
+            cli_getopt_done(g);
+            return -1;
+        }
+        if (r == 1) {
+            li = -1;
+            goto again;
+        }
+    }
     return c;
 }
 
-void cli_print_help(FILE *f, const cli_command *cmd)
+void cli_print_options(FILE *f, const cli_option *opts)
 {
     const cli_option *o;
-    fprintf(f, "Usage: docseal %s %s\n%s\n", cmd->name, cmd->usage, cmd->summary);
-    fprintf(f, "\nOptions:\n");
-    for (o = cmd->options; o && o->long_name; o++) {
+    for (o = opts; o && o->long_name; o++) {
         char left[64];
+        const char *h, *nl;
         int n;
         if (o->id < CLI_LONG)
             n = snprintf(left, sizeof left, "-%c, --%s", o->id, o->long_name);
@@ -130,9 +224,23 @@ void cli_print_help(FILE *f, const cli_command *cmd)
         if (o->arg_name && (size_t)n < sizeof left)
             snprintf(left + n, sizeof left - (size_t)n,
                      o->has_arg == optional_argument ? "[=%s]" : " %s", o->arg_name);
-        fprintf(f, "  %-28s %s\n", left, o->help);
+        /* a help text may hold line feeds: continuation lines */
+        for (h = o->help; (nl = strchr(h, '\n')) != NULL; h = nl + 1) {
+            fprintf(f, "  %-28s %.*s\n", left, (int)(nl - h), h);
+            left[0] = '\0';
+        }
+        fprintf(f, "  %-28s %s\n", left, h);
     }
+}
+
+void cli_print_help(FILE *f, const cli_command *cmd)
+{
+    fprintf(f, "Usage: docseal %s %s\n%s\n", cmd->name, cmd->usage, cmd->summary);
+    fprintf(f, "\nOptions:\n");
+    cli_print_options(f, cmd->options);
     fprintf(f, "  %-28s %s\n", "    --help", "show this help and exit");
+    fprintf(f, "\nGlobal options (before or after %s):\n", cmd->name);
+    cli_print_options(f, cli_global_options);
     fprintf(f, "\nExit status: 0 success, 1 negative result, 2 error.\n");
 }
 
@@ -195,6 +303,18 @@ void cli_warn(const char *fmt, ...)
     va_list ap;
     va_start(ap, fmt);
     put_message("docseal: warning: ", fmt, ap, "\n");
+    va_end(ap);
+}
+
+void cli_note(const cli_ctx *ctx, const char *fmt, ...)
+{
+    va_list ap;
+    if (ctx->quiet)
+        return;
+    va_start(ap, fmt);
+    flockfile(stderr); /* one line, even from two threads */
+    put_message("docseal: note: ", fmt, ap, "\n");
+    funlockfile(stderr);
     va_end(ap);
 }
 

@@ -53,14 +53,17 @@ extern const cli_command *const cli_commands[];
 
 /* Option parsing over a command's table. Usage:
  *     cli_getopt g; int c;
- *     cli_getopt_init(&g, &cmd_x, argc, argv);
+ *     cli_getopt_init(&g, ctx, &cmd_x, argc, argv);
  *     while ((c = cli_getopt_next(&g)) != -1) switch (c) { ... g.arg ... }
  *     if (g.status >= 0) return g.status;   // --help printed (0) or usage error (2)
  *     positional arguments: argv[g.optind .. argc-1]
  * --help is handled here: it prints the help and ends the loop with status 0.
  * An unknown option or missing argument prints an error and the hint
- * "Try 'docseal NAME --help'." and ends the loop with status 2. */
+ * "Try 'docseal NAME --help'." and ends the loop with status 2. The global
+ * options (cli_global_options) are accepted among the command's and applied
+ * to ctx; they are never returned to the command. */
 typedef struct cli_getopt {
+    cli_ctx *ctx; /* global options after the command are applied to it */
     const cli_command *cmd;
     int argc;
     char **argv;
@@ -69,8 +72,21 @@ typedef struct cli_getopt {
     int status;      /* -1 while parsing went fine; 0 or 2 when the command must return */
     void *priv;      /* internal */
 } cli_getopt;
-void cli_getopt_init(cli_getopt *g, const cli_command *cmd, int argc, char **argv);
+void cli_getopt_init(cli_getopt *g, cli_ctx *ctx, const cli_command *cmd, int argc, char **argv);
 int cli_getopt_next(cli_getopt *g);
+
+/* The global options that also work after the command (-C, --color, -q, -v;
+ * cli_getopt handles them for every command, main.c before the command).
+ * The table is NULL-terminated; "--colour" is accepted as "--color". */
+enum { CLI_OPT_COLOR = CLI_LONG + 900 };
+extern const cli_option cli_global_options[];
+/* Apply global option id to ctx: 1 when applied, 0 when id is not a global
+ * option, 2 after printing an error (a usage error once ctx->command is set). */
+int cli_global_option(cli_ctx *ctx, int id, const char *arg);
+/* Set the colour fields of ctx for WHEN (auto, always, never); -1 otherwise. */
+int cli_color_set(cli_ctx *ctx, const char *when);
+/* Print an option table as --help does. */
+void cli_print_options(FILE *f, const cli_option *opts);
 
 /* Normalization options shared by every command that reads documents
  * (normalize, hash, add, seal): put CLI_NORMALIZE_OPTIONS in the command's
@@ -111,6 +127,8 @@ void cli_print_help(FILE *f, const cli_command *cmd);
 
 /* "docseal: warning: <fmt>\n" on stderr (control characters escaped). */
 void cli_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* "docseal: note: <fmt>\n" on stderr (escaped as cli_warn), unless quiet. */
+void cli_note(const cli_ctx *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Messages: "docseal: <fmt>\n" on stderr (control characters and bytes that
  * are not UTF-8 shown as \xHH). Return CLI_EXIT_ERROR. */
 int cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -160,7 +178,10 @@ int cli_load_secret_key(const char *path, const char *passphrase_file, ds_secret
 /* Resolve a diff/show operand: "ID@REV" or "ID" in the vault, else a file
  * path ("-" for stdin) normalized on the fly. On success *text is the
  * normalized text (caller frees), *label a display name (caller frees), and
- * the return is 0; otherwise an exit status after printing the error. */
+ * the return is 0; otherwise an exit status after printing the error (2, also
+ * for a revision whose bundle does not match the manifest). An operand that
+ * is written as a path ("/x", "./x", "../x") is always a file; one that names
+ * both a document and a file is the document, with a note on stderr. */
 int cli_load_revision_text(cli_ctx *ctx, const char *spec, const ds_normalize_options *nopts,
                            char **text, size_t *len, char **label);
 

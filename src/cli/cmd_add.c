@@ -31,7 +31,6 @@ static const cli_option options[] = {
     {"allow-future", OPT_ALLOW_FUTURE, no_argument, NULL,
      "accept a --time more than 24 hours ahead of the clock"},
     {"json", OPT_JSON, no_argument, NULL, "print the snapshot as JSON"},
-    {"quiet", 'q', no_argument, NULL, "print only results and errors (as the global -q)"},
     {NULL, 0, 0, NULL, NULL},
 };
 
@@ -104,13 +103,9 @@ static int run(cli_ctx *ctx, int argc, char **argv)
     int c, err, rc = CLI_EXIT_OK, json = 0, count;
     size_t i;
 
-    cli_getopt_init(&g, &cmd_add, argc, argv);
+    cli_getopt_init(&g, ctx, &cmd_add, argc, argv);
     while ((c = cli_getopt_next(&g)) != -1) {
         switch (c) {
-        case 'q':
-            ctx->quiet = 1;
-            ctx->progress = 0;
-            break;
         case OPT_ID:
             ao.id = g.arg;
             break;

@@ -197,7 +197,7 @@ static int run(cli_ctx *ctx, int argc, char **argv)
     FILE *out = stdout;
     ds_sink sink;
 
-    cli_getopt_init(&g, &cmd_diff, argc, argv);
+    cli_getopt_init(&g, ctx, &cmd_diff, argc, argv);
     while ((c = cli_getopt_next(&g)) != -1) {
         switch (c) {
         case 'f':
@@ -261,7 +261,10 @@ static int run(cli_ctx *ctx, int argc, char **argv)
         fmt = DS_DIFF_FORMAT_PLAIN; /* an explicit --color=never wins */
     if (summary) {
         if (fmt == DS_DIFF_FORMAT_UNIFIED || fmt == DS_DIFF_FORMAT_HTML)
-            return cli_usage_error(ctx, "--summary works with the color, plain and json formats");
+            return cli_usage_error(ctx,
+                                   "--summary does not work with --format %s (it works with "
+                                   "color, plain, summary and json)",
+                                   fmt == DS_DIFF_FORMAT_UNIFIED ? "unified" : "html");
         if (fmt == DS_DIFF_FORMAT_JSON)
             ropts.flags |= DS_DIFF_RENDER_SUMMARY_ONLY;
         else {

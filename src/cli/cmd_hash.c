@@ -50,7 +50,7 @@ static int run(cli_ctx *ctx, int argc, char **argv)
     cli_getopt g;
     int c, raw = 0, failed = 0, i;
 
-    cli_getopt_init(&g, &cmd_hash, argc, argv);
+    cli_getopt_init(&g, ctx, &cmd_hash, argc, argv);
     while ((c = cli_getopt_next(&g)) != -1) {
         int r = cli_normalize_option(ctx, c, g.arg, &o);
         if (r == 2) {

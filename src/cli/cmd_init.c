@@ -15,7 +15,6 @@ static const cli_option options[] = {
     {"level", OPT_LEVEL, required_argument, "N", "zstd level of the vault's bundles (1..19)"},
     {"passphrase-file", OPT_PASSFILE, required_argument, "FILE",
      "read the key's passphrase from FILE"},
-    {"quiet", 'q', no_argument, NULL, "print only results and errors (as the global -q)"},
     {NULL, 0, 0, NULL, NULL},
 };
 
@@ -34,13 +33,9 @@ static int run(cli_ctx *ctx, int argc, char **argv)
     struct stat st;
     int c, err, rc = CLI_EXIT_OK;
 
-    cli_getopt_init(&g, &cmd_init, argc, argv);
+    cli_getopt_init(&g, ctx, &cmd_init, argc, argv);
     while ((c = cli_getopt_next(&g)) != -1) {
         switch (c) {
-        case 'q':
-            ctx->quiet = 1;
-            ctx->progress = 0;
-            break;
         case 'k':
             key_opt = g.arg;
             break;

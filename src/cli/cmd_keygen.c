@@ -30,7 +30,7 @@ static int run(cli_ctx *ctx, int argc, char **argv)
     int force = 0, no_passphrase = 0, rc = CLI_EXIT_OK, err, c;
     cli_getopt g;
 
-    cli_getopt_init(&g, &cmd_keygen, argc, argv);
+    cli_getopt_init(&g, ctx, &cmd_keygen, argc, argv);
     while ((c = cli_getopt_next(&g)) != -1) {
         switch (c) {
         case 'o':

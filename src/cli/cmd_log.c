@@ -163,7 +163,7 @@ static int run(cli_ctx *ctx, int argc, char **argv)
     ds_vault *v = NULL;
     int c, err, rc, json = 0, head = 0, summaries = 1, all = 0;
 
-    cli_getopt_init(&g, &cmd_log, argc, argv);
+    cli_getopt_init(&g, ctx, &cmd_log, argc, argv);
     while ((c = cli_getopt_next(&g)) != -1) {
         switch (c) {
         case OPT_JSON:

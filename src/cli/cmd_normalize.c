@@ -83,7 +83,7 @@ static int run(cli_ctx *ctx, int argc, char **argv)
     cli_getopt g;
     int c, json = 0, err, rc = CLI_EXIT_OK;
 
-    cli_getopt_init(&g, &cmd_normalize, argc, argv);
+    cli_getopt_init(&g, ctx, &cmd_normalize, argc, argv);
     while ((c = cli_getopt_next(&g)) != -1) {
         int r = cli_normalize_option(ctx, c, g.arg, &o);
         if (r == 2) {

@@ -8,7 +8,6 @@ enum { OPT_DRY_RUN = CLI_LONG };
 
 static const cli_option options[] = {
     {"dry-run", OPT_DRY_RUN, no_argument, NULL, "only say what would be done"},
-    {"quiet", 'q', no_argument, NULL, "print only results and errors (as the global -q)"},
     {NULL, 0, 0, NULL, NULL},
 };
 
@@ -35,12 +34,10 @@ static int run(cli_ctx *ctx, int argc, char **argv)
     size_t n = 0;
     int c, err, rc = CLI_EXIT_OK;
 
-    cli_getopt_init(&g, &cmd_repair, argc, argv);
+    cli_getopt_init(&g, ctx, &cmd_repair, argc, argv);
     while ((c = cli_getopt_next(&g)) != -1) {
         if (c == OPT_DRY_RUN)
             ro.dry_run = 1;
-        else if (c == 'q')
-            ctx->quiet = 1, ctx->progress = 0;
     }
     if (g.status >= 0)
         return g.status;

@@ -43,7 +43,7 @@ static int run(cli_ctx *ctx, int argc, char **argv)
     int json = 0, rc = CLI_EXIT_OK, err, c, i, nfiles, bad = 0;
     cli_getopt g;
 
-    cli_getopt_init(&g, &cmd_seal, argc, argv);
+    cli_getopt_init(&g, ctx, &cmd_seal, argc, argv);
     while ((c = cli_getopt_next(&g)) != -1) {
         switch (c) {
         case 'o':

@@ -30,7 +30,7 @@ static int run(cli_ctx *ctx, int argc, char **argv)
     size_t len = 0;
     int c, err, rc = CLI_EXIT_OK, original = 0, json = 0;
 
-    cli_getopt_init(&g, &cmd_show, argc, argv);
+    cli_getopt_init(&g, ctx, &cmd_show, argc, argv);
     while ((c = cli_getopt_next(&g)) != -1) {
         switch (c) {
         case OPT_REV:

@@ -37,18 +37,25 @@ int cli_load_revision_text(cli_ctx *ctx, const char *spec, const ds_normalize_op
     ds_vault_rev rev;
     ds_vault_entry e;
     int err, is_file = strcmp(spec, "-") == 0 || stat(spec, &st) == 0;
+    /* a path as written ("/x", "./x", "../x") is a file, never an id */
+    int path_form = spec[0] == '/' || strncmp(spec, "./", 2) == 0 || strncmp(spec, "../", 3) == 0;
 
     *text = NULL;
     *label = NULL;
     *len = 0;
     /* a vault document (ID or ID@REV) first, then a file */
-    if (strcmp(spec, "-") != 0 && (v = open_quiet(ctx)) != NULL) {
+    if (strcmp(spec, "-") != 0 && !path_form && (v = open_quiet(ctx)) != NULL) {
         if ((err = ds_vault_spec_split(&id, &rev, spec)) < 0) {
             ds_vault_free(v);
             return cli_lib_error(err);
         }
         err = ds_vault_resolve(&e, v, id, &rev);
         if (err == 0) {
+            if (is_file && !S_ISDIR(st.st_mode))
+                cli_note(ctx,
+                         "'%s' names both a document in the vault and a file; comparing the "
+                         "document (%s@%u); for the file, write './%s'",
+                         spec, id, e.revision, spec);
             err = ds_vault_read(text, len, v, id, &e, 0);
             if (err == 0 && !(*label = label_for(id, e.revision)))
                 err = DS_ENOMEM;
@@ -57,7 +64,11 @@ int cli_load_revision_text(cli_ctx *ctx, const char *spec, const ds_normalize_op
             if (err < 0) {
                 free(*text);
                 *text = NULL;
-                return cli_lib_error(err);
+                /* for diff, exit status 1 means "they differ": a revision
+                 * that cannot be read as the manifest has it (a replaced
+                 * bundle) is an error */
+                cli_lib_error(err);
+                return CLI_EXIT_ERROR;
             }
             return 0;
         }
@@ -76,7 +87,7 @@ int cli_load_revision_text(cli_ctx *ctx, const char *spec, const ds_normalize_op
         }
         free(id);
         ds_error_clear();
-    } else if (!is_file) {
+    } else if (!is_file && !path_form) {
         return cli_error("%s: no such file (and no vault to look it up in)", spec);
     }
     if (nopts)

@@ -173,7 +173,7 @@ static int run(cli_ctx *ctx, int argc, char **argv)
         free(pubfiles);
         return cli_error("out of memory");
     }
-    cli_getopt_init(&g, &cmd_verify, argc, argv);
+    cli_getopt_init(&g, ctx, &cmd_verify, argc, argv);
     while ((c = cli_getopt_next(&g)) != -1) {
         switch (c) {
         case OPT_PUBKEY:

@@ -1,6 +1,7 @@
 /* main.c - docseal: global options and command dispatch. */
 #include "cli.h"
 
+#include <errno.h>
 #include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,31 +21,26 @@ static void usage(FILE *f)
     fprintf(f, "Usage: docseal [-C VAULT] [--color=auto|always|never] [-q] [-v] COMMAND "
                "[OPTIONS] [ARGS]\n"
                "Keep a tamper-evident, signed archive of documents and diff their revisions.\n\n"
-               "Global options:\n"
-               "  -C, --vault VAULT            use the vault in VAULT (default: $DOCSEAL_VAULT,\n"
-               "                               else the nearest vault above the working "
-               "directory)\n"
-               "      --color[=WHEN]           colour output: auto (default), always, never\n"
-               "  -q, --quiet                  print only results and errors\n"
-               "  -v, --verbose                say more (repeat for more)\n"
-               "      --version                print the version and exit\n"
-               "      --help                   show this help and exit\n\n"
-               "Commands:\n");
+               "Global options:\n");
+    cli_print_options(f, cli_global_options);
+    fprintf(f, "  %-28s %s\n  %-28s %s\n\nCommands:\n", "    --version",
+            "print the version and exit", "    --help", "show this help and exit");
     for (i = 0; cli_commands[i]; i++)
         fprintf(f, "  %-12s %s\n", cli_commands[i]->name, cli_commands[i]->summary);
-    fprintf(f, "\nRun 'docseal COMMAND --help' for a command's options.\n"
+    fprintf(f, "\nThe global options -C, --color, -q and -v also work after COMMAND.\n"
+               "Run 'docseal COMMAND --help' for a command's options.\n"
                "Exit status: 0 success, 1 negative result (verification failed, differences "
                "found), 2 error.\n");
 }
 
-enum { OPT_COLOR = CLI_LONG, OPT_VERSION, OPT_HELP };
+enum { OPT_VERSION = CLI_LONG, OPT_HELP };
 
 static int run(int argc, char **argv)
 {
     static const struct option longopts[] = {
         {"vault", required_argument, NULL, 'C'},
-        {"color", optional_argument, NULL, OPT_COLOR},
-        {"colour", optional_argument, NULL, OPT_COLOR},
+        {"color", optional_argument, NULL, CLI_OPT_COLOR},
+        {"colour", optional_argument, NULL, CLI_OPT_COLOR},
         {"quiet", no_argument, NULL, 'q'},
         {"verbose", no_argument, NULL, 'v'},
         {"version", no_argument, NULL, OPT_VERSION},
@@ -52,26 +48,14 @@ static int run(int argc, char **argv)
         {NULL, 0, NULL, 0},
     };
     cli_ctx ctx;
-    const char *color = "auto";
-    const char *no_color = getenv("NO_COLOR");
     int c, i;
 
     memset(&ctx, 0, sizeof ctx);
+    cli_color_set(&ctx, "auto");
+    ctx.progress = isatty(STDERR_FILENO);
     opterr = 0;
     while ((c = getopt_long(argc, argv, "+:C:qv", longopts, NULL)) != -1) {
         switch (c) {
-        case 'C':
-            ctx.vault_dir = optarg;
-            break;
-        case 'q':
-            ctx.quiet = 1;
-            break;
-        case 'v':
-            ctx.verbose++;
-            break;
-        case OPT_COLOR:
-            color = optarg ? optarg : "always";
-            break;
         case OPT_VERSION:
             printf("docseal %s (library %s, normalizer %s, bundle format %d)\n", DS_VERSION_STRING,
                    ds_version(), DS_NORMALIZER_VERSION, DS_BUNDLE_FORMAT_VERSION);
@@ -83,28 +67,15 @@ static int run(int argc, char **argv)
             cli_error("option '%s' needs an argument", argv[optind - 1]);
             fprintf(stderr, "Try 'docseal --help'.\n");
             return CLI_EXIT_ERROR;
-        default:
+        case '?':
             cli_error("unknown option '%s'", argv[optind - 1]);
             fprintf(stderr, "Try 'docseal --help'.\n");
             return CLI_EXIT_ERROR;
+        default: /* -C, --color, -q, -v: the same as after the command */
+            if (cli_global_option(&ctx, c, optarg) != 1)
+                return CLI_EXIT_ERROR;
+            break;
         }
-    }
-    if (strcmp(color, "always") == 0) {
-        ctx.color_out = ctx.color_err = 1;
-    } else if (strcmp(color, "auto") == 0) {
-        int allowed = !(no_color && *no_color);
-        ctx.color_out = allowed && isatty(STDOUT_FILENO);
-        ctx.color_err = allowed && isatty(STDERR_FILENO);
-    } else if (strcmp(color, "never") == 0) {
-        ctx.color_never = 1;
-    } else {
-        cli_error("--color: '%s' is not one of auto, always, never", color);
-        return CLI_EXIT_ERROR;
-    }
-    ctx.progress = !ctx.quiet && isatty(STDERR_FILENO);
-    if (ctx.vault_dir && !*ctx.vault_dir) {
-        cli_error("-C: the vault directory is empty");
-        return CLI_EXIT_ERROR;
     }
     {
         /* reproducible-builds.org: a malformed SOURCE_DATE_EPOCH is an error */
@@ -112,6 +83,18 @@ static int run(int argc, char **argv)
         if (sde && *sde && strspn(sde, "0123456789") != strlen(sde)) {
             cli_error("SOURCE_DATE_EPOCH: '%s' is not a number of seconds since the epoch", sde);
             return CLI_EXIT_ERROR;
+        }
+        /* and one too large for a snapshot time is an error too, never "now" */
+        if (sde && *sde) {
+            unsigned long long t;
+            errno = 0;
+            t = strtoull(sde, NULL, 10);
+            if (errno == ERANGE || t > (unsigned long long)DS_MANIFEST_MAX_TIME) {
+                cli_error("SOURCE_DATE_EPOCH: '%s' is out of range (at most %lld, "
+                          "9999-12-31T23:59:59Z)",
+                          sde, (long long)DS_MANIFEST_MAX_TIME);
+                return CLI_EXIT_ERROR;
+            }
         }
     }
     if (optind >= argc) {

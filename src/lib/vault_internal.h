@@ -68,6 +68,9 @@ int ds__open_regular(int *fd, const char *path, const char *what);
 
 /* "<bundles_dir>/<id>.tar.zst"; caller frees. */
 char *ds__vault_bundle_path(const ds_vault *v, const char *bundle_id);
+/* The DS_EINTEGRITY error for a manifest whose tail is torn: a torn final
+ * record, or an empty line (a stray line feed) after the last record. */
+int ds__torn_tail_error(ds_vault *v, const ds_manifest_tail *tail);
 
 /* Sorted names in dir (without "." and ".."; hidden names only when asked). */
 int ds__list_dir(char ***names, size_t *count, const char *dir, int include_hidden);

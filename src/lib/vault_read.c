@@ -10,6 +10,29 @@
 #include <unistd.h>
 #include <utf8proc.h>
 
+int ds__torn_tail_error(ds_vault *v, const ds_manifest_tail *tail)
+{
+    char c = 0;
+    int fd = -1;
+    /* a lone '\n' after the last record is an empty line, not a record */
+    if (tail->torn_length == 1 && ds__open_regular(&fd, v->manifest_path, "manifest.jsonl") == 0) {
+        if (pread(fd, &c, 1, (off_t)tail->valid_size) != 1)
+            c = 0;
+        close(fd);
+    }
+    ds_error_clear();
+    if (c == '\n')
+        return ds__error_set(DS_EINTEGRITY,
+                             "manifest.jsonl: an empty line at byte offset %" PRIu64
+                             " ends the manifest (a stray line feed, not a record); run "
+                             "'docseal repair'",
+                             tail->valid_size);
+    return ds__error_set(DS_EINTEGRITY,
+                         "manifest.jsonl: torn final record at byte offset %" PRIu64
+                         " (crash during append?); run 'docseal repair'",
+                         tail->valid_size);
+}
+
 int ds_vault_head(char hash[DS_SHA256_HEX_SIZE], uint64_t *seq, ds_vault *v)
 {
     ds_manifest_tail tail;
@@ -20,10 +43,7 @@ int ds_vault_head(char hash[DS_SHA256_HEX_SIZE], uint64_t *seq, ds_vault *v)
     if (seq)
         *seq = tail.last_seq;
     if (tail.torn)
-        return ds__error_set(DS_EINTEGRITY,
-                             "manifest.jsonl: torn final record at byte offset %" PRIu64
-                             " (crash during append?); run 'docseal repair'",
-                             tail.valid_size);
+        return ds__torn_tail_error(v, &tail);
     if (tail.last_seq == 0)
         return ds__error_set(DS_ENOTFOUND, "%s: the vault has no snapshots yet", v->path);
     return 0;
@@ -499,6 +519,34 @@ done:
     return err;
 }
 
+/* Reading from a bundle went wrong (err, with its message set): when the
+ * bundle file no longer has the SHA-256 its record holds, that is the reason
+ * to give, as an integrity failure. Otherwise err stays (an entry missing
+ * from a bundle that matches its record is still an integrity failure).
+ * Only called on failure: a successful read never hashes the bundle. */
+static int ds__bundle_read_failed(int err, const ds_manifest_record *rec, const char *bpath)
+{
+    char got[DS_SHA256_HEX_SIZE], *why = NULL;
+    int herr;
+    if (err == DS_ENOMEM || !(why = ds__strdup(ds_error_last())))
+        return err;
+    herr = ds_sha256_file(got, bpath, NULL);
+    if (herr == 0 && strcmp(got, rec->bundle_sha256) != 0)
+        err = ds__error_set(DS_EINTEGRITY,
+                            "bundles/%s.tar.zst: SHA-256 is %s, the manifest (record %" PRIu64
+                            ") says %s: the bundle was replaced or damaged; run 'docseal verify'",
+                            rec->bundle, got, rec->seq, rec->bundle_sha256);
+    else if (strncmp(why, bpath, strlen(bpath)) == 0 && why[strlen(bpath)] == ':')
+        /* the reason found while reading stands, naming the bundle once, as
+         * the vault does */
+        err = ds__error_set(err == DS_ENOTFOUND ? DS_EINTEGRITY : err, "bundles/%s.tar.zst%s",
+                            rec->bundle, why + strlen(bpath));
+    else
+        err = ds__error_set(err == DS_ENOTFOUND ? DS_EINTEGRITY : err, "%s", why);
+    free(why);
+    return err;
+}
+
 int ds_vault_read(char **data, size_t *len, ds_vault *v, const char *id, const ds_vault_entry *e,
                   int original)
 {
@@ -560,8 +608,10 @@ int ds_vault_read(char **data, size_t *len, ds_vault *v, const char *id, const d
         }
         entry = owned_entry;
     } else {
-        if ((err = ds_bundle_read_info(&info, bpath)) < 0)
+        if ((err = ds_bundle_read_info(&info, bpath)) < 0) {
+            err = ds__bundle_read_failed(err, rec, bpath);
             goto done;
+        }
         for (i = 0; i < info->doc_count; i++) {
             if (info->docs[i].id && strcmp(info->docs[i].id, md->id) == 0) {
                 entry = info->docs[i].original_entry;
@@ -571,15 +621,14 @@ int ds_vault_read(char **data, size_t *len, ds_vault *v, const char *id, const d
         if (!entry) {
             err = ds__error_set(DS_ENOTFOUND, "bundles/%s.tar.zst: holds no original of %s",
                                 rec->bundle, id);
+            err = ds__bundle_read_failed(err, rec, bpath);
             goto done;
         }
     }
     sink.write = ds__buf_sink_write;
     sink.ctx = &b;
     if ((err = ds_bundle_extract(bpath, entry, &sink)) < 0) {
-        if (err == DS_ENOTFOUND)
-            err =
-                ds__error_set(DS_ENOTFOUND, "bundles/%s.tar.zst: %s", rec->bundle, ds_error_last());
+        err = ds__bundle_read_failed(err, rec, bpath);
         goto done;
     }
     want = original ? md->original_sha256 : md->content_sha256;
@@ -589,6 +638,7 @@ int ds_vault_read(char **data, size_t *len, ds_vault *v, const char *id, const d
         err = ds__error_set(DS_EINTEGRITY,
                             "bundles/%s.tar.zst: %s: SHA-256 is %s, the manifest says %s",
                             rec->bundle, entry, got, want);
+        err = ds__bundle_read_failed(err, rec, bpath);
         goto done;
     }
     *len = b.len;

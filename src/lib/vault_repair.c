@@ -322,11 +322,21 @@ int ds_vault_repair(size_t *actions, ds_vault *v, const ds_vault_repair_options 
             if ((err = ds__ref_add(&rp, bundle)) < 0)
                 goto done;
         } else {
-            snprintf(detail, sizeof detail,
-                     "truncate from %" PRIu64 " to %" PRIu64
-                     " bytes, removing the torn final record at byte offset %" PRIu64 " (%" PRIu64
-                     " bytes, crash during append)",
-                     tail.size, tail.valid_size, tail.valid_size, tail.torn_length);
+            char c = 0;
+            /* a lone '\n' after the last record is an empty line, not a record */
+            if (tail.torn_length == 1 && pread(fd, &c, 1, (off_t)tail.valid_size) == 1 && c == '\n')
+                snprintf(detail, sizeof detail,
+                         "truncate from %" PRIu64 " to %" PRIu64
+                         " bytes, removing the empty line at the end (a stray line feed at byte "
+                         "offset %" PRIu64 ", not a record)",
+                         tail.size, tail.valid_size, tail.valid_size);
+            else
+                snprintf(detail, sizeof detail,
+                         "truncate from %" PRIu64 " to %" PRIu64
+                         " bytes, removing the torn final record at byte offset %" PRIu64
+                         " (%" PRIu64 " byte%s, crash during append)",
+                         tail.size, tail.valid_size, tail.valid_size, tail.torn_length,
+                         tail.torn_length == 1 ? "" : "s");
             if (ds__announce(&rp, DS_VAULT_REPAIR_TRUNCATE_TAIL, "manifest.jsonl", detail)) {
                 if (ftruncate(fd, (off_t)tail.valid_size) < 0 || fsync(fd) < 0) {
                     err = ds__error_errno(DS_EIO, errno, v->manifest_path);

@@ -30,6 +30,8 @@ typedef struct ds__vstate {
     uint64_t records, bundles_checked, sightings;
     size_t fails_records, fails_chain, fails_time, fails_sig, fails_rev;
     size_t fails_present, fails_digest, fails_bundle, fails_agree, fails_summaries;
+    uint64_t renorm_docs;              /* --deep: documents re-normalized, */
+    size_t renorm_fails, renorm_skips; /* failed and skipped renormalize checks */
     int head_found;
     uint64_t head_line;
     unsigned char *keep; /* per document of the current record: 1 when its bundle must hold
@@ -386,6 +388,16 @@ static void ds__check_bundle(ds__vstate *st, const ds_manifest_record *rec, uint
     }
     for (i = 0; i < brep->count; i++) {
         const ds_check *c = &brep->checks[i];
+        if (strcmp(c->name, "renormalize") == 0) {
+            /* summed up in one vault line; a pass says "N documents
+             * re-normalize ..." (bundle_verify.c, check_deep) */
+            if (c->result == DS_CHECK_PASS && c->detail)
+                st->renorm_docs += strtoull(c->detail, NULL, 10);
+            else if (c->result == DS_CHECK_FAIL)
+                st->renorm_fails++;
+            else if (!c->detail || strncmp(c->detail, "no originals", 12) != 0)
+                st->renorm_skips++;
+        }
         if (c->result != DS_CHECK_FAIL)
             continue;
         DS__ADD(st, "bundle", DS_CHECK_FAIL, subj, "%s%s%s%s%s", c->name, c->subject ? " " : "",
@@ -596,7 +608,7 @@ int ds_vault_verify(ds_report **report, ds_vault *v, const ds_vault_verify_optio
     uint64_t off, lineno = 0, expect_seq = 1, total = 0;
     int64_t last_time = 0;
     char prev[DS_SHA256_HEX_SIZE], linehash[DS_SHA256_HEX_SIZE];
-    int term, rc, err = 0, torn = 0, has_prev_time = 0;
+    int term, rc, err = 0, torn = 0, torn_empty = 0, has_prev_time = 0;
     uint64_t torn_off = 0;
     size_t i;
     struct stat mst;
@@ -668,8 +680,10 @@ int ds_vault_verify(ds_report **report, ds_vault *v, const ds_vault_verify_optio
             snprintf(msg, sizeof msg, "%s", ds_error_last());
             err = 0;
             if (unparsable && ds__line_reader_at_eof(r)) {
-                /* the final line, not complete JSON: a torn record */
+                /* the final line, not complete JSON: a torn record (or
+                 * an empty line: a stray line feed) */
                 torn = 1;
+                torn_empty = len == 0;
                 torn_off = off;
                 break;
             }
@@ -778,9 +792,30 @@ int ds_vault_verify(ds_report **report, ds_vault *v, const ds_vault_verify_optio
                 st.bundles_checked, st.bundles_checked == 1 ? "" : "s");
     if (!st.fails_agree)
         DS__ADD(&st, "bundle-agrees", DS_CHECK_PASS, NULL, "bundles and manifest records agree");
+    if (o.deep && st.renorm_fails) /* each one is a "bundle" failure above */
+        DS__ADD(&st, "renormalize", DS_CHECK_FAIL, NULL,
+                "%zu failure%s (see the bundle failures above); %" PRIu64
+                " documents re-normalize (%s) to their recorded content hashes",
+                st.renorm_fails, st.renorm_fails == 1 ? "" : "s", st.renorm_docs,
+                DS_NORMALIZER_VERSION);
+    else if (o.deep && st.renorm_docs)
+        DS__ADD(&st, "renormalize", DS_CHECK_PASS, NULL,
+                "%" PRIu64 " documents re-normalize (%s) to their recorded content hashes%s",
+                st.renorm_docs, DS_NORMALIZER_VERSION,
+                st.renorm_skips ? "; some were skipped ('docseal verify --deep BUNDLE' says why)"
+                                : "");
+    else if (o.deep)
+        DS__ADD(&st, "renormalize", DS_CHECK_SKIP, NULL, "%s",
+                st.renorm_skips ? "skipped ('docseal verify --deep BUNDLE' says why)"
+                                : "no originals stored in the vault's bundles");
 tail:
     ds__check_stray(&st, st.fails_records > 0 || st.fails_chain > 0);
-    if (torn)
+    if (torn && torn_empty)
+        DS__ADD(&st, "torn-tail", DS_CHECK_FAIL, "manifest.jsonl",
+                "an empty line at byte offset %" PRIu64
+                " ends the manifest (a stray line feed, not a record); run 'docseal repair'",
+                torn_off);
+    else if (torn)
         DS__ADD(&st, "torn-tail", DS_CHECK_FAIL, "manifest.jsonl",
                 "torn final record at byte offset %" PRIu64
                 " (crash during append?); run 'docseal repair'",

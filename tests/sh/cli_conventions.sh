@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Command-line conventions shared by every command: exact messages and exit
 # statuses for bad options, `help COMMAND`, standard input given twice, a
-# malformed SOURCE_DATE_EPOCH, an empty -C, colour control, and two input
+# malformed or out-of-range SOURCE_DATE_EPOCH, an empty -C, colour control,
+# global options after the command, and two input
 # limits (an over-long paragraph on stdin; a UTF-16 page).
 . "$(dirname "$0")/lib/common.sh"
 
@@ -124,4 +125,54 @@ expect 2 "docseal: 000_b02582cd44c05fde@0: '0' is not a revision of 000_b02582cd
 expect 2 "docseal: nobody: no such document in the vault (see 'docseal log')" -- -C "$WORK/v" show nobody
 expect 2 "docseal: $WORK/none: No such file or directory" -- -C "$WORK/none" log
 expect 2 "docseal: $art: not a directory" -- -C "$art" log
+# SOURCE_DATE_EPOCH beyond 9999-12-31T23:59:59Z (or beyond any integer) is
+# an error for every command, never "now".
+for e in 99999999999999999999 253402300800; do
+    big="docseal: SOURCE_DATE_EPOCH: '$e' is out of range (at most 253402300799, 9999-12-31T23:59:59Z)"
+    SOURCE_DATE_EPOCH=$e expect 2 "$big" -- -C "$WORK/v" add --id sde "$art"
+    SOURCE_DATE_EPOCH=$e expect 2 "$big" -- seal -k "$WORK/k.key" -o "$WORK/sde.tar.zst" "$art"
+    SOURCE_DATE_EPOCH=$e expect 2 "$big" -- init "$WORK/sde-vault"
+    SOURCE_DATE_EPOCH=$e expect 2 "$big" -- hash "$art"
+done
+[ "$(wc -l <"$WORK/v/manifest.jsonl")" -eq 1 ] || fail "SOURCE_DATE_EPOCH out of range: a record was written"
+[ ! -e "$WORK/sde.tar.zst" ] && [ ! -e "$WORK/sde-vault" ] || fail "SOURCE_DATE_EPOCH out of range: output written"
+SOURCE_DATE_EPOCH=253402300799 expect 0 "" -- hash "$art"
+
+# The global options -q, -C DIR, --color=WHEN (and -v) also come after the
+# command, for every command, as before it.
+for cmd in init add log show diff verify repair seal keygen normalize hash; do
+    expect 0 "" -- "$cmd" -q -C "$WORK/v" --color=never -v --help
+    grep -qx "Global options (before or after $cmd):" "$WORK/out" || fail "$cmd --help: no global options"
+done
+"$DOCSEAL" -q -C "$WORK/v" verify >"$WORK/before"
+expect 0 "" -- verify -q -C "$WORK/v"
+cmp -s "$WORK/out" "$WORK/before" || fail "verify -q -C: output differs from -q -C verify"
+expect 0 "" -- log -C "$WORK/v"
+grep -q '^000_b02582cd44c05fde ' "$WORK/out" || fail "log -C: $(cat "$WORK/out")"
+expect 0 "" -- hash -C "$WORK/v" -q "$art"
+expect 2 "docseal: verify: --color: 'bad' is not one of auto, always, never
+Try 'docseal verify --help'." -- verify --color=bad -C "$WORK/v"
+expect 2 "docseal: --color: 'bad' is not one of auto, always, never" -- --color=bad verify
+expect 2 "docseal: log: -C: the vault directory is empty
+Try 'docseal log --help'." -- log -C ''
+expect 2 "docseal: log: option '-C' needs an argument
+Try 'docseal log --help'." -- log -C
+"$DOCSEAL" diff --format color "$art" "$rev" --color=always >"$WORK/c2" || true
+cmp -s "$WORK/c2" "$WORK/c" || fail "diff ... --color=always differs from --color=always diff"
+"$DOCSEAL" diff --format color --color=never "$art" "$rev" >"$WORK/never2" || true
+cmp -s "$WORK/never2" "$WORK/plain" || fail "diff --color=never --format color is not the plain format"
+# the last one given wins, before or after the command
+"$DOCSEAL" --color=never diff --format color --color=always "$art" "$rev" >"$WORK/c3" || true
+cmp -s "$WORK/c3" "$WORK/c" || fail "--color=always after the command did not win"
+
+# diff: summary is a format; --summary with it changes nothing, and with
+# unified or html is a usage error that says which formats it works with.
+expect 1 "" -- diff -s -f summary "$art" "$rev"
+cp "$WORK/out" "$WORK/s1"
+expect 1 "" -- diff -f summary "$art" "$rev"
+cmp -s "$WORK/out" "$WORK/s1" || fail "diff -s -f summary differs from -f summary"
+expect 2 "docseal: diff: --summary does not work with --format html (it works with color, plain, summary and json)
+Try 'docseal diff --help'." -- diff -s -f html "$art" "$rev"
+expect 2 "docseal: diff: unknown diff format 'sumary' (expected color, plain, unified, json, html or summary)
+Try 'docseal diff --help'." -- diff -s -f sumary "$art" "$rev"
 echo "cli conventions: ok"

@@ -1184,39 +1184,3 @@ Test(vault, repair_refuses_damage_in_the_middle)
     free_lines(lines, n);
     ds_vault_free(v);
 }
-
-/* The rule is checked: an add misled by an edited index (it took the new
- * bytes for the old ones) leaves a bundle without them, and verify says so */
-Test(vault, verify_requires_the_different_original_of_an_unchanged_sighting)
-{
-    ds_vault *v = make_vault("vault", g_key);
-    char *p6 = rev_path("vault-6-headline.txt"), *p6b = rev_path("vault-6-headline-reflowed.txt");
-    char hex[DS_SHA256_HEX_SIZE], want[300];
-    unsigned char raw[32];
-    size_t i;
-    ds_report *r;
-    FILE *f;
-
-    ds_vault_add_result_free(add_at(v, T0, "putin-kim", p6, NULL));
-    cr_assert_eq(ds_sha256_file(hex, p6b, NULL), 0);
-    for (i = 0; i < 32; i++)
-        sscanf(hex + 2 * i, "%2hhx", &raw[i]);
-    /* entry 0's original digest (bytes 80..111 of index/entries.bin) */
-    f = fopen(vpath("index/entries.bin"), "r+b");
-    cr_assert_not_null(f);
-    cr_assert_eq(fseek(f, 80, SEEK_SET), 0);
-    cr_assert_eq(fwrite(raw, 1, 32, f), 32);
-    fclose(f);
-    ds_vault_add_result_free(add_at(v, T0 + 60, "putin-kim", p6b, NULL));
-    r = verify(v, NULL);
-    snprintf(want, sizeof want,
-             "putin-kim: read from other bytes than at its previous sighting (original %.12s), "
-             "but the bundle does not hold them\n",
-             hex);
-    cr_assert(strstr(failures(r), want) != NULL, "%s", failures(r));
-    cr_assert(!ds_report_ok(r));
-    ds_report_free(r);
-    free(p6);
-    free(p6b);
-    ds_vault_free(v);
-}

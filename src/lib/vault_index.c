@@ -293,7 +293,6 @@ int ds__index_apply(ds__index *ix, const ds_manifest_record *rec, uint64_t offse
             return err;
         d->last_entry = n;
         d->last_time = rec->time;
-        memcpy(d->last_original, e.original, 32);
         d->sightings++;
         if (md->status != DS_DOC_UNCHANGED || d->sightings == 1) {
             d->last_stored_entry = n;

@@ -90,8 +90,6 @@ typedef struct ds__index_doc {
     uint64_t sightings;
     int64_t first_time, last_time, last_change;
     unsigned char last_content[32]; /* content hash of the latest revision */
-    unsigned char last_original[32]; /* original of the latest sighting: set by
-                                        ds__index_apply() only (not saved) */
 } ds__index_doc;
 
 typedef struct ds__index {

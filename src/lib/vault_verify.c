@@ -34,9 +34,6 @@ typedef struct ds__vstate {
     size_t renorm_fails, renorm_skips; /* failed and skipped renormalize checks */
     int head_found;
     uint64_t head_line;
-    unsigned char *keep; /* per document of the current record: 1 when its bundle must hold
-                            its original (unchanged, from other bytes than the last sighting) */
-    size_t keep_cap;
     int err; /* first hard error (ENOMEM) */
 } ds__vstate;
 
@@ -255,26 +252,11 @@ static void ds__check_revisions(ds__vstate *st, const ds_manifest_record *rec, u
     char subj[64];
     size_t i;
     snprintf(subj, sizeof subj, "manifest.jsonl line %" PRIu64, lineno);
-    if (rec->doc_count > st->keep_cap) {
-        unsigned char *k = realloc(st->keep, rec->doc_count);
-        if (!k) {
-            if (!st->err)
-                st->err = DS_ENOMEM;
-            return;
-        }
-        st->keep = k;
-        st->keep_cap = rec->doc_count;
-    }
     for (i = 0; i < rec->doc_count; i++) {
         const ds_manifest_doc *md = &rec->docs[i];
         ds__index_doc *d = ds__index_find(st->docs, md->id);
         char last[DS_SHA256_HEX_SIZE];
         const char *why = NULL;
-        st->keep[i] = 0;
-        if (d && md->status == DS_DOC_UNCHANGED) {
-            ds__hex(last, d->last_original, 32);
-            st->keep[i] = strcmp(last, md->original_sha256) != 0;
-        }
         if (!d) {
             if (md->status != DS_DOC_NEW || md->revision != 1)
                 why = "first record of the document must say revision 1, new";
@@ -450,10 +432,6 @@ static void ds__check_bundle(ds__vstate *st, const ds_manifest_record *rec, uint
                              bd->content_sha256, bd->original_sha256, lineno, md->revision,
                              ds_manifest_status_name(md->status), md->content_sha256,
                              md->original_sha256);
-            else if (st->keep && st->keep[i] && !bd->original_entry)
-                DS__DISAGREE("%s: read from other bytes than at its previous sighting (original "
-                             "%.12s), but the bundle does not hold them",
-                             md->id, md->original_sha256);
         }
 #undef DS__DISAGREE
     }
@@ -870,7 +848,6 @@ done:
             ds_public_key_free(st.keys[i]);
     free(st.keys);
     free(st.key_owned);
-    free(st.keep);
     free(st.key_ids);
     free(st.bundles);
     ds__index_free(st.docs);

@@ -1,5 +1,6 @@
 /* test_bundle.c - the bundle writer, reader and verifier, tampering and the seal/verify CLI. */
 #include <criterion/criterion.h>
+#include <jansson.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -2317,6 +2318,40 @@ Test(bundle_cli, seal_reads_standard_input)
     free(err);
     free(key);
     fx_fini(&f);
+}
+
+/* Names from a hostile archive reach the report: the text report shows
+ * control characters and bytes that are not UTF-8 as \\xHH (a name cannot
+ * drive the terminal), and the JSON report stays valid JSON */
+Test(bundle_cli, hostile_names_in_the_report)
+{
+    tampered t;
+    char *key, *out = NULL, *err = NULL;
+    int rc;
+    tamper_begin(&t);
+    tl_add(&t.l, "evil\x1b[2K\xff name", '0', "x", 1);
+    tl_write(&t.l, t.bad, 1);
+    key = cli_key(t.f.dir);
+    rc = tu_run(&out, &err, "verify --pubkey '%s.pub' '%s'", key, t.bad);
+    cr_assert_eq(rc, 1, "%s%s", out, err);
+    cr_assert_null(strchr(out, '\x1b'), "%s", out);
+    cr_assert_null(strstr(out, "\xff"), "%s", out);
+    cr_assert(strstr(out, "FAIL entry-safety"), "%s", out);
+    free(out);
+    free(err);
+    rc = tu_run(&out, &err, "verify --json --pubkey '%s.pub' '%s'", key, t.bad);
+    cr_assert_eq(rc, 1, "%s%s", out, err);
+    {
+        json_error_t je;
+        json_t *j = json_loads(out, 0, &je);
+        cr_assert_not_null(j, "not JSON (%s): %s", je.text, out);
+        cr_assert(json_is_false(json_object_get(j, "ok")));
+        json_decref(j);
+    }
+    free(out);
+    free(err);
+    free(key);
+    tamper_end(&t);
 }
 
 Test(bundle_cli, exit_codes)

@@ -1132,10 +1132,9 @@ Test(vault, altered_summary_cache_is_caught_and_repaired)
     }
     r = verify(v, NULL);
     snprintf(want, sizeof want,
-             "summaries %s line 1: the cached change summary of putin-kim reads \"cosmetic "
-             "changes only\", the texts give \"+1 \xe2\x88\x92"
-             "2 words, 1 quote changed\" (the "
-             "cache was altered); run 'docseal repair'\n",
+             "summaries %s line 1: 1 cached change summary of putin-kim differs from the texts; "
+             "the first reads \"cosmetic changes only\", the texts give \"+1 \xe2\x88\x92"
+             "2 words, 1 quote changed\" (the cache was altered); run 'docseal repair'\n",
              file);
     cr_assert_str_eq(failures(r), want);
     ds_report_free(r);
@@ -1182,5 +1181,79 @@ Test(vault, repair_refuses_damage_in_the_middle)
     free(before);
     free(after);
     free_lines(lines, n);
+    ds_vault_free(v);
+}
+
+/* The summary cache cannot be used to hide a forgery: a document named in
+ * another Unicode form uses the same cache file; a FIFO planted there blocks
+ * nothing and is reported; an index that verify cannot rely on does not turn
+ * the check off while cache files exist */
+Test(vault, summary_cache_attacks)
+{
+    static const char nfd[] = "ne\xcc\x81"
+                              "e",
+                      nfc[] = "n\xc3\xa9"
+                              "e";
+    ds_vault *v = make_vault("vault", g_key);
+    ds_vault_repair_options ro = DS_VAULT_REPAIR_OPTIONS_INIT;
+    ds_vault_entry *h = NULL;
+    size_t n = 0, actions = 0;
+    char sum[DS_VAULT_SUMMARY_SIZE], *p2 = rev_path("vault-2-typo.txt");
+    char name[120], path[700], hex[DS_SHA256_HEX_SIZE];
+    ds_report *r;
+
+    ds_vault_add_result_free(add_at(v, T0, nfc, tu_src(ART), NULL));
+    ds_vault_add_result_free(add_at(v, T0 + 60, nfc, p2, NULL));
+    /* asked by the NFD form: cached under the NFC form's name */
+    cr_assert_eq(ds_vault_history(&h, &n, v, nfd), 0, "%s", ds_error_last());
+    cr_assert_eq(n, 2);
+    cr_assert_eq(ds_vault_change_summary(sum, v, nfd, &h[0], &h[1]), 0, "%s", ds_error_last());
+    cr_assert_eq(ds_sha256_hex(hex, nfc, strlen(nfc)), 0);
+    snprintf(name, sizeof name, "index/summaries-v2/%s.txt", hex);
+    cr_assert_eq(access(vpath(name), F_OK), 0, "no %s", name);
+    r = verify(v, NULL);
+    cr_assert(ds_report_ok(r), "%s", failures(r));
+    cr_assert_not_null(strstr(r->checks[r->count - 1].detail, "1 cached change summary"));
+    ds_report_free(r);
+
+    /* a FIFO as the cache file: log computes, verify reports, repair deletes */
+    snprintf(path, sizeof path, "%s", vpath(name));
+    cr_assert_eq(unlink(path), 0);
+    cr_assert_eq(mkfifo(path, 0644), 0);
+    {
+        ds_vault *v2 = NULL;
+        char again[DS_VAULT_SUMMARY_SIZE];
+        cr_assert_eq(ds_vault_open(&v2, g_vdir), 0);
+        cr_assert_eq(ds_vault_change_summary(again, v2, nfc, &h[0], &h[1]), 0);
+        cr_assert_str_eq(again, sum);
+        ds_vault_free(v2);
+    }
+    r = verify(v, NULL);
+    {
+        char want[600];
+        snprintf(want, sizeof want,
+                 "summaries %s: the cached change summaries of %s cannot be checked: %s: not a "
+                 "regular file; run 'docseal repair'\n",
+                 name, nfc, name);
+        cr_assert_str_eq(failures(r), want);
+    }
+    ds_report_free(r);
+    cr_assert_eq(ds_vault_repair(&actions, v, &ro), 0, "%s", ds_error_last());
+    cr_assert_eq(actions, 1);
+    cr_assert_eq(access(path, F_OK), -1);
+    expect_ok(v);
+
+    /* cache present, index gone: the check cannot run, and says so */
+    cr_assert_eq(ds_vault_change_summary(sum, v, nfc, &h[0], &h[1]), 0);
+    cr_assert_eq(access(path, F_OK), 0);
+    cr_assert_eq(unlink(vpath("index/docs")), 0);
+    r = verify(v, NULL);
+    cr_assert_str_eq(failures(r), "summaries index/: cached change summaries cannot be checked "
+                                  "while the index is not current; run 'docseal repair'\n");
+    ds_report_free(r);
+    cr_assert_eq(ds_vault_repair(&actions, v, &ro), 0, "%s", ds_error_last());
+    expect_ok(v);
+    free(h);
+    free(p2);
     ds_vault_free(v);
 }

@@ -259,14 +259,35 @@ static int utf8_len(const unsigned char *p)
     return n;
 }
 
-/* Write prefix + message + suffix to stderr as one line: control characters
- * in the message (C0, DEL, C1 such as CSI) and bytes that are not UTF-8 are
- * shown as \xHH, so that a file name can neither break the line nor drive
- * the terminal. */
+/* Write s to f with control characters (C0, DEL, C1 such as CSI) and bytes
+ * that are not UTF-8 shown as \xHH, so that a file name (or anything else
+ * taken from input) can neither break the line nor drive the terminal. */
+static void put_escaped(FILE *f, const char *s)
+{
+    const unsigned char *p;
+    for (p = (const unsigned char *)s; *p;) {
+        int len = utf8_len(p);
+        int c1 = len == 2 && p[0] == 0xc2 && p[1] < 0xa0; /* U+0080..U+009F */
+        if (len == 1 && *p >= 0x20 && *p != 0x7f) {
+            fputc(*p, f);
+        } else if (len > 1 && !c1) {
+            fwrite(p, 1, (size_t)len, f);
+        } else {
+            int i;
+            if (len == 0)
+                len = 1;
+            for (i = 0; i < len; i++)
+                fprintf(f, "\\x%02x", p[i]);
+        }
+        p += len;
+    }
+}
+
+/* Write prefix + message + suffix to stderr as one line, escaped as
+ * put_escaped() does. */
 static void put_message(const char *prefix, const char *fmt, va_list ap, const char *suffix)
 {
     char small[1024], *buf = small;
-    const unsigned char *p;
     va_list ap2;
     int n;
     va_copy(ap2, ap);
@@ -277,22 +298,7 @@ static void put_message(const char *prefix, const char *fmt, va_list ap, const c
         buf = small; /* out of memory: the message is cut */
     va_end(ap2);
     fputs(prefix, stderr);
-    for (p = (const unsigned char *)buf; *p;) {
-        int len = utf8_len(p);
-        int c1 = len == 2 && p[0] == 0xc2 && p[1] < 0xa0; /* U+0080..U+009F */
-        if (len == 1 && *p >= 0x20 && *p != 0x7f) {
-            fputc(*p, stderr);
-        } else if (len > 1 && !c1) {
-            fwrite(p, 1, (size_t)len, stderr);
-        } else {
-            int i;
-            if (len == 0)
-                len = 1;
-            for (i = 0; i < len; i++)
-                fprintf(stderr, "\\x%02x", p[i]);
-        }
-        p += len;
-    }
+    put_escaped(stderr, buf);
     fputs(suffix, stderr);
     if (buf != small)
         free(buf);
@@ -395,16 +401,17 @@ int cli_file_sink_write(void *ctx, const void *buf, size_t len)
     return 0;
 }
 
-void cli_print_report(const cli_ctx *ctx, const ds_report *r, int json)
+int cli_print_report(const cli_ctx *ctx, const ds_report *r, int json)
 {
     size_t i;
     if (json) {
         char *s = NULL;
-        if (ds_report_to_json(&s, r) == 0) {
-            puts(s);
-            free(s);
-        }
-        return;
+        int err = ds_report_to_json(&s, r);
+        if (err < 0)
+            return cli_lib_error(err);
+        puts(s);
+        free(s);
+        return CLI_EXIT_OK;
     }
     for (i = 0; i < r->count; i++) {
         const ds_check *c = &r->checks[i];
@@ -418,14 +425,19 @@ void cli_print_report(const cli_ctx *ctx, const ds_report *r, int json)
             continue;
         printf("%s%s%s %s", cli_color(ctx->color_out, col), tag, cli_reset(ctx->color_out),
                c->name);
-        if (c->subject)
-            printf(" %s", c->subject);
-        if (c->detail)
-            printf(": %s", c->detail);
+        if (c->subject) {
+            putchar(' ');
+            put_escaped(stdout, c->subject);
+        }
+        if (c->detail) {
+            fputs(": ", stdout);
+            put_escaped(stdout, c->detail);
+        }
         putchar('\n');
     }
     if (!ctx->quiet)
         printf("%s\n", r->failures ? "verification FAILED" : "verification passed");
+    return CLI_EXIT_OK;
 }
 
 static int cli_read_tty_line(const char *prompt, char **out)

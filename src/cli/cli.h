@@ -161,7 +161,9 @@ int cli_flush(FILE *f, const char *name);
 int cli_file_sink_write(void *ctx, const void *buf, size_t len);
 
 /* Print a verification report: text (one line per check) or JSON. */
-void cli_print_report(const cli_ctx *ctx, const ds_report *r, int json);
+/* Print a verification report (text, escaped as messages are; or JSON).
+ * Returns CLI_EXIT_OK, or CLI_EXIT_ERROR after printing why it could not. */
+int cli_print_report(const cli_ctx *ctx, const ds_report *r, int json);
 
 /* Passphrase for a secret key: from --passphrase-file FILE when given, else
  * $DOCSEAL_PASSPHRASE, else a prompt on the terminal (twice when confirm),

@@ -136,8 +136,9 @@ static int verify_vault(cli_ctx *ctx, const cli_verify_args *args, ds_public_key
     if (err < 0) {
         rc = cli_lib_error(err);
     } else {
-        cli_print_report(ctx, rep, args->json);
-        rc = ds_report_ok(rep) ? CLI_EXIT_OK : CLI_EXIT_NEGATIVE;
+        rc = cli_print_report(ctx, rep, args->json);
+        if (rc == CLI_EXIT_OK)
+            rc = ds_report_ok(rep) ? CLI_EXIT_OK : CLI_EXIT_NEGATIVE;
     }
     ds_report_free(rep);
     ds_vault_free(v);
@@ -252,8 +253,9 @@ static int run(cli_ctx *ctx, int argc, char **argv)
         rc = cli_lib_error(err);
         rc = CLI_EXIT_ERROR;
     } else {
-        cli_print_report(ctx, report, vargs.json);
-        rc = ds_report_ok(report) ? CLI_EXIT_OK : CLI_EXIT_NEGATIVE;
+        rc = cli_print_report(ctx, report, vargs.json);
+        if (rc == CLI_EXIT_OK)
+            rc = ds_report_ok(report) ? CLI_EXIT_OK : CLI_EXIT_NEGATIVE;
     }
 done:
     ds_report_free(report);

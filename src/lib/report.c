@@ -5,6 +5,8 @@
 #include <jansson.h>
 #include <stdarg.h>
 #include <stdlib.h>
+#include <string.h>
+#include <utf8proc.h>
 
 int ds_report_new(ds_report **out)
 {
@@ -64,9 +66,34 @@ const char *ds_check_result_name(ds_check_result r)
     return r == DS_CHECK_PASS ? "pass" : r == DS_CHECK_FAIL ? "fail" : "skip";
 }
 
+/* A JSON string of s; bytes that are not UTF-8 (a hostile archive's entry
+ * name, say) become U+FFFD, so that the report can always be written. */
 static json_t *ds__json_str_or_null(const char *s)
 {
-    return s ? json_string(s) : json_null();
+    json_t *j;
+    ds__buf b = DS__BUF_INIT;
+    const utf8proc_uint8_t *p = (const utf8proc_uint8_t *)s;
+    utf8proc_ssize_t left;
+    if (!s)
+        return json_null();
+    if ((j = json_string(s)) != NULL)
+        return j;
+    for (left = (utf8proc_ssize_t)strlen(s); left > 0;) {
+        utf8proc_int32_t cp;
+        utf8proc_ssize_t k = utf8proc_iterate(p, left, &cp);
+        if (k < 0) {
+            if (ds__buf_put(&b, "\xef\xbf\xbd", 3) < 0)
+                break;
+            k = 1;
+        } else if (ds__buf_put(&b, p, (size_t)k) < 0) {
+            break;
+        }
+        p += k;
+        left -= k;
+    }
+    j = ds__buf_put(&b, "", 1) < 0 ? NULL : json_string(b.ptr);
+    ds__buf_free(&b);
+    return j;
 }
 
 int ds_report_to_json(char **out, const ds_report *r)

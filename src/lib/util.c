@@ -211,29 +211,19 @@ const char *ds__display_name(const char *path)
     return (!path || strcmp(path, "-") == 0) ? "<stdin>" : path;
 }
 
-int ds__read_file(char **out, size_t *len, const char *path, size_t max)
+int ds__read_fd(char **out, size_t *len, int fd, const char *name, size_t max)
 {
     ds__buf b = DS__BUF_INIT;
-    int fd = 0, err = 0;
+    int err = 0;
     struct stat st;
-    const char *name = ds__display_name(path);
 
     *out = NULL;
     *len = 0;
-    if (strcmp(path, "-") != 0) {
-        fd = open(path, O_RDONLY | O_CLOEXEC);
-        if (fd < 0)
-            return ds__error_errno(errno == ENOENT ? DS_ENOTFOUND : DS_EIO, errno, path);
-    }
     if (fstat(fd, &st) == 0) {
-        if (S_ISDIR(st.st_mode)) {
-            err = ds__error_set(DS_EINVALID, "%s: is a directory", name);
-            goto done;
-        }
-        if (S_ISREG(st.st_mode) && (uint64_t)st.st_size > max) {
-            err = ds__error_set(DS_ELIMIT, "%s: larger than the limit of %zu bytes", name, max);
-            goto done;
-        }
+        if (S_ISDIR(st.st_mode))
+            return ds__error_set(DS_EINVALID, "%s: is a directory", name);
+        if (S_ISREG(st.st_mode) && (uint64_t)st.st_size > max)
+            return ds__error_set(DS_ELIMIT, "%s: larger than the limit of %zu bytes", name, max);
         if (S_ISREG(st.st_mode) && (err = ds__buf_grow(&b, (size_t)st.st_size)) < 0)
             goto done;
     }
@@ -262,9 +252,23 @@ int ds__read_file(char **out, size_t *len, const char *path, size_t max)
     *len = b.len;
     *out = ds__buf_detach(&b);
 done:
+    ds__buf_free(&b);
+    return err;
+}
+
+int ds__read_file(char **out, size_t *len, const char *path, size_t max)
+{
+    int fd = 0, err;
+    *out = NULL;
+    *len = 0;
+    if (strcmp(path, "-") != 0) {
+        fd = open(path, O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+            return ds__error_errno(errno == ENOENT ? DS_ENOTFOUND : DS_EIO, errno, path);
+    }
+    err = ds__read_fd(out, len, fd, ds__display_name(path), max);
     if (fd > 0)
         close(fd);
-    ds__buf_free(&b);
     return err;
 }
 

@@ -69,6 +69,10 @@ const char *ds__display_name(const char *path);
 /* Read a whole file (or "-" for stdin) into memory, refusing more than max
  * bytes (DS_ELIMIT). *out is NUL-terminated (not counted in *len); caller frees. */
 int ds__read_file(char **out, size_t *len, const char *path, size_t max);
+/* Read all of fd (not closed) into a NUL-terminated buffer (caller frees);
+ * name is for messages. DS_ELIMIT past max bytes, DS_EINVALID for a
+ * directory, DS_EIO, DS_ENOMEM. */
+int ds__read_fd(char **out, size_t *len, int fd, const char *name, size_t max);
 /* Write data to path atomically: temp file in the same directory, fsync,
  * rename, fsync of the directory. mode is the new file's permission bits.
  * With exclusive != 0, fails with DS_EEXISTS when path exists. */

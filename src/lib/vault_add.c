@@ -172,10 +172,7 @@ int ds_vault_add(ds_vault_add_result **out, ds_vault *v, const ds_secret_key *ke
         goto done;
     }
     if (tail.torn) {
-        err = ds__error_set(DS_EINTEGRITY,
-                            "manifest.jsonl: torn final record at byte offset %" PRIu64
-                            " (crash during append?); run 'docseal repair'",
-                            tail.valid_size);
+        err = ds__torn_tail_error(v, &tail);
         goto done;
     }
     t = o.time == DS_TIME_NOW ? ds__now() : o.time;

@@ -148,14 +148,34 @@ ds__index_doc *ds__index_find(ds__index *ix, const char *id)
     return NULL;
 }
 
+static int ds__is_ascii(const char *s)
+{
+    for (; *s; s++)
+        if ((unsigned char)*s >= 0x80)
+            return 0;
+    return 1;
+}
+
 ds__index_doc *ds__index_lookup(ds__index *ix, const char *id)
 {
     ds__index_doc *d = ds__index_find(ix, id);
     utf8proc_uint8_t *nfc;
-    if (d || !(nfc = utf8proc_NFC((const utf8proc_uint8_t *)id)))
+    size_t i;
+    if (d || ds__is_ascii(id) || !(nfc = utf8proc_NFC((const utf8proc_uint8_t *)id)))
         return d;
     if (strcmp((const char *)nfc, id) != 0)
         d = ds__index_find(ix, (const char *)nfc);
+    /* an id stored in another form, before ids were kept in NFC: compare the
+     * NFC forms (only ids with non-ASCII bytes can differ) */
+    for (i = 0; !d && i < ix->doc_count; i++) {
+        utf8proc_uint8_t *other;
+        if (ds__is_ascii(ix->docs[i].id))
+            continue;
+        other = utf8proc_NFC((const utf8proc_uint8_t *)ix->docs[i].id);
+        if (other && strcmp((const char *)other, (const char *)nfc) == 0)
+            d = &ix->docs[i];
+        free(other);
+    }
     free(nfc);
     return d;
 }

@@ -133,17 +133,25 @@ ds__index_doc *ds__index_find(ds__index *ix, const char *id);
  * are stored). NULL when neither is known. */
 ds__index_doc *ds__index_lookup(ds__index *ix, const char *id);
 
-/* A cached change summary (index/summaries-vN/<file>, line lineno) of
- * document id that log would show but that does not hold: actual is what the
- * texts give, or NULL when the line names a text that is no stored revision. */
+/* A document's cache file of change summaries (file: vault-relative,
+ * "index/summaries-vN/H.txt") that log would show wrongly: count lines
+ * differ from the texts, the first at line lineno, reading cached where the
+ * texts give actual; or, with count 0, a file that could not be checked at
+ * all (cached is then the reason: not a regular file, a text unreadable). */
 typedef void (*ds__summary_bad_fn)(void *ctx, const char *file, size_t lineno, const char *id,
-                                   const char *cached, const char *actual);
-/* Recompute every cached change summary from the texts and call bad() for
- * each that differs; *checked counts the lines compared. Takes the vault lock
- * itself, through the public readers: call without holding it, with an index
- * that is current (the readers would otherwise bring it up to date).
- * Returns 0, or an error of the readers (DS_EIO, DS_EINTEGRITY, DS_ENOMEM). */
+                                   const char *cached, const char *actual, size_t count);
+/* Recompute the cached change summaries that log can show (a revision and the
+ * one before it) from the texts, each pair once, and call bad() once per
+ * document whose cache file does not hold; *checked counts the lines
+ * compared. Takes the vault lock itself, through the public readers: call
+ * without holding it, with an index that is current (the readers would
+ * otherwise bring it up to date). Returns 0, or DS_ENOMEM / an error listing
+ * the documents. */
 int ds__summary_check(ds_vault *v, ds__summary_bad_fn bad, void *ctx, size_t *checked);
+/* 1 when index/summaries-vN/ holds any file, else 0. */
+int ds__summary_cache_files(ds_vault *v);
+/* Delete a cache file named as bad() names it, without following links. */
+int ds__summary_unlink(ds_vault *v, const char *file);
 int ds__index_entry_get(ds__index *ix, uint64_t n, ds__index_entry *out);
 /* Apply one record at offset (line of line_len bytes) to the in-memory index,
  * appending its entries to ix->mem. */

@@ -202,7 +202,7 @@ typedef struct ds__bad_files {
 } ds__bad_files;
 
 static void ds__note_bad_summary(void *ctx, const char *file, size_t lineno, const char *id,
-                                 const char *cached, const char *actual)
+                                 const char *cached, const char *actual, size_t count)
 {
     ds__bad_files *b = ctx;
     char **grown;
@@ -210,7 +210,8 @@ static void ds__note_bad_summary(void *ctx, const char *file, size_t lineno, con
     (void)id;
     (void)cached;
     (void)actual;
-    if (b->err || (b->count && strcmp(b->names[b->count - 1], file) == 0))
+    (void)count;
+    if (b->err)
         return;
     if (b->count == b->cap) {
         size_t cap = b->cap ? b->cap * 2 : 8;
@@ -228,7 +229,8 @@ static void ds__note_bad_summary(void *ctx, const char *file, size_t lineno, con
 }
 
 /* Delete the cache files of documents whose cached change summaries the
- * texts do not give (names are vault-relative: "index/summaries-vN/H.txt"). */
+ * texts do not give, or that cannot be checked (names are vault-relative:
+ * "index/summaries-vN/H.txt"); never through a link. */
 static int ds__repair_summaries(ds__repair *rp, ds_vault *v)
 {
     ds__bad_files b;
@@ -238,17 +240,11 @@ static int ds__repair_summaries(ds__repair *rp, ds_vault *v)
     err = ds__summary_check(v, ds__note_bad_summary, &b, &checked);
     if (!err)
         err = b.err;
-    for (i = 0; i < b.count && err >= 0; i++) {
-        char *path = ds__asprintf("%s/%s", v->path, b.names[i]);
-        if (!path)
-            err = DS_ENOMEM;
-        else if (ds__announce(rp, DS_VAULT_REPAIR_DROP_SUMMARIES, b.names[i],
-                              "delete cached change summaries that the texts do not give "
-                              "(recomputed when next needed)") &&
-                 unlink(path) < 0 && errno != ENOENT)
-            err = ds__error_errno(DS_EIO, errno, path);
-        free(path);
-    }
+    for (i = 0; i < b.count && err >= 0; i++)
+        if (ds__announce(rp, DS_VAULT_REPAIR_DROP_SUMMARIES, b.names[i],
+                         "delete cached change summaries that the texts do not give "
+                         "(recomputed when next needed)"))
+            err = ds__summary_unlink(v, b.names[i]);
     ds__free_names(b.names, b.count);
     return err;
 }

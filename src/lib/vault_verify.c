@@ -518,21 +518,21 @@ static void ds__check_stray(ds__vstate *st, int damaged)
 }
 
 static void ds__summary_bad(void *ctx, const char *file, size_t lineno, const char *id,
-                            const char *cached, const char *actual)
+                            const char *cached, const char *actual, size_t count)
 {
     ds__vstate *st = ctx;
     char subj[200];
-    snprintf(subj, sizeof subj, "%s line %zu", file, lineno);
-    if (actual)
+    if (!count) {
+        DS__ADD(st, "summaries", DS_CHECK_FAIL, file,
+                "the cached change summaries of %s cannot be checked: %s; run 'docseal repair'", id,
+                cached);
+    } else {
+        snprintf(subj, sizeof subj, "%s line %zu", file, lineno);
         DS__ADD(st, "summaries", DS_CHECK_FAIL, subj,
-                "the cached change summary of %s reads \"%s\", the texts give \"%s\" (the cache "
-                "was altered); run 'docseal repair'",
-                id, cached, actual);
-    else
-        DS__ADD(st, "summaries", DS_CHECK_FAIL, subj,
-                "a cached change summary of %s names a text that is no revision of it (the cache "
-                "was altered); run 'docseal repair'",
-                id);
+                "%zu cached change summar%s of %s differ%s from the texts; the first reads "
+                "\"%s\", the texts give \"%s\" (the cache was altered); run 'docseal repair'",
+                count, count == 1 ? "y" : "ies", id, count == 1 ? "s" : "", cached, actual);
+    }
     st->fails_summaries++;
 }
 
@@ -540,7 +540,7 @@ static void ds__summary_bad(void *ctx, const char *file, size_t lineno, const ch
  * from the texts, so that an altered cache cannot put words in the vault's
  * mouth. Needs the public readers, which lock for themselves: runs after the
  * lock is released, and only with an index that is current (else the readers
- * would update it, and verify writes nothing). */
+ * would update it); a cache that cannot be checked fails. */
 static int ds__check_summaries(ds__vstate *st)
 {
     size_t checked = 0;
@@ -553,8 +553,16 @@ static int ds__check_summaries(ds__vstate *st)
     }
     if (st->disk_state != 1 || st->index_same != 1 ||
         st->disk->record_count != st->docs->record_count) {
-        DS__ADD(st, "summaries", DS_CHECK_SKIP, "index/",
-                "cached change summaries not checked: the index is not current");
+        if ((err = ds__summary_cache_files(st->v)) < 0)
+            return err;
+        if (err) {
+            DS__ADD(st, "summaries", DS_CHECK_FAIL, "index/",
+                    "cached change summaries cannot be checked while the index is not "
+                    "current; run 'docseal repair'");
+            st->fails_summaries++;
+        } else {
+            DS__ADD(st, "summaries", DS_CHECK_PASS, "index/", "no cached change summaries");
+        }
         return st->err;
     }
     ds__vault_unlock(st->v);

@@ -1027,7 +1027,7 @@ static int snap_doc(ds_bundle_doc *d, json_t *o)
     char *status = NULL;
     size_t i;
     int err;
-    uint64_t rev;
+    uint64_t rev = 0;
 
     if (!json_is_object(o))
         return snap_bad("documents", "an element is not an object");
@@ -1129,7 +1129,7 @@ int ds__snapshot_parse(ds_bundle_info **out, const char *data, size_t len)
     char *s = NULL;
     int err = 0;
     size_t i;
-    uint64_t t;
+    uint64_t t = 0;
 
     *out = NULL;
     if (json_value_bound(data, len) > SNAPSHOT_MAX_VALUES)

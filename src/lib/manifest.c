@@ -365,7 +365,7 @@ static int ds__record_from_json(ds_manifest_record *r, json_t *o)
     json_t *docs, *v;
     const char *s;
     size_t i;
-    uint64_t u;
+    uint64_t u = 0;
     unsigned char sig[DS__SIG_B64_LEN];
     int err;
 

@@ -98,7 +98,7 @@ typedef struct line_reader {
 static int next_line(line_reader *lr, const char **line, size_t *len, const char *what)
 {
     const char *nl, *q;
-    size_t n;
+    size_t n = 0;
 
     if (lr->p >= lr->end)
         return 0;
@@ -176,7 +176,7 @@ static int public_key_parse(ds_public_key **out, const char *text, size_t len, c
     line_reader lr = {text, text + len, 0};
     unsigned char raw[PUBKEY_BYTES];
     const char *line;
-    size_t n;
+    size_t n = 0;
     int err;
 
     *out = NULL;
@@ -255,7 +255,7 @@ static int minisig_parse(minisig *m, const char *text, size_t len)
     static const char what[] = "minisign signature";
     line_reader lr = {text, text + len, 0};
     const char *line;
-    size_t n;
+    size_t n = 0;
     int err;
 
     memset(m, 0, sizeof *m);

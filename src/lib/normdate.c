@@ -212,7 +212,7 @@ static int time_of_day(cur *c)
 int ds__date_line(const char *s, size_t len, ds_date_order order, char iso[11])
 {
     cur c = {s, len, 0};
-    int y = 0, m = 0, d = 0, a, b, ymd = 0, numeric = 0, ok;
+    int y = 0, m = 0, d = 0, a = 0, b = 0, ymd = 0, numeric = 0, ok;
 
     iso[0] = '\0';
     if (len < 8 || len > 80 || !s)
@@ -303,8 +303,8 @@ int ds__date_line(const char *s, size_t len, ds_date_order order, char iso[11])
             return 1; /* a date line, but not a calendar date */
         }
     }
-    ok = valid_date(y, m, d);
+    ok = valid_date(y, m, d) && y <= 9999;
     if (ok)
-        snprintf(iso, 11, "%04d-%02d-%02d", y, m, d);
+        snprintf(iso, 11, "%04d-%02d-%02d", y % 10000, m % 100, d % 100);
     return 1;
 }

@@ -69,11 +69,17 @@ static locale_t c_locale = (locale_t)0;
 
 /* Prefilter (an optimization only; it never changes a result): every
  * default rule starts with "^LITERAL" or "^(LITERAL...|LITERAL...)", so a
- * paragraph can only match when its first PREFIX bytes, ASCII-lowercased,
- * are those of one of the literals. Derived from the rule text at start-up;
- * when a rule does not have that shape the prefilter is off. */
-enum { PREFIX = 4, MAX_PREFIXES = 64 };
-static uint32_t prefixes[MAX_PREFIXES];
+ * paragraph can only match when it starts with one of the literals (ASCII
+ * case-insensitively, as REG_ICASE matches in the POSIX locale; at most
+ * LITERAL_MAX bytes of each are compared, at least PREFIX). Derived from the
+ * rule text at start-up; when a rule does not have that shape the prefilter
+ * is off. */
+enum { PREFIX = 4, LITERAL_MAX = 32, MAX_PREFIXES = 64 };
+typedef struct prefix {
+    char lit[LITERAL_MAX]; /* ASCII-lowercased */
+    size_t len;
+} prefix;
+static prefix prefixes[MAX_PREFIXES];
 static size_t nprefixes;
 static int prefilter_on;
 
@@ -82,15 +88,21 @@ static int is_meta(char c)
     return c == '\0' || strchr(".[]()*+?{}|^$\\", c) != NULL;
 }
 
-static uint32_t pack_lower(const char *s)
+static char lower(char c)
 {
-    unsigned char b[PREFIX];
-    uint32_t v;
+    return (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
+}
+
+/* s[0, len) starts with the literal p (case-insensitively for ASCII letters). */
+static int starts_with_literal(const char *s, size_t len, const prefix *p)
+{
     size_t i;
-    for (i = 0; i < PREFIX; i++)
-        b[i] = (unsigned char)(s[i] >= 'A' && s[i] <= 'Z' ? s[i] + 32 : s[i]);
-    memcpy(&v, b, sizeof v);
-    return v;
+    if (len < p->len)
+        return 0;
+    for (i = 0; i < p->len; i++)
+        if (lower(s[i]) != p->lit[i])
+            return 0;
+    return 1;
 }
 
 /* Index of the '|' or ')' ending the alternative that starts at r[i], at
@@ -123,17 +135,22 @@ static size_t alt_end(const char *r, size_t i)
     return i;
 }
 
-/* The mandatory literal at the start of s; 0 when shorter than PREFIX. */
-static int literal(const char *s, uint32_t *out)
+/* The mandatory literal at the start of s (its first LITERAL_MAX bytes); 0
+ * when shorter than PREFIX. */
+static int literal(const char *s, prefix *out)
 {
-    size_t k = 0;
+    size_t k = 0, i;
     while (!is_meta(s[k]))
         k++;
     if (k && (s[k] == '?' || s[k] == '*' || s[k] == '{'))
         k--;
     if (k < PREFIX)
         return 0;
-    *out = pack_lower(s);
+    if (k > LITERAL_MAX)
+        k = LITERAL_MAX;
+    for (i = 0; i < k; i++)
+        out->lit[i] = lower(s[i]);
+    out->len = k;
     return 1;
 }
 
@@ -291,11 +308,8 @@ int ds__rules_match(const ds__rules *r, const char *s, size_t len)
         old = uselocale(c_locale);
     if (r->use_defaults && len <= DS__DEFAULT_RULES_MAX) {
         int candidate = !prefilter_on;
-        if (!candidate && len >= PREFIX) {
-            uint32_t v = pack_lower(s);
-            for (i = 0; i < nprefixes && !candidate; i++)
-                candidate = prefixes[i] == v;
-        }
+        for (i = 0; i < nprefixes && !candidate; i++)
+            candidate = starts_with_literal(s, len, &prefixes[i]);
         if (candidate)
             hit = regexec(&defaults_re, s, 0, NULL, 0) == 0;
     }

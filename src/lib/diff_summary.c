@@ -520,6 +520,20 @@ static int overlaps(const ds_diff *d, const ds_diff_para *p, const quote_rec *qa
     return s < qb->off + qb->len && qb->off < e;
 }
 
+/* The first of ib[0, nb) (records in entry order) whose entry is >= e. */
+static size_t entry_lower_bound(const qscan *q, const size_t *ib, size_t nb, size_t e)
+{
+    size_t lo = 0, hi = nb;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (q->v[ib[mid]].entry < e)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
 static int summarize_quotes(ds__builder *bd)
 {
     ds_diff *d = bd->diff;
@@ -602,27 +616,48 @@ static int summarize_quotes(ds__builder *bd)
     }
     for (size_t x = 0; x < na; x++) {
         quote_rec *qa = &q.v[ia[x]];
+        size_t from[2] = {0, 0}, to[2] = {nb, 0}, nr = 1;
         if (qa->match != NONE)
             continue;
-        for (size_t y = 0; y < nb && nc < 4096; y++) {
-            quote_rec *qb = &q.v[ib[y]];
-            int same = qa->entry == qb->entry ||
-                       (d->paras[qa->entry].peer != NONE && d->paras[qa->entry].peer == qb->entry);
-            double s;
-            if (qb->match != NONE || (!same && na * nb > 4096))
-                continue;
-            if (ds__cosmetic_equal(T[0] + qa->off, qa->len, T[1] + qb->off, qb->len))
-                s = 4.0;
-            else {
-                s = bag_dice(&q, qa, qb);
-                if (same && qa->entry == qb->entry && overlaps(d, &d->paras[qa->entry], qa, qb))
-                    s += 2.0; /* at the same place in the edited paragraph */
-                else if (s < (same ? 0.3 : 0.5))
-                    continue;
-                else if (same)
-                    s += 1.0;
+        if (na * nb > 4096) {
+            /* only B records of the same entry or of its move peer can be
+             * candidates: ib is in entry order, so each is one run of it,
+             * visited in ascending order as the whole loop would */
+            size_t e = qa->entry, pe = d->paras[e].peer;
+            from[0] = entry_lower_bound(&q, ib, nb, e);
+            to[0] = entry_lower_bound(&q, ib, nb, e + 1);
+            if (pe != NONE && pe != e) {
+                from[1] = entry_lower_bound(&q, ib, nb, pe);
+                to[1] = entry_lower_bound(&q, ib, nb, pe + 1);
+                nr = 2;
+                if (from[1] < from[0]) {
+                    size_t t = from[0];
+                    from[0] = from[1], from[1] = t;
+                    t = to[0], to[0] = to[1], to[1] = t;
+                }
             }
-            cands[nc++] = (qcand){s, ia[x], ib[y]};
+        }
+        for (size_t r = 0; r < nr; r++) {
+            for (size_t y = from[r]; y < to[r] && nc < 4096; y++) {
+                quote_rec *qb = &q.v[ib[y]];
+                int same = qa->entry == qb->entry || (d->paras[qa->entry].peer != NONE &&
+                                                      d->paras[qa->entry].peer == qb->entry);
+                double s;
+                if (qb->match != NONE || (!same && na * nb > 4096))
+                    continue;
+                if (ds__cosmetic_equal(T[0] + qa->off, qa->len, T[1] + qb->off, qb->len))
+                    s = 4.0;
+                else {
+                    s = bag_dice(&q, qa, qb);
+                    if (same && qa->entry == qb->entry && overlaps(d, &d->paras[qa->entry], qa, qb))
+                        s += 2.0; /* at the same place in the edited paragraph */
+                    else if (s < (same ? 0.3 : 0.5))
+                        continue;
+                    else if (same)
+                        s += 1.0;
+                }
+                cands[nc++] = (qcand){s, ia[x], ib[y]};
+            }
         }
     }
     qsort(cands, nc, sizeof *cands, cmp_qcand);

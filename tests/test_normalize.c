@@ -3,6 +3,8 @@
  * links, boilerplate, Unicode rules, encodings, streaming. */
 #include <criterion/criterion.h>
 #include <dirent.h>
+#include <locale.h>
+#include <regex.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -1027,6 +1029,56 @@ Test(boilerplate, default_rules_drop_furniture)
         snprintf(want, sizeof want, "# Headline\n\n%s\n", prose[i]);
         expect_text(in, want);
     }
+}
+
+/* The prefilter and the teaser shortcut of ds__rules_match() only save
+ * regexec(3) calls: on paragraphs near every literal, the result is that of
+ * the default rules compiled one by one (POSIX locale, REG_ICASE). */
+Test(boilerplate, shortcuts_agree_with_the_rules)
+{
+    const char *const *rules = ds_boilerplate_default_rules();
+    static const char *const heads[] = {
+        "Read more",        "READ MORE",        "read more:",   "Read more »",      "Read more —",
+        "read  more",       "See also",         "Also read",    "read also",        "Read",
+        "Related",          "Related stories:", "Regions",      "Following",        "Follow us",
+        "Share this",       "Share on",         "Print",        "Advertising",      "Sponsored",
+        "Most read",        "Don’t miss",       "Click here",   "Subscribe to",     "Sign up for",
+        "Continue reading", "Recommended",      "Trending now", "You may also like"};
+    static const char *const tails[] = {
+        "",           " ", " x",           "  x", ": the rest", " “quoted” text",
+        " [link](#)", "s", " café 13,000", ".",   "!",          " »"};
+    regex_t re[64];
+    size_t nre = 0, h, t;
+    locale_t c = newlocale(LC_ALL_MASK, "C", (locale_t)0), old;
+    ds__rules *r = NULL;
+    char buf[512];
+
+    cr_assert(c);
+    old = uselocale(c);
+    for (; rules[nre]; nre++)
+        cr_assert_eq(regcomp(&re[nre], rules[nre], REG_EXTENDED | REG_ICASE | REG_NOSUB), 0);
+    uselocale(old);
+    cr_assert_eq(ds__rules_new(&r, 1, NULL), 0);
+    for (h = 0; h < sizeof heads / sizeof *heads; h++) {
+        for (t = 0; t < sizeof tails / sizeof *tails; t++) {
+            int want = 0;
+            size_t k;
+            snprintf(buf, sizeof buf, "%s%s", heads[h], tails[t]);
+            old = uselocale(c);
+            for (k = 0; k < nre && !want; k++)
+                want = regexec(&re[k], buf, 0, NULL, 0) == 0;
+            uselocale(old);
+            cr_expect_eq(ds__rules_match(r, buf, strlen(buf)), want, "'%s': expected %d", buf,
+                         want);
+        }
+    }
+    /* the commonest case, and what the shortcut decides without regexec */
+    cr_assert(ds__rules_match(r, "Read more Korea talks: 'When US is sidelined'", 45));
+    cr_assert(!ds__rules_match(r, "Readers say more", 16));
+    ds__rules_free(r);
+    for (h = 0; h < nre; h++)
+        regfree(&re[h]);
+    freelocale(c);
 }
 
 Test(boilerplate, default_rule_list)

@@ -83,6 +83,16 @@ static prefix prefixes[MAX_PREFIXES];
 static size_t nprefixes;
 static int prefilter_on;
 
+/* The first default rule accepts every paragraph that starts with one of its
+ * literals followed by a space: the optional group takes the space and ".*"
+ * the rest (a paragraph holds no NUL byte). Such a paragraph ("Read more
+ * ...", the commonest furniture of news text) is a match without regexec(3),
+ * which would read it to its end. Only while that rule is exactly this text:
+ * prefixes[0, teaser_prefixes) are then its literals (0: shortcut off). */
+static const char teaser_rule[] =
+    "^(read more|see also|also read|read also)(( ?(:|>|»|[|]|-|–|—)| ).*)?$";
+static size_t teaser_prefixes;
+
 static int is_meta(char c)
 {
     return c == '\0' || strchr(".[]()*+?{}|^$\\", c) != NULL;
@@ -181,9 +191,14 @@ static void defaults_init(void)
 
     c_locale = newlocale(LC_ALL_MASK, "C", (locale_t)0);
     prefilter_on = 1;
-    for (i = 0; default_rules[i]; i++)
+    for (i = 0; default_rules[i]; i++) {
         if (!add_prefixes(default_rules[i]))
             prefilter_on = 0;
+        if (i == 0 && prefilter_on && strcmp(default_rules[0], teaser_rule) == 0)
+            teaser_prefixes = nprefixes;
+    }
+    if (!prefilter_on)
+        teaser_prefixes = 0;
     if (ds__buf_puts(&pat, "^(") < 0)
         return;
     for (i = 0; default_rules[i]; i++) {
@@ -308,9 +323,13 @@ int ds__rules_match(const ds__rules *r, const char *s, size_t len)
         old = uselocale(c_locale);
     if (r->use_defaults && len <= DS__DEFAULT_RULES_MAX) {
         int candidate = !prefilter_on;
+        size_t which = nprefixes;
         for (i = 0; i < nprefixes && !candidate; i++)
-            candidate = starts_with_literal(s, len, &prefixes[i]);
-        if (candidate)
+            if (starts_with_literal(s, len, &prefixes[i]))
+                candidate = 1, which = i;
+        if (which < teaser_prefixes && len > prefixes[which].len && s[prefixes[which].len] == ' ')
+            hit = 1; /* see teaser_rule */
+        else if (candidate)
             hit = regexec(&defaults_re, s, 0, NULL, 0) == 0;
     }
     for (i = 0; !hit && i < r->nuser; i++)

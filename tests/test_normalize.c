@@ -3,6 +3,9 @@
  * links, boilerplate, Unicode rules, encodings, streaming. */
 #include <criterion/criterion.h>
 #include <dirent.h>
+#include <locale.h>
+#include <regex.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1028,6 +1031,56 @@ Test(boilerplate, default_rules_drop_furniture)
     }
 }
 
+/* The prefilter and the teaser shortcut of ds__rules_match() only save
+ * regexec(3) calls: on paragraphs near every literal, the result is that of
+ * the default rules compiled one by one (POSIX locale, REG_ICASE). */
+Test(boilerplate, shortcuts_agree_with_the_rules)
+{
+    const char *const *rules = ds_boilerplate_default_rules();
+    static const char *const heads[] = {
+        "Read more",        "READ MORE",        "read more:",   "Read more »",      "Read more —",
+        "read  more",       "See also",         "Also read",    "read also",        "Read",
+        "Related",          "Related stories:", "Regions",      "Following",        "Follow us",
+        "Share this",       "Share on",         "Print",        "Advertising",      "Sponsored",
+        "Most read",        "Don’t miss",       "Click here",   "Subscribe to",     "Sign up for",
+        "Continue reading", "Recommended",      "Trending now", "You may also like"};
+    static const char *const tails[] = {
+        "",           " ", " x",           "  x", ": the rest", " “quoted” text",
+        " [link](#)", "s", " café 13,000", ".",   "!",          " »"};
+    regex_t re[64];
+    size_t nre = 0, h, t;
+    locale_t c = newlocale(LC_ALL_MASK, "C", (locale_t)0), old;
+    ds__rules *r = NULL;
+    char buf[512];
+
+    cr_assert(c);
+    old = uselocale(c);
+    for (; rules[nre]; nre++)
+        cr_assert_eq(regcomp(&re[nre], rules[nre], REG_EXTENDED | REG_ICASE | REG_NOSUB), 0);
+    uselocale(old);
+    cr_assert_eq(ds__rules_new(&r, 1, NULL), 0);
+    for (h = 0; h < sizeof heads / sizeof *heads; h++) {
+        for (t = 0; t < sizeof tails / sizeof *tails; t++) {
+            int want = 0;
+            size_t k;
+            snprintf(buf, sizeof buf, "%s%s", heads[h], tails[t]);
+            old = uselocale(c);
+            for (k = 0; k < nre && !want; k++)
+                want = regexec(&re[k], buf, 0, NULL, 0) == 0;
+            uselocale(old);
+            cr_expect_eq(ds__rules_match(r, buf, strlen(buf)), want, "'%s': expected %d", buf,
+                         want);
+        }
+    }
+    /* the commonest case, and what the shortcut decides without regexec */
+    cr_assert(ds__rules_match(r, "Read more Korea talks: 'When US is sidelined'", 45));
+    cr_assert(!ds__rules_match(r, "Readers say more", 16));
+    ds__rules_free(r);
+    for (h = 0; h < nre; h++)
+        regfree(&re[h]);
+    freelocale(c);
+}
+
 Test(boilerplate, default_rule_list)
 {
     const char *const *r = ds_boilerplate_default_rules();
@@ -1192,6 +1245,100 @@ Test(options, validation_and_names)
     ds_document_free(NULL);
     cr_assert_eq(ds_normalize_buffer(&d, NULL, 0, NULL), DS_EINVALID);
     cr_assert_str_eq(ds_error_last(), "<buffer>: empty document");
+}
+
+/* DS_NORMALIZE_NO_DIGESTS: the same document without the two digests, from
+ * a file (streamed or not) and from memory; HTML too. */
+Test(options, no_digests)
+{
+    ds_normalize_options o = DS_NORMALIZE_OPTIONS_INIT;
+    char *expected = tu_read(tu_src("fixtures/normalized/000_b02582cd44c05fde.txt"), NULL);
+    size_t len;
+    char *seed = tu_read(tu_src(SEED), &len);
+    char *page = tu_read(tu_src("fixtures/html/article.html"), NULL);
+    ds_document *d = NULL, *b = NULL, *h = NULL, *hd = NULL;
+    collect text = {DS__BUF_INIT, 0, 0};
+    ds_sink ts = {collect_write, &text};
+
+    cr_assert_eq(o.flags, 0);
+    o.flags = DS_NORMALIZE_NO_DIGESTS;
+    cr_assert_eq(ds_normalize_file(&d, tu_src(SEED), NULL, NULL, &o), 0, "%s", ds_error_last());
+    cr_assert_str_eq(d->text, expected);
+    cr_assert_str_eq(d->content_sha256, "");
+    cr_assert_str_eq(d->original_sha256, "");
+    cr_assert_eq(d->content_size, 3677);
+    cr_assert_eq(d->original_size, 3853);
+    cr_assert_eq(d->paragraph_count, 11);
+    cr_assert_eq(d->boilerplate_removed, 2);
+    cr_assert_str_eq(d->published_raw, "11/01/2018");
+    ds_document_free(d);
+
+    cr_assert_eq(ds_normalize_file(&d, tu_src(SEED), &ts, NULL, &o), 0, "%s", ds_error_last());
+    cr_assert_null(d->text);
+    cr_assert_eq(text.buf.len, 3677);
+    cr_assert_eq(memcmp(text.buf.ptr, expected, 3677), 0);
+    cr_assert_str_eq(d->content_sha256, "");
+    ds_document_free(d);
+
+    cr_assert_eq(ds_normalize_buffer(&b, seed, len, &o), 0, "%s", ds_error_last());
+    cr_assert_str_eq(b->text, expected);
+    cr_assert_str_eq(b->content_sha256, "");
+    cr_assert_str_eq(b->original_sha256, "");
+    ds_document_free(b);
+
+    /* HTML (parsed in place from memory) */
+    cr_assert_eq(ds_html_extract(&hd, page, strlen(page), NULL), 0, "%s", ds_error_last());
+    cr_assert_eq(ds_html_extract(&h, page, strlen(page), &o), 0, "%s", ds_error_last());
+    cr_assert_str_eq(h->text, hd->text);
+    cr_assert_str_eq(h->title, hd->title);
+    cr_assert_eq(strlen(hd->content_sha256), 64);
+    cr_assert_str_eq(h->content_sha256, "");
+    cr_assert_str_eq(h->original_sha256, "");
+    ds_document_free(h);
+    ds_document_free(hd);
+
+    o.flags = 0x80;
+    cr_assert_str_eq(norm_fail("x", 1, &o, DS_EINVALID), "normalize options: unknown flags 0x80");
+    ds__buf_free(&text.buf);
+    free(expected);
+    free(seed);
+    free(page);
+}
+
+/* A caller built against version 1 passes a struct that ends before flags:
+ * nothing past it is read (ASan would see it in this exactly-sized block),
+ * and flags takes its default (digests computed). */
+Test(options, version_1_struct)
+{
+    ds_normalize_options init = DS_NORMALIZE_OPTIONS_INIT;
+    size_t v1_size = offsetof(ds_normalize_options, flags);
+    void *block = malloc(v1_size);
+    size_t len;
+    char *seed = tu_read(tu_src(SEED), &len);
+    char *page = tu_read(tu_src("fixtures/html/article.html"), NULL);
+    ds_document *d = NULL;
+
+    cr_assert(block);
+    init.version = 1;
+    init.flags = DS_NORMALIZE_NO_DIGESTS; /* not copied: a version 1 struct has no such field */
+    memcpy(block, &init, v1_size);
+    cr_assert_eq(ds_normalize_buffer(&d, seed, len, block), 0, "%s", ds_error_last());
+    cr_assert_str_eq(d->content_sha256, SEED_CONTENT);
+    cr_assert_str_eq(d->original_sha256, SEED_ORIGINAL);
+    ds_document_free(d);
+    cr_assert_eq(ds_normalize_file(&d, tu_src(SEED), NULL, NULL, block), 0, "%s", ds_error_last());
+    cr_assert_str_eq(d->content_sha256, SEED_CONTENT);
+    ds_document_free(d);
+    cr_assert_eq(ds_html_extract(&d, page, strlen(page), block), 0, "%s", ds_error_last());
+    cr_assert_eq(strlen(d->content_sha256), 64);
+    ds_document_free(d);
+    init.version = 3;
+    memcpy(block, &init, v1_size);
+    cr_assert_str_eq(norm_fail("x", 1, block, DS_EINVALID),
+                     "normalize options: version 3 is not supported");
+    free(block);
+    free(seed);
+    free(page);
 }
 
 /* ---- HTML goes through the same paragraph pipeline ---- */

@@ -518,6 +518,29 @@ Test(vault, time_must_not_decrease)
     ds_vault_free(v);
 }
 
+/* The digests are the point of a snapshot: DS_NORMALIZE_NO_DIGESTS in the
+ * normalize options is ignored by add (and the bundle writer under it). */
+Test(vault, add_ignores_no_digests)
+{
+    ds_vault *v = make_vault("vault", g_key);
+    ds_vault_add_options ao = DS_VAULT_ADD_OPTIONS_INIT;
+    ds_normalize_options no = DS_NORMALIZE_OPTIONS_INIT;
+    ds_vault_add_result *r = NULL;
+    const char *p = tu_src(ART);
+    no.flags = DS_NORMALIZE_NO_DIGESTS;
+    ao.time = T0;
+    ao.threads = 1;
+    ao.normalize = &no;
+    cr_assert_eq(ds_vault_add(&r, v, g_key, &p, 1, &ao), 0, "%s", ds_error_last());
+    cr_assert_eq(r->doc_count, 1);
+    cr_assert_str_eq(r->docs[0].content_sha256,
+                     "759dda5193f1d2033fc2cedf2864eec21b127f3fdb9d2b556357c759cd2a9fe0");
+    cr_assert_str_eq(r->docs[0].original_sha256,
+                     "7afc3aacc5c554160f031ffafd863c3b84f7c97190f29b5f5c13c302a0b561a5");
+    ds_vault_add_result_free(r);
+    ds_vault_free(v);
+}
+
 /* A caller built against version 1 of the add options passes a struct that
  * ends before allow_future: nothing past it is read (ASan would see it in
  * this exactly-sized block), and the field takes its default (off). */

@@ -128,7 +128,8 @@ typedef struct ds_bundle_doc_options {
                                                 whichever it is, it is stored in Unicode
                                                 Normalization Form C (UAX #15) */
     const char *canonical_url;             /**< overrides the document's, or NULL */
-    const ds_normalize_options *normalize; /**< or NULL for defaults */
+    const ds_normalize_options *normalize; /**< or NULL for defaults (flag
+                                              DS_NORMALIZE_NO_DIGESTS is ignored) */
 } ds_bundle_doc_options;
 #define DS_BUNDLE_DOC_OPTIONS_VERSION 1
 #define DS_BUNDLE_DOC_OPTIONS_INIT                                                                 \

@@ -63,9 +63,11 @@ typedef struct ds_document {
     char *language;      /**< BCP 47 tag (e.g. "en", "en-GB"), or NULL */
     char *site_name;     /**< publisher / site name, or NULL */
     ds_format format;    /**< the reader actually used (never DS_FORMAT_AUTO) */
-    char original_sha256[DS_SHA256_HEX_SIZE]; /**< SHA-256 of the input bytes */
+    char original_sha256[DS_SHA256_HEX_SIZE]; /**< SHA-256 of the input bytes ("" with
+                                                   DS_NORMALIZE_NO_DIGESTS) */
     uint64_t original_size;                   /**< input size in bytes */
-    char content_sha256[DS_SHA256_HEX_SIZE];  /**< SHA-256 of the normalized text */
+    char content_sha256[DS_SHA256_HEX_SIZE];  /**< SHA-256 of the normalized text ("" with
+                                                   DS_NORMALIZE_NO_DIGESTS) */
     uint64_t content_size;                    /**< normalized text size in bytes */
     size_t paragraph_count;                   /**< body paragraphs in the normalized text */
     size_t boilerplate_removed;               /**< paragraphs dropped by boilerplate rules */
@@ -83,12 +85,25 @@ typedef struct ds_normalize_options {
     const char *from_encoding;     /**< iconv(3) name of the input encoding, or NULL for
                                         UTF-8 */
     const char *source_name;       /**< name used in error messages, or NULL */
+    unsigned int flags;            /**< (version 2) DS_NORMALIZE_* flags below; 0 by default */
 } ds_normalize_options;
 
-#define DS_NORMALIZE_OPTIONS_VERSION 1
+/**
+ * ds_normalize_options.flags: do not compute the digests. original_sha256
+ * and content_sha256 of the document are then empty strings (every other
+ * field, the text included, is the same as without the flag). For callers
+ * that only want the text (docseal diff): it saves hashing every byte twice.
+ * The bundle writer and ds_vault_add() ignore it: they always need the
+ * digests.
+ */
+#define DS_NORMALIZE_NO_DIGESTS 0x01u
+
+/** Version 2 added flags. Version 1 structs (without it) are still accepted: only their
+ * own size is read, and flags is 0 for them. */
+#define DS_NORMALIZE_OPTIONS_VERSION 2
 #define DS_NORMALIZE_OPTIONS_INIT                                                                  \
     {                                                                                              \
-        DS_NORMALIZE_OPTIONS_VERSION, DS_FORMAT_AUTO, DS_DATE_ORDER_NONE, 0, NULL, NULL, NULL      \
+        DS_NORMALIZE_OPTIONS_VERSION, DS_FORMAT_AUTO, DS_DATE_ORDER_NONE, 0, NULL, NULL, NULL, 0   \
     }
 
 /** Largest input accepted (bytes). Larger inputs fail with DS_ELIMIT. */
@@ -121,7 +136,8 @@ typedef struct ds_normalize_options {
  *                from_encoding; the first two then refer to the converted
  *                text and say "after conversion from ENC"), "FILE:LINE:
  *                invalid regular expression: ..." (boilerplate_rules), options
- *                with an unknown version, format or date order;
+ *                with an unknown version (not 1 or 2), format, date order or
+ *                flag;
  *   DS_ENOTFOUND the boilerplate rules file does not exist;
  *   DS_ELIMIT    HTML input above DS_NORMALIZE_MAX_HTML, input above
  *                DS_NORMALIZE_MAX_INPUT;

@@ -154,7 +154,8 @@ typedef struct ds_vault_add_options {
     const char *id;                        /**< document id (only with one input), or NULL;
                                                 stored in Unicode NFC */
     const char *canonical_url;             /**< canonical URL (only with one input) or NULL */
-    const ds_normalize_options *normalize; /**< or NULL for defaults */
+    const ds_normalize_options *normalize; /**< or NULL for defaults (flag
+                                              DS_NORMALIZE_NO_DIGESTS is ignored) */
     int compression_level;                 /**< 0 = the vault's level */
     int threads;                           /**< zstd workers; 0 = one per online CPU */
     ds_vault_progress_fn progress;         /**< called after each input, or NULL */

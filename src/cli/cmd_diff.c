@@ -292,6 +292,7 @@ static int run(cli_ctx *ctx, int argc, char **argv)
         if ((rc = cli_vault_latest_two(ctx, argv[0], &spec_a, &spec_b)) != 0)
             goto done;
     }
+    nopts.flags |= DS_NORMALIZE_NO_DIGESTS; /* only the texts are compared */
     if ((rc = load_both(ctx, spec_a, spec_b, raw, &nopts, &ta, &tb)) != 0)
         goto done;
     dopts.a_label = ta.label;

@@ -69,28 +69,50 @@ static locale_t c_locale = (locale_t)0;
 
 /* Prefilter (an optimization only; it never changes a result): every
  * default rule starts with "^LITERAL" or "^(LITERAL...|LITERAL...)", so a
- * paragraph can only match when its first PREFIX bytes, ASCII-lowercased,
- * are those of one of the literals. Derived from the rule text at start-up;
- * when a rule does not have that shape the prefilter is off. */
-enum { PREFIX = 4, MAX_PREFIXES = 64 };
-static uint32_t prefixes[MAX_PREFIXES];
+ * paragraph can only match when it starts with one of the literals (ASCII
+ * case-insensitively, as REG_ICASE matches in the POSIX locale; at most
+ * LITERAL_MAX bytes of each are compared, at least PREFIX). Derived from the
+ * rule text at start-up; when a rule does not have that shape the prefilter
+ * is off. */
+enum { PREFIX = 4, LITERAL_MAX = 32, MAX_PREFIXES = 64 };
+typedef struct prefix {
+    char lit[LITERAL_MAX]; /* ASCII-lowercased */
+    size_t len;
+} prefix;
+static prefix prefixes[MAX_PREFIXES];
 static size_t nprefixes;
 static int prefilter_on;
+
+/* The first default rule accepts every paragraph that starts with one of its
+ * literals followed by a space: the optional group takes the space and ".*"
+ * the rest (a paragraph holds no NUL byte). Such a paragraph ("Read more
+ * ...", the commonest furniture of news text) is a match without regexec(3),
+ * which would read it to its end. Only while that rule is exactly this text:
+ * prefixes[0, teaser_prefixes) are then its literals (0: shortcut off). */
+static const char teaser_rule[] =
+    "^(read more|see also|also read|read also)(( ?(:|>|»|[|]|-|–|—)| ).*)?$";
+static size_t teaser_prefixes;
 
 static int is_meta(char c)
 {
     return c == '\0' || strchr(".[]()*+?{}|^$\\", c) != NULL;
 }
 
-static uint32_t pack_lower(const char *s)
+static char lower(char c)
 {
-    unsigned char b[PREFIX];
-    uint32_t v;
+    return (char)(c >= 'A' && c <= 'Z' ? c + 32 : c);
+}
+
+/* s[0, len) starts with the literal p (case-insensitively for ASCII letters). */
+static int starts_with_literal(const char *s, size_t len, const prefix *p)
+{
     size_t i;
-    for (i = 0; i < PREFIX; i++)
-        b[i] = (unsigned char)(s[i] >= 'A' && s[i] <= 'Z' ? s[i] + 32 : s[i]);
-    memcpy(&v, b, sizeof v);
-    return v;
+    if (len < p->len)
+        return 0;
+    for (i = 0; i < p->len; i++)
+        if (lower(s[i]) != p->lit[i])
+            return 0;
+    return 1;
 }
 
 /* Index of the '|' or ')' ending the alternative that starts at r[i], at
@@ -123,17 +145,22 @@ static size_t alt_end(const char *r, size_t i)
     return i;
 }
 
-/* The mandatory literal at the start of s; 0 when shorter than PREFIX. */
-static int literal(const char *s, uint32_t *out)
+/* The mandatory literal at the start of s (its first LITERAL_MAX bytes); 0
+ * when shorter than PREFIX. */
+static int literal(const char *s, prefix *out)
 {
-    size_t k = 0;
+    size_t k = 0, i;
     while (!is_meta(s[k]))
         k++;
     if (k && (s[k] == '?' || s[k] == '*' || s[k] == '{'))
         k--;
     if (k < PREFIX)
         return 0;
-    *out = pack_lower(s);
+    if (k > LITERAL_MAX)
+        k = LITERAL_MAX;
+    for (i = 0; i < k; i++)
+        out->lit[i] = lower(s[i]);
+    out->len = k;
     return 1;
 }
 
@@ -164,9 +191,14 @@ static void defaults_init(void)
 
     c_locale = newlocale(LC_ALL_MASK, "C", (locale_t)0);
     prefilter_on = 1;
-    for (i = 0; default_rules[i]; i++)
+    for (i = 0; default_rules[i]; i++) {
         if (!add_prefixes(default_rules[i]))
             prefilter_on = 0;
+        if (i == 0 && prefilter_on && strcmp(default_rules[0], teaser_rule) == 0)
+            teaser_prefixes = nprefixes;
+    }
+    if (!prefilter_on)
+        teaser_prefixes = 0;
     if (ds__buf_puts(&pat, "^(") < 0)
         return;
     for (i = 0; default_rules[i]; i++) {
@@ -291,12 +323,13 @@ int ds__rules_match(const ds__rules *r, const char *s, size_t len)
         old = uselocale(c_locale);
     if (r->use_defaults && len <= DS__DEFAULT_RULES_MAX) {
         int candidate = !prefilter_on;
-        if (!candidate && len >= PREFIX) {
-            uint32_t v = pack_lower(s);
-            for (i = 0; i < nprefixes && !candidate; i++)
-                candidate = prefixes[i] == v;
-        }
-        if (candidate)
+        size_t which = nprefixes;
+        for (i = 0; i < nprefixes && !candidate; i++)
+            if (starts_with_literal(s, len, &prefixes[i]))
+                candidate = 1, which = i;
+        if (which < teaser_prefixes && len > prefixes[which].len && s[prefixes[which].len] == ' ')
+            hit = 1; /* see teaser_rule */
+        else if (candidate)
             hit = regexec(&defaults_re, s, 0, NULL, 0) == 0;
     }
     for (i = 0; !hit && i < r->nuser; i++)

@@ -16,6 +16,7 @@
 #include "bundle_internal.h"
 #include "docseal/hash.h"
 #include "docseal/version.h"
+#include "normalize_internal.h"
 
 #include <archive.h>
 #include <archive_entry.h>
@@ -349,8 +350,9 @@ static int job_run(ds_bundle_writer *w, job *j)
     int err = 0, is_stdin = strcmp(path, "-") == 0, spool_orig;
 
     memset(d, 0, sizeof *d);
-    if (opts->normalize)
-        nopts = *opts->normalize;
+    /* by the caller's version; a bundle needs the digests whatever the flags */
+    ds__normalize_options_copy(&nopts, opts->normalize);
+    nopts.flags &= ~DS_NORMALIZE_NO_DIGESTS;
     if (!nopts.source_name)
         nopts.source_name = name;
     /* a large regular file is read again at finish(); anything else is

@@ -965,16 +965,67 @@ static int emit_space(ds__opvec *o, unsigned eq_flags, unsigned chg_flags, const
 /* Word-level diff of unit ua (A) against unit ub (B), appended to o; *sim
  * (when not NULL) gets 2 * unchanged words / all words of both. */
 /* Space-separated runs in s[0, n): a cheap word count for similarity. */
+/* 0x80 in every byte of x that is a space (exact per byte), else 0. */
+static uint64_t space_bytes(uint64_t x)
+{
+    const uint64_t low7 = 0x7F7F7F7F7F7F7F7Full;
+    uint64_t v = x ^ 0x2020202020202020ull;
+    return ~(((v & low7) + low7) | v) & ~low7;
+}
+
+/* A run starts at each non-space byte after a space (or at the start):
+ * eight bytes at a time, comparing each with the byte before it (a second
+ * load one byte earlier, so the byte order does not matter). */
 static size_t count_runs(const char *s, size_t n)
 {
-    size_t k = 0;
-    int in = 0;
-    for (size_t i = 0; i < n; i++) {
-        int sp = s[i] == ' ';
-        k += !sp && !in;
-        in = !sp;
+    size_t k, i = 1;
+    if (!n)
+        return 0;
+    k = s[0] != ' ';
+    for (; n - i >= 8; i += 8) {
+        uint64_t x, y, m;
+        memcpy(&x, s + i, 8);
+        memcpy(&y, s + i - 1, 8);
+        m = ~space_bytes(x) & space_bytes(y); /* 0x80 where a run starts */
+        k += (size_t)(((m >> 7) * 0x0101010101010101ull) >> 56);
     }
+    for (; i < n; i++)
+        k += (s[i] != ' ') & (s[i - 1] == ' ');
     return k;
+}
+
+/* Length of the common prefix of a[0, n) and b[0, n), eight bytes at a time. */
+static size_t common_prefix(const char *a, const char *b, size_t n)
+{
+    size_t i = 0;
+    while (n - i >= 8) {
+        uint64_t x, y;
+        memcpy(&x, a + i, 8);
+        memcpy(&y, b + i, 8);
+        if (x != y)
+            break;
+        i += 8;
+    }
+    while (i < n && a[i] == b[i])
+        i++;
+    return i;
+}
+
+/* Length of the common suffix of a[0, n) and b[0, n) (same ends). */
+static size_t common_suffix(const char *a, const char *b, size_t n)
+{
+    size_t i = 0;
+    while (n - i >= 8) {
+        uint64_t x, y;
+        memcpy(&x, a + n - i - 8, 8);
+        memcpy(&y, b + n - i - 8, 8);
+        if (x != y)
+            break;
+        i += 8;
+    }
+    while (i < n && a[n - 1 - i] == b[n - 1 - i])
+        i++;
+    return i;
 }
 
 static int tokens_of(ds__builder *bd, const char *text, size_t off, size_t len, ds__tokvec *tv)
@@ -1008,13 +1059,11 @@ static int word_diff(ds__builder *bd, size_t ua, size_t ub, ds__opvec *o, double
      * whole tokens in both texts and the white space around the middle stays
      * with it: the ops are the same as without the shortcut. */
     lim = x->len < y->len ? x->len : y->len;
-    while (pre < lim && A[pre] == B[pre])
-        pre++;
+    pre = common_prefix(A, B, lim);
     pre = pre ? pre - 1 : 0;
     while (pre > 0 && !(A[pre] == ' ' && A[pre - 1] != ' '))
         pre--;
-    while (suf < lim - pre && A[x->len - 1 - suf] == B[y->len - 1 - suf])
-        suf++;
+    suf = common_suffix(A + x->len - (lim - pre), B + y->len - (lim - pre), lim - pre);
     suf = suf ? suf - 1 : 0;
     while (suf > 0 && !(A[x->len - suf - 1] == ' ' && (unsigned char)A[x->len - suf] < 0x80 &&
                         A[x->len - suf] != ' '))

@@ -204,7 +204,8 @@ typedef struct quote_rec {
     uint64_t hash;
     size_t match;                /* index of the matched record on the other side, or NONE */
     int kind;                    /* ds_diff_quote_kind once matched/classified, -1 = unchanged */
-    size_t bag_first, bag_count; /* word ids, sorted */
+    size_t bag_first, bag_count; /* word ids, sorted (quote_bag(), only for the records left
+                                    unmatched by identical words: the others need none) */
 } quote_rec;
 
 typedef struct qscan {
@@ -213,6 +214,7 @@ typedef struct qscan {
     size_t n, cap;
     uint32_t *bags;
     size_t nbags, capbags;
+    const char *bag_text; /* the text quote_bag() is tokenizing */
 } qscan;
 
 static int is_wordish(int32_t c)
@@ -262,12 +264,23 @@ static int bag_cb(void *ctx, size_t off, size_t len, int kind)
         q->bags = nv;
         q->capbags = ncap;
     }
-    (void)off;
-    if (ds__intern_get(&q->bd->words,
-                       q->v[q->n - 1].side ? q->bd->side[1].text + off : q->bd->side[0].text + off,
-                       len, &id) < 0)
+    if (ds__intern_get(&q->bd->words, q->bag_text + off, len, &id) < 0)
         return DS_ENOMEM;
     q->bags[q->nbags++] = id;
+    return 0;
+}
+
+/* The sorted word ids of record r (its bag). 0 or DS_ENOMEM. */
+static int quote_bag(qscan *q, quote_rec *r)
+{
+    int err;
+    r->bag_first = q->nbags;
+    q->bag_text = q->bd->side[r->side].text;
+    if ((err = ds__tokenize(q->bag_text, r->off, r->len, bag_cb, q)) != 0)
+        return err;
+    r->bag_count = q->nbags - r->bag_first;
+    if (r->bag_count) /* q->bags is NULL while no bag was ever pushed */
+        ds__sort_u32(q->bags + r->bag_first, r->bag_count);
     return 0;
 }
 
@@ -276,7 +289,6 @@ static int add_quote(qscan *q, int side, size_t entry, size_t line, const char *
 {
     quote_rec *r;
     size_t mk = 0;
-    int err;
     /* trim white space */
     while (start < end) {
         size_t j = start;
@@ -309,13 +321,21 @@ static int add_quote(qscan *q, int side, size_t entry, size_t line, const char *
     r->hash = ds__hash_bytes(text + start, end - start);
     r->match = NONE;
     r->kind = -1;
-    r->bag_first = q->nbags;
-    if ((err = ds__tokenize(text, start, end - start, bag_cb, q)) != 0)
-        return err;
-    r->bag_count = q->nbags - r->bag_first;
-    if (r->bag_count) /* q->bags is NULL while no bag was ever pushed */
-        ds__sort_u32(q->bags + r->bag_first, r->bag_count);
     return 0;
+}
+
+/* 1 when none of the eight bytes at p can start a quotation mark: all ASCII
+ * and none of them '"' or '\'' (SWAR, exact per byte). */
+static int no_mark8(const char *p)
+{
+    const uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
+    uint64_t x, dq, sq;
+    memcpy(&x, p, 8);
+    if (x & high)
+        return 0;
+    dq = x ^ ('"' * ones);
+    sq = x ^ ('\'' * ones);
+    return !(((dq - ones) & ~dq & high) | ((sq - ones) & ~sq & high));
 }
 
 /* Find the outermost quotations of one paragraph. */
@@ -327,10 +347,16 @@ static int scan_quotes(qscan *q, int side, size_t entry, size_t line, const char
     int32_t prev = -1;
     int err;
     while (i < end) {
-        size_t at = i, j;
+        size_t at, j;
         int32_t c, next = -1;
         int fam, can_open, can_close, close_ok, open_ok, k;
-        unsigned char b0 = (unsigned char)text[i];
+        unsigned char b0;
+        while (end - i >= 8 && no_mark8(text + i))
+            i += 8; /* most of the text */
+        if (i == end)
+            break;
+        at = i;
+        b0 = (unsigned char)text[i];
         if (b0 != '"' && b0 != '\'' && b0 != 0xC2 && b0 != 0xE2 && b0 != 0xE3 && b0 != 0xEF) {
             i++; /* cannot start a quotation mark */
             continue;
@@ -502,6 +528,20 @@ static int overlaps(const ds_diff *d, const ds_diff_para *p, const quote_rec *qa
     return s < qb->off + qb->len && qb->off < e;
 }
 
+/* The first of ib[0, nb) (records in entry order) whose entry is >= e. */
+static size_t entry_lower_bound(const qscan *q, const size_t *ib, size_t nb, size_t e)
+{
+    size_t lo = 0, hi = nb;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (q->v[ib[mid]].entry < e)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
 static int summarize_quotes(ds__builder *bd)
 {
     ds_diff *d = bd->diff;
@@ -573,34 +613,59 @@ static int summarize_quotes(ds__builder *bd)
         }
     }
     /* 2. and 3. cosmetic-only differences, then similar words: candidates in
-     * the same paragraph entry, or anywhere when there are few */
+     * the same paragraph entry, or anywhere when there are few (among the
+     * records left, which need their bags now) */
+    for (k = 0; k < q.n; k++)
+        if (q.v[k].match == NONE && (err = quote_bag(&q, &q.v[k])) < 0)
+            goto done;
     if ((cands = ds__malloc((na * nb < 4096 ? na * nb : 4096) * sizeof *cands + 1)) == NULL) {
         err = DS_ENOMEM;
         goto done;
     }
     for (size_t x = 0; x < na; x++) {
         quote_rec *qa = &q.v[ia[x]];
+        size_t from[2] = {0, 0}, to[2] = {nb, 0}, nr = 1;
         if (qa->match != NONE)
             continue;
-        for (size_t y = 0; y < nb && nc < 4096; y++) {
-            quote_rec *qb = &q.v[ib[y]];
-            int same = qa->entry == qb->entry ||
-                       (d->paras[qa->entry].peer != NONE && d->paras[qa->entry].peer == qb->entry);
-            double s;
-            if (qb->match != NONE || (!same && na * nb > 4096))
-                continue;
-            if (ds__cosmetic_equal(T[0] + qa->off, qa->len, T[1] + qb->off, qb->len))
-                s = 4.0;
-            else {
-                s = bag_dice(&q, qa, qb);
-                if (same && qa->entry == qb->entry && overlaps(d, &d->paras[qa->entry], qa, qb))
-                    s += 2.0; /* at the same place in the edited paragraph */
-                else if (s < (same ? 0.3 : 0.5))
-                    continue;
-                else if (same)
-                    s += 1.0;
+        if (na * nb > 4096) {
+            /* only B records of the same entry or of its move peer can be
+             * candidates: ib is in entry order, so each is one run of it,
+             * visited in ascending order as the whole loop would */
+            size_t e = qa->entry, pe = d->paras[e].peer;
+            from[0] = entry_lower_bound(&q, ib, nb, e);
+            to[0] = entry_lower_bound(&q, ib, nb, e + 1);
+            if (pe != NONE && pe != e) {
+                from[1] = entry_lower_bound(&q, ib, nb, pe);
+                to[1] = entry_lower_bound(&q, ib, nb, pe + 1);
+                nr = 2;
+                if (from[1] < from[0]) {
+                    size_t t = from[0];
+                    from[0] = from[1], from[1] = t;
+                    t = to[0], to[0] = to[1], to[1] = t;
+                }
             }
-            cands[nc++] = (qcand){s, ia[x], ib[y]};
+        }
+        for (size_t r = 0; r < nr; r++) {
+            for (size_t y = from[r]; y < to[r] && nc < 4096; y++) {
+                quote_rec *qb = &q.v[ib[y]];
+                int same = qa->entry == qb->entry || (d->paras[qa->entry].peer != NONE &&
+                                                      d->paras[qa->entry].peer == qb->entry);
+                double s;
+                if (qb->match != NONE || (!same && na * nb > 4096))
+                    continue;
+                if (ds__cosmetic_equal(T[0] + qa->off, qa->len, T[1] + qb->off, qb->len))
+                    s = 4.0;
+                else {
+                    s = bag_dice(&q, qa, qb);
+                    if (same && qa->entry == qb->entry && overlaps(d, &d->paras[qa->entry], qa, qb))
+                        s += 2.0; /* at the same place in the edited paragraph */
+                    else if (s < (same ? 0.3 : 0.5))
+                        continue;
+                    else if (same)
+                        s += 1.0;
+                }
+                cands[nc++] = (qcand){s, ia[x], ib[y]};
+            }
         }
     }
     qsort(cands, nc, sizeof *cands, cmp_qcand);

@@ -44,6 +44,18 @@ int ds__utf8_valid(const char *s, size_t len, size_t *bad, int *is_nul)
     *is_nul = 0;
     while (i < len) {
         unsigned c;
+        if (len - i >= 16) {
+            uint64_t w, v;
+            memcpy(&w, p + i, 8);
+            memcpy(&v, p + i + 8, 8);
+            /* sixteen ASCII bytes, none of them NUL */
+            if (!((w | v) & 0x8080808080808080ull) &&
+                !((((w - 0x0101010101010101ull) & ~w) | ((v - 0x0101010101010101ull) & ~v)) &
+                  0x8080808080808080ull)) {
+                i += 16;
+                continue;
+            }
+        }
         if (len - i >= 8) {
             uint64_t w;
             memcpy(&w, p + i, 8);
@@ -662,9 +674,41 @@ uint64_t ds__hash_bytes(const char *p, size_t len)
     return hash_bytes(p, len);
 }
 
+static uint32_t rd32(const char *p)
+{
+    uint32_t v;
+    memcpy(&v, p, 4);
+    return v;
+}
+
+/* The interning hash: hash_bytes(), except that strings of at most 8 bytes
+ * (most words) are read in two overlapping loads, or three bytes, and mixed
+ * once. Its values only place strings in the table (ids are given in order
+ * of first appearance), so it may differ from ds__hash_bytes(). */
+static inline uint64_t intern_hash(const char *p, size_t len)
+{
+    uint64_t v, h;
+    if (len > 8)
+        return hash_bytes(p, len);
+    if (len >= 4)
+        v = (uint64_t)rd32(p) << 32 | rd32(p + len - 4);
+    else if (len)
+        v = (uint64_t)(unsigned char)p[0] << 16 | (uint64_t)(unsigned char)p[len / 2] << 8 |
+            (unsigned char)p[len - 1];
+    else
+        v = 0;
+    h = (v ^ ((uint64_t)len * 0xFF51AFD7ED558CCDull)) * 0xBF58476D1CE4E5B9ull;
+    h ^= h >> 31;
+    h *= 0x94D049BB133111EBull;
+    h ^= h >> 29;
+    return h;
+}
+
 static int same_bytes(const char *a, const char *b, size_t n)
 {
-    if (n <= 16) {
+    if (n >= 4 && n <= 8)
+        return rd32(a) == rd32(b) && rd32(a + n - 4) == rd32(b + n - 4);
+    if (n < 4) {
         for (size_t i = 0; i < n; i++)
             if (a[i] != b[i])
                 return 0;
@@ -700,7 +744,7 @@ int ds__intern_get(ds__intern *t, const char *p, size_t len, uint32_t *id)
     size_t j;
     if ((t->count + 1) * 2 > t->cap && intern_grow(t) < 0)
         return DS_ENOMEM;
-    h = hash_bytes(p, len);
+    h = intern_hash(p, len);
     for (j = (size_t)h & (t->cap - 1); t->slots[j].id; j = (j + 1) & (t->cap - 1)) {
         ds__intern_slot *s = &t->slots[j];
         if (s->hash == h && s->len == len && same_bytes(s->ptr, p, len)) {

@@ -18,6 +18,7 @@
  */
 #include "docseal/html.h"
 #include "html_internal.h"
+#include "normalize_internal.h"
 #include "util.h"
 
 #include <libxml/HTMLparser.h>
@@ -472,9 +473,8 @@ int ds__html_sniff(const char *data, size_t len)
 int ds_html_extract(ds_document **out, const void *data, size_t len,
                     const ds_normalize_options *opts)
 {
-    ds_normalize_options o = DS_NORMALIZE_OPTIONS_INIT;
-    if (opts != NULL)
-        o = *opts;
+    ds_normalize_options o;
+    ds__normalize_options_copy(&o, opts); /* by the caller's version */
     o.format = DS_FORMAT_HTML;
     return ds_normalize_buffer(out, data, len, &o);
 }

@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <iconv.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -57,7 +58,8 @@ static int out_flush(ds__norm *st)
     int err;
     if (!st->obuf.len)
         return 0;
-    if ((err = ds_sha256_update(st->content_hash, st->obuf.ptr, st->obuf.len)) < 0)
+    if (st->content_hash &&
+        (err = ds_sha256_update(st->content_hash, st->obuf.ptr, st->obuf.len)) < 0)
         return err;
     err = st->sink->write(st->sink->ctx, st->obuf.ptr, st->obuf.len);
     st->obuf.len = 0;
@@ -74,7 +76,7 @@ static int out_put(ds__norm *st, const char *s, size_t n)
         if ((err = out_flush(st)) < 0)
             return err;
         if (n >= DS__OBUF) {
-            if ((err = ds_sha256_update(st->content_hash, s, n)) < 0)
+            if (st->content_hash && (err = ds_sha256_update(st->content_hash, s, n)) < 0)
                 return err;
             err = st->sink->write(st->sink->ctx, s, n);
             return err < 0 ? err : 0;
@@ -427,7 +429,7 @@ static int feed_raw(ds__run *run, const char *data, size_t len)
     if (run->orig_size + len > DS_NORMALIZE_MAX_INPUT)
         return ds__error_set(DS_ELIMIT, "%s: larger than the limit of %llu bytes", run->st.name,
                              (unsigned long long)DS_NORMALIZE_MAX_INPUT);
-    if ((err = ds_sha256_update(run->orig_hash, data, len)) < 0)
+    if (run->orig_hash && (err = ds_sha256_update(run->orig_hash, data, len)) < 0)
         return err;
     run->orig_size += len;
     if (run->have_cd)
@@ -438,22 +440,37 @@ static int feed_raw(ds__run *run, const char *data, size_t len)
 /* ------------------------------------------------------------------------ */
 /* Set-up, finish, tear-down                                                 */
 
-static int run_init(ds__run *run, const ds_normalize_options *opts, const char *name,
-                    const ds_sink *sink)
+void ds__normalize_options_copy(ds_normalize_options *dst, const ds_normalize_options *src)
 {
     static const ds_normalize_options defaults = DS_NORMALIZE_OPTIONS_INIT;
+    *dst = defaults;
+    if (!src)
+        return;
+    if (src->version == 2)
+        *dst = *src;
+    else
+        memcpy(dst, src, offsetof(ds_normalize_options, flags)); /* version 1 (or unknown) */
+}
+
+static int run_init(ds__run *run, const ds_normalize_options *caller, const char *name,
+                    const ds_sink *sink)
+{
+    ds_normalize_options o;
+    const ds_normalize_options *opts = &o;
     ds__norm *st = &run->st;
     int err;
 
-    if (!opts)
-        opts = &defaults;
+    ds__normalize_options_copy(&o, caller);
     run->cd = (iconv_t)-1;
     st->name = name;
     st->conv_note = "";
     ds__reader_init(st);
-    if (opts->version != DS_NORMALIZE_OPTIONS_VERSION)
+    if (opts->version != 1 && opts->version != 2)
         return ds__error_set(DS_EINVALID, "normalize options: version %u is not supported",
                              opts->version);
+    if (opts->flags & ~DS_NORMALIZE_NO_DIGESTS)
+        return ds__error_set(DS_EINVALID, "normalize options: unknown flags 0x%x",
+                             opts->flags & ~DS_NORMALIZE_NO_DIGESTS);
     if ((unsigned)opts->format > DS_FORMAT_HTML)
         return ds__error_set(DS_EINVALID, "normalize options: unknown format %d",
                              (int)opts->format);
@@ -468,7 +485,8 @@ static int run_init(ds__run *run, const ds_normalize_options *opts, const char *
             return err;
         st->rules = run->rules;
     }
-    if ((err = ds_sha256_new(&run->orig_hash)) < 0 || (err = ds_sha256_new(&st->content_hash)) < 0)
+    if (!(opts->flags & DS_NORMALIZE_NO_DIGESTS) && ((err = ds_sha256_new(&run->orig_hash)) < 0 ||
+                                                     (err = ds_sha256_new(&st->content_hash)) < 0))
         return err;
     if (opts->from_encoding) {
         run->from = opts->from_encoding;
@@ -555,15 +573,17 @@ static int run_finish(ds__run *run, ds_document **out)
     }
     if (st->sink)
         err = out_flush(st);
-    else
+    else if (st->content_hash)
         err = ds_sha256_update(st->content_hash, st->text.ptr, st->text.len);
     if (err < 0)
         return err;
 
     if (!(doc = ds__calloc(1, sizeof *doc)))
         return DS_ENOMEM;
-    if ((err = ds_sha256_final_hex(st->content_hash, doc->content_sha256)) < 0 ||
-        (err = ds_sha256_final_hex(run->orig_hash, doc->original_sha256)) < 0) {
+    /* without digests (DS_NORMALIZE_NO_DIGESTS) both stay "" (calloc) */
+    if (st->content_hash &&
+        ((err = ds_sha256_final_hex(st->content_hash, doc->content_sha256)) < 0 ||
+         (err = ds_sha256_final_hex(run->orig_hash, doc->original_sha256)) < 0)) {
         free(doc);
         return err;
     }
@@ -617,7 +637,7 @@ int ds_normalize_buffer(ds_document **out, const void *data, size_t len,
                                     name, (unsigned long long)DS_NORMALIZE_MAX_HTML);
                 goto done;
             }
-            if ((err = ds_sha256_update(run->orig_hash, data, len)) < 0)
+            if (run->orig_hash && (err = ds_sha256_update(run->orig_hash, data, len)) < 0)
                 goto done;
             run->orig_size = len;
             run->html_ptr = data;

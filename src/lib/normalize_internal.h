@@ -95,10 +95,10 @@ typedef struct ds__norm {
     int header_done;
 
     /* ---- output ---- */
-    const ds_sink *sink; /* NULL: collect into text */
-    ds__buf text;        /* the whole text (no sink) */
-    ds__buf obuf;        /* batched output (sink) */
-    ds_sha256 *content_hash;
+    const ds_sink *sink;     /* NULL: collect into text */
+    ds__buf text;            /* the whole text (no sink) */
+    ds__buf obuf;            /* batched output (sink) */
+    ds_sha256 *content_hash; /* NULL with DS_NORMALIZE_NO_DIGESTS */
     uint64_t content_size;
     size_t paragraphs, boilerplate;
 
@@ -106,6 +106,15 @@ typedef struct ds__norm {
     uint32_t nfc_key[DS__NFC_CACHE];
     unsigned char nfc_val[DS__NFC_CACHE];
 } ds__norm;
+
+/* ---- normalize.c ---- */
+
+/* Copy the caller's options *src (NULL: the defaults) into *dst by the
+ * caller's version: a version 1 struct ends before flags, so only its own
+ * size is read and flags keeps its default (0). A struct of an unknown
+ * version is read as a version 1 one and keeps its number, for the version
+ * check of ds_normalize_*(). */
+void ds__normalize_options_copy(ds_normalize_options *dst, const ds_normalize_options *src);
 
 /* ---- textreader.c ---- */
 

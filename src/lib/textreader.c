@@ -256,6 +256,33 @@ static int line_end(ds__norm *st, int para_break)
 
 static int para_too_long(const ds__norm *st);
 
+/* 1 when the scanner would copy the eight bytes at p unchanged after a
+ * printable character (ls 0) or a kept space (ls 1): all printable ASCII
+ * or spaces, no two spaces in a row, and no space first after a space.
+ * (Inside a line after a printable character no ZWJ/ZWNJ can end just
+ * before them, and nothing is leading white space.) SWAR, exact per byte:
+ * none >= 0x80, none < 0x20, none 0x7F. */
+static int plain8(const unsigned char *p, int ls)
+{
+    const uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull,
+                   low7 = 0x7F7F7F7F7F7F7F7Full;
+    uint64_t x, sp, del;
+    memcpy(&x, p, 8);
+    if (x & high)
+        return 0;
+    if (((x - 0x20 * ones) & ~x & high) != 0)
+        return 0; /* a byte below 0x20 */
+    del = x ^ low7;
+    if (((del - ones) & ~del & high) != 0)
+        return 0; /* DEL */
+    /* spaces: exact mask of the bytes equal to 0x20 (no byte has its high bit) */
+    sp = x ^ (0x20 * ones);
+    sp = ~(sp + low7) & high;
+    if (sp & (sp << 8))
+        return 0; /* two spaces in a row (adjacent bytes whatever the byte order) */
+    return !(ls && p[0] == ' ');
+}
+
 /* Scan complete data p[0..n) whose first byte is at stream offset off. An
  * incomplete sequence at the very end is kept in st->carry. */
 static int scan_run(ds__norm *st, const unsigned char *p, size_t n, uint64_t off)
@@ -301,6 +328,14 @@ static int scan_run(ds__norm *st, const unsigned char *p, size_t n, uint64_t off
                 *w++ = (char)c;
                 ls = 0;
                 i++;
+                /* the bulk of prose: eight bytes at a time while they are
+                 * kept as they are (see plain8()) */
+                while (n - i >= 8 && plain8(p + i, ls)) {
+                    memcpy(w, p + i, 8);
+                    w += 8;
+                    i += 8;
+                    ls = p[i - 1] == ' ';
+                }
                 continue;
             }
             if (c == ' ' || c == '\t') {

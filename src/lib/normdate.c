@@ -305,6 +305,7 @@ int ds__date_line(const char *s, size_t len, ds_date_order order, char iso[11])
     }
     ok = valid_date(y, m, d) && y <= 9999;
     if (ok)
-        snprintf(iso, 11, "%04d-%02d-%02d", y % 10000, m % 100, d % 100);
+        snprintf(iso, 11, "%04u-%02u-%02u", (unsigned)y % 10000u, (unsigned)m % 100u,
+                 (unsigned)d % 100u);
     return 1;
 }

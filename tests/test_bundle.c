@@ -2028,7 +2028,7 @@ Test(bundle_verify, deep_streams_a_large_original, .timeout = 60)
     r = verify_with(p, keys, 1, 1, NULL);
     expect_all_pass(r);
     cr_assert_str_eq(find(r, "renormalize", DS_CHECK_PASS, NULL)->detail,
-                     "1 documents re-normalize (" DS_NORMALIZER_VERSION
+                     "1 document re-normalizes (" DS_NORMALIZER_VERSION
                      ") to their recorded content hashes");
     ds_report_free(r);
     free(p);
@@ -2313,7 +2313,7 @@ Test(bundle_cli, seal_reads_standard_input)
     free(err);
     rc = tu_run(&out, &err, "verify --deep --pubkey '%s.pub' '%s'", key, path);
     cr_assert_eq(rc, 0, "%s%s", out, err);
-    cr_assert(strstr(out, "ok   renormalize: 1 documents re-normalize"), "%s", out);
+    cr_assert(strstr(out, "ok   renormalize: 1 document re-normalizes"), "%s", out);
     free(out);
     free(err);
     free(key);

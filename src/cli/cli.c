@@ -14,7 +14,11 @@
 
 typedef struct cli_getopt_priv {
     struct option *longopts;
+    size_t own; /* the first own entries of longopts are the command's */
     char shortopts[128];
+    char **saved; /* argv as given, where abbreviations were spelt out */
+    char **spelt; /* the strings put in their place */
+    int argc;
 } cli_getopt_priv;
 
 enum { CLI_HELP_ID = CLI_LONG + 1000 };
@@ -58,6 +62,85 @@ static void add_option(cli_getopt_priv *p, size_t *n, size_t *k, const char *nam
     }
 }
 
+/* The long options whose names start with name[0..len): from *first on,
+ * counting them; *which gets the last one. */
+static size_t prefix_matches(const struct option *o, size_t from, size_t to, const char *name,
+                             size_t len, size_t *which)
+{
+    size_t i, m = 0;
+    for (i = from; i < to; i++)
+        if (strncmp(o[i].name, name, len) == 0) {
+            if (strlen(o[i].name) == len) {
+                *which = i;
+                return 1; /* exact */
+            }
+            *which = i;
+            m++;
+        }
+    return m;
+}
+
+/* getopt_long accepts any unambiguous start of a long option's name; with
+ * the global options in every command's table, a start that named one option
+ * of the command (diff --c for --context) could also name a global one
+ * (--color) and become ambiguous. Spell such abbreviations out, preferring
+ * the command's own options, so that what worked before still does. */
+static void spell_out(cli_getopt_priv *p, int argc, char **argv)
+{
+    size_t total = 0;
+    int i;
+    while (p->longopts[total].name)
+        total++;
+    p->argc = argc;
+    for (i = 1; i < argc; i++) {
+        const char *a = argv[i], *eq;
+        size_t len, which = 0, m;
+        if (strcmp(a, "--") == 0)
+            break;
+        if (a[0] == '-' && a[1] != '-' && a[1]) {
+            /* short options: a letter taking an argument at the end of the
+             * cluster takes the next word */
+            const char *c;
+            for (c = a + 1; *c; c++) {
+                const char *sp = strchr(p->shortopts + 1, *c);
+                if (sp && *c != ':' && sp[1] == ':' && sp[2] != ':') {
+                    if (!c[1])
+                        i++;
+                    break;
+                }
+            }
+            continue;
+        }
+        if (strncmp(a, "--", 2) != 0 || !a[2])
+            continue;
+        eq = strchr(a + 2, '=');
+        len = eq ? (size_t)(eq - (a + 2)) : strlen(a + 2);
+        m = prefix_matches(p->longopts, 0, p->own, a + 2, len, &which);
+        if (m != 1)
+            m = prefix_matches(p->longopts, 0, total, a + 2, len, &which);
+        if (m != 1)
+            continue; /* unknown or ambiguous: getopt_long says so */
+        if (strlen(p->longopts[which].name) != len) {
+            size_t full = 2 + strlen(p->longopts[which].name) + (eq ? strlen(eq) : 0) + 1;
+            char *w = malloc(full);
+            if (!p->saved) {
+                p->saved = calloc((size_t)argc, sizeof *p->saved);
+                p->spelt = calloc((size_t)argc, sizeof *p->spelt);
+            }
+            if (!w || !p->saved || !p->spelt) {
+                free(w);
+                continue;
+            }
+            snprintf(w, full, "--%s%s", p->longopts[which].name, eq ? eq : "");
+            p->saved[i] = argv[i];
+            p->spelt[i] = w;
+            argv[i] = w;
+        }
+        if (!eq && p->longopts[which].has_arg == required_argument)
+            i++; /* its argument is the next word, whatever it looks like */
+    }
+}
+
 void cli_getopt_init(cli_getopt *g, cli_ctx *ctx, const cli_command *cmd, int argc, char **argv)
 {
     cli_getopt_priv *p = calloc(1, sizeof *p);
@@ -91,6 +174,8 @@ void cli_getopt_init(cli_getopt *g, cli_ctx *ctx, const cli_command *cmd, int ar
         add_option(p, &n, &k, "colour", optional_argument, CLI_OPT_COLOR);
     add_option(p, &n, &k, "help", no_argument, CLI_HELP_ID);
     p->shortopts[k] = '\0';
+    p->own = count;
+    spell_out(p, argc, argv);
     optind = 0; /* GNU: full re-initialization */
     opterr = 0;
 }
@@ -145,8 +230,21 @@ int cli_global_option(cli_ctx *ctx, int id, const char *arg)
 static void cli_getopt_done(cli_getopt *g)
 {
     cli_getopt_priv *p = g->priv;
+    int i;
     g->optind = optind;
     if (p) {
+        /* the words as given (getopt may have moved them: find each) */
+        for (i = 0; p->spelt && i < p->argc; i++) {
+            int j;
+            if (!p->spelt[i])
+                continue;
+            for (j = 1; j < g->argc; j++)
+                if (g->argv[j] == p->spelt[i])
+                    g->argv[j] = p->saved[i];
+            free(p->spelt[i]);
+        }
+        free(p->saved);
+        free(p->spelt);
         free(p->longopts);
         free(p);
         g->priv = NULL;
@@ -187,7 +285,23 @@ again:
             cli_error("%s: option '%s' needs an argument", g->cmd->name, bad);
         else if (optopt > 0 && optopt < CLI_LONG)
             cli_error("%s: unknown option '-%c'", g->cmd->name, optopt);
-        else
+        else if (strncmp(bad, "--", 2) == 0) {
+            /* an unknown name, or the start of more than one */
+            const char *eq = strchr(bad + 2, '=');
+            size_t len = eq ? (size_t)(eq - (bad + 2)) : strlen(bad + 2), i, m = 0;
+            char names[512] = "";
+            for (i = 0; len && p->longopts[i].name; i++)
+                if (strncmp(p->longopts[i].name, bad + 2, len) == 0) {
+                    size_t used = strlen(names);
+                    snprintf(names + used, sizeof names - used, "%s--%s", m++ ? ", " : "",
+                             p->longopts[i].name);
+                }
+            if (m > 1)
+                cli_error("%s: option '%.*s' is ambiguous (%s)", g->cmd->name, (int)len + 2, bad,
+                          names);
+            else
+                cli_error("%s: unknown option '%s'", g->cmd->name, bad);
+        } else
             cli_error("%s: unknown option '%s'", g->cmd->name, bad);
         fprintf(stderr, "Try 'docseal %s --help'.\n", g->cmd->name);
         g->status = CLI_EXIT_ERROR;

@@ -77,8 +77,11 @@ static int run(int argc, char **argv)
             break;
         }
     }
-    {
-        /* reproducible-builds.org: a malformed SOURCE_DATE_EPOCH is an error */
+    if (optind < argc && (strcmp(argv[optind], "add") == 0 || strcmp(argv[optind], "seal") == 0 ||
+                          strcmp(argv[optind], "init") == 0)) {
+        /* reproducible-builds.org: a malformed SOURCE_DATE_EPOCH is an error
+         * for the commands that use it (those that write a time); the
+         * others never read it */
         const char *sde = getenv("SOURCE_DATE_EPOCH");
         if (sde && *sde && strspn(sde, "0123456789") != strlen(sde)) {
             cli_error("SOURCE_DATE_EPOCH: '%s' is not a number of seconds since the epoch", sde);

@@ -979,9 +979,10 @@ static int check_deep(vstate *v)
     }
     if (fails == 0) {
         if (checked)
-            err = add(v, "renormalize", DS_CHECK_PASS, NULL,
-                      "%zu documents re-normalize (%s) to their recorded content hashes", checked,
-                      DS_NORMALIZER_VERSION);
+            err =
+                add(v, "renormalize", DS_CHECK_PASS, NULL,
+                    "%zu document%s re-normalize%s (%s) to their recorded content hashes", checked,
+                    checked == 1 ? "" : "s", checked == 1 ? "s" : "", DS_NORMALIZER_VERSION);
         else if (!skipped)
             err = add(v, "renormalize", DS_CHECK_SKIP, NULL, "no originals stored in this bundle");
     }

@@ -781,13 +781,16 @@ int ds_vault_verify(ds_report **report, ds_vault *v, const ds_vault_verify_optio
     if (o.deep && st.renorm_fails) /* each one is a "bundle" failure above */
         DS__ADD(&st, "renormalize", DS_CHECK_FAIL, NULL,
                 "%zu failure%s (see the bundle failures above); %" PRIu64
-                " documents re-normalize (%s) to their recorded content hashes",
+                " document%s of the bundles without failures re-normalize%s (%s) to their "
+                "recorded content hashes",
                 st.renorm_fails, st.renorm_fails == 1 ? "" : "s", st.renorm_docs,
+                st.renorm_docs == 1 ? "" : "s", st.renorm_docs == 1 ? "s" : "",
                 DS_NORMALIZER_VERSION);
     else if (o.deep && st.renorm_docs)
         DS__ADD(&st, "renormalize", DS_CHECK_PASS, NULL,
-                "%" PRIu64 " documents re-normalize (%s) to their recorded content hashes%s",
-                st.renorm_docs, DS_NORMALIZER_VERSION,
+                "%" PRIu64 " document%s re-normalize%s (%s) to their recorded content hashes%s",
+                st.renorm_docs, st.renorm_docs == 1 ? "" : "s", st.renorm_docs == 1 ? "s" : "",
+                DS_NORMALIZER_VERSION,
                 st.renorm_skips ? "; some were skipped ('docseal verify --deep BUNDLE' says why)"
                                 : "");
     else if (o.deep)

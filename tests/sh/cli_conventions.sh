@@ -71,9 +71,11 @@ if [ -w /dev/full ]; then
     done
 fi
 SOURCE_DATE_EPOCH=1600000000x expect 2 \
-    "docseal: SOURCE_DATE_EPOCH: '1600000000x' is not a number of seconds since the epoch" -- hash "$art"
+    "docseal: SOURCE_DATE_EPOCH: '1600000000x' is not a number of seconds since the epoch" -- seal -k "$WORK/none.key" -o "$WORK/x.tar.zst" "$art"
 SOURCE_DATE_EPOCH=" 1600000000" expect 2 \
-    "docseal: SOURCE_DATE_EPOCH: ' 1600000000' is not a number of seconds since the epoch" -- hash "$art"
+    "docseal: SOURCE_DATE_EPOCH: ' 1600000000' is not a number of seconds since the epoch" -- init "$WORK/sde-vault0"
+# the commands that never read the time ignore it
+SOURCE_DATE_EPOCH=1600000000x expect 0 "" -- hash "$art"
 
 # Colour: never on a pipe by default or with NO_COLOR; always when asked.
 rev=$FIX/revisions/rev-figure.txt
@@ -126,13 +128,13 @@ expect 2 "docseal: nobody: no such document in the vault (see 'docseal log')" --
 expect 2 "docseal: $WORK/none: No such file or directory" -- -C "$WORK/none" log
 expect 2 "docseal: $art: not a directory" -- -C "$art" log
 # SOURCE_DATE_EPOCH beyond 9999-12-31T23:59:59Z (or beyond any integer) is
-# an error for every command, never "now".
+# an error for the commands that write a time (add, seal, init), never "now".
 for e in 99999999999999999999 253402300800; do
     big="docseal: SOURCE_DATE_EPOCH: '$e' is out of range (at most 253402300799, 9999-12-31T23:59:59Z)"
     SOURCE_DATE_EPOCH=$e expect 2 "$big" -- -C "$WORK/v" add --id sde "$art"
     SOURCE_DATE_EPOCH=$e expect 2 "$big" -- seal -k "$WORK/k.key" -o "$WORK/sde.tar.zst" "$art"
     SOURCE_DATE_EPOCH=$e expect 2 "$big" -- init "$WORK/sde-vault"
-    SOURCE_DATE_EPOCH=$e expect 2 "$big" -- hash "$art"
+    SOURCE_DATE_EPOCH=$e expect 0 "" -- hash "$art"
 done
 [ "$(wc -l <"$WORK/v/manifest.jsonl")" -eq 1 ] || fail "SOURCE_DATE_EPOCH out of range: a record was written"
 [ ! -e "$WORK/sde.tar.zst" ] && [ ! -e "$WORK/sde-vault" ] || fail "SOURCE_DATE_EPOCH out of range: output written"
@@ -175,4 +177,17 @@ expect 2 "docseal: diff: --summary does not work with --format html (it works wi
 Try 'docseal diff --help'." -- diff -s -f html "$art" "$rev"
 expect 2 "docseal: diff: unknown diff format 'sumary' (expected color, plain, unified, json, html or summary)
 Try 'docseal diff --help'." -- diff -s -f sumary "$art" "$rev"
+# abbreviated long options: a start naming one of the command's own options
+# means it, though it may also start a global option; a start of several
+# options is called ambiguous, naming them
+expect 1 "" -- diff --c 0 "$art" "$rev"
+cp "$WORK/out" "$WORK/ctx0"
+expect 1 "" -- diff --context=0 "$art" "$rev"
+cmp -s "$WORK/out" "$WORK/ctx0" || fail "diff --c 0 is not diff --context=0"
+expect 1 "" -- diff --co 0 "$art" "$rev"
+cmp -s "$WORK/out" "$WORK/ctx0" || fail "diff --co 0 is not diff --context=0"
+expect 0 "" -- keygen --no-passphrase --com hello -o "$WORK/abbrev.key"
+grep -qx "untrusted comment: hello" "$WORK/abbrev.key.pub" || fail "keygen --com: comment not used"
+expect 2 "docseal: hash: option '--v' is ambiguous (--vault, --verbose)
+Try 'docseal hash --help'." -- hash --v "$art"
 echo "cli conventions: ok"

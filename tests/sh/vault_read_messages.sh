@@ -96,7 +96,7 @@ grep -qx "skip renormalize: skipped ('docseal verify --deep BUNDLE' says why)" "
     fail "verify --deep, rules file: $(cat "$WORK/out")"
 "$DOCSEAL" -q -C "$WORK/vb" add --id b "$typo" >/dev/null
 expect 0 "" -- -C "$WORK/vb" verify --deep
-grep -qx "ok   renormalize: 1 documents re-normalize (norm-1) to their recorded content hashes; some were skipped ('docseal verify --deep BUNDLE' says why)" "$WORK/out" ||
+grep -qx "ok   renormalize: 1 document re-normalizes (norm-1) to their recorded content hashes; some were skipped ('docseal verify --deep BUNDLE' says why)" "$WORK/out" ||
     fail "verify --deep, one skipped: $(cat "$WORK/out")"
 
 # 4. A stray line feed at the end of the manifest is an empty line, not a

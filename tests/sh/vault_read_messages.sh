@@ -6,17 +6,6 @@
 # messages and exit statuses.
 . "$(dirname "$0")/lib/common.sh"
 
-expect() { # expect STATUS EXPECTED-STDERR -- ARGS...
-    local want=$1 msg=$2
-    shift 3
-    set +e
-    "$DOCSEAL" "$@" >"$WORK/out" 2>"$WORK/err" </dev/null
-    rc=$?
-    set -e
-    [ $rc -eq "$want" ] || fail "docseal $*: exit $rc, expected $want ($(cat "$WORK/err"))"
-    [ "$(cat "$WORK/err")" = "$msg" ] || fail "docseal $*: stderr was [$(cat "$WORK/err")], expected [$msg]"
-}
-
 art=$FIX/articles/000_b02582cd44c05fde.txt
 typo=$FIX/revisions/rev-typo.txt
 figure=$FIX/revisions/rev-figure.txt

@@ -18,7 +18,7 @@ trap 'rm -rf "$out"' EXIT
 
 cc -O2 -std=c11 -D_POSIX_C_SOURCE=200809L -I"$here/include" -o "$out/normalize-bench" \
     "$here/bench/normalize.c" "$build/libdocseal.a" \
-    $(pkg-config --libs libarchive libzstd openssl libutf8proc jansson libxml-2.0) -lpthread
+    $(pkg-config --libs libarchive libzstd openssl libutf8proc jansson libxml-2.0 libxxhash) -lpthread
 
 for mode in article article-nfd file buffer; do
     /usr/bin/time -v "$out/normalize-bench" "$mode" "$seed" "$secs" 2>"$out/time" |

@@ -5,7 +5,10 @@
  *
  * Environment:
  *   DS_FAULT_DIR    only files whose path starts with this prefix are faulted
- *   DS_FAULT_OP     write | fsync | rename | any   (default any)
+ *   DS_FAULT_OP     write | fsync | rename | pread-flip | any   (default any;
+ *                   pread-flip is never chosen by any: the Nth pread(2) of a
+ *                   matching file succeeds but its first byte comes back
+ *                   flipped, as a damaged disk would return it)
  *   DS_FAULT_AT     fail the Nth matching call (1-based); later calls succeed
  *   DS_FAULT_ERRNO  ENOSPC (default) or EIO
  *   DS_FAULT_SHORT  when set, a faulted write writes half its bytes first
@@ -58,7 +61,8 @@ static int should_fail(const char *op)
 {
     const char *want = getenv("DS_FAULT_OP");
     const char *at = getenv("DS_FAULT_AT");
-    if (want && strcmp(want, "any") != 0 && strcmp(want, op) != 0)
+    if ((want && strcmp(want, "any") != 0 && strcmp(want, op) != 0) ||
+        ((!want || strcmp(want, "any") == 0) && strcmp(op, "pread-flip") == 0))
         return 0;
     calls++;
     if (!at || atol(at) != calls)
@@ -126,4 +130,20 @@ int rename(const char *a, const char *b)
     if (path_in_dir(b) && should_fail("rename"))
         return -1;
     return real(a, b);
+}
+
+ssize_t pread(int fd, void *buf, size_t n, off_t off)
+{
+    static ssize_t (*real)(int, void *, size_t, off_t);
+    ssize_t got;
+    if (!real)
+        real = (ssize_t(*)(int, void *, size_t, off_t))dlsym(RTLD_NEXT, "pread");
+    got = real(fd, buf, n, off);
+    if (got > 0 && fd_in_dir(fd)) {
+        int e = errno;
+        if (should_fail("pread-flip"))
+            ((unsigned char *)buf)[0] ^= 0x01;
+        errno = e;
+    }
+    return got;
 }

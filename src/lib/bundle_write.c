@@ -28,6 +28,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <utf8proc.h>
+#include <xxhash.h>
 #include <zstd.h>
 
 #define SPOOL_BUF (256 * 1024)
@@ -37,12 +38,17 @@
 /* Most normalization threads of ds_bundle_writer_add_files(). */
 #define MAX_WORKERS 16
 
-/* An append-only spool file (unlinked right after creation). */
+/* An append-only spool file (unlinked right after creation). Each document's
+ * bytes are also checksummed (XXH3-64) as they are spooled, so that finish()
+ * can tell they come back from the file as written: against a damaged spool,
+ * not an adversary (the file is unlinked and ours), so a fast checksum does,
+ * where SHA-256 again would cost a tenth of a seal. */
 typedef struct spool {
     int fd;
     uint64_t flushed; /* bytes written to the file */
     unsigned char *buf;
     size_t len;
+    XXH3_state_t *check; /* of the bytes written since the last reset */
 } spool;
 
 typedef struct wdoc {
@@ -51,7 +57,9 @@ typedef struct wdoc {
     char *display;    /* name for messages */
     int sp;           /* spool pair holding its text (and original when spooled) */
     uint64_t text_off;
-    uint64_t orig_off; /* in the originals spool when src_path is NULL */
+    uint64_t orig_off;   /* in the originals spool when src_path is NULL */
+    uint64_t text_check; /* XXH3-64 of the spooled text */
+    uint64_t orig_check; /* and of the spooled original */
     const char *date_order;
     int keep_boilerplate;
     char *from_encoding;
@@ -119,6 +127,8 @@ static int spool_open(spool *s, const char *dir)
     free(tmpl);
     if (!s->buf && !(s->buf = ds__malloc(SPOOL_BUF)))
         return DS_ENOMEM;
+    if (!s->check && !(s->check = XXH3_createState()))
+        return ds__error_oom();
     return 0;
 }
 
@@ -159,6 +169,8 @@ static int spool_write(void *ctx, const void *data, size_t len)
     spool *s = ctx;
     const unsigned char *p = data;
     int err;
+    if (XXH3_64bits_update(s->check, data, len) != XXH_OK)
+        return ds__error_set(DS_ERROR, "spool file: checksum failed");
     while (len > 0) {
         size_t n = SPOOL_BUF - s->len;
         if (n > len)
@@ -180,6 +192,8 @@ static void spool_close(spool *s)
     s->fd = -1;
     free(s->buf);
     s->buf = NULL;
+    XXH3_freeState(s->check);
+    s->check = NULL;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -365,6 +379,9 @@ static int job_run(ds_bundle_writer *w, job *j)
         return err;
     text_start = spool_size(ts);
     orig_start = os->fd >= 0 ? spool_size(os) : 0;
+    (void)XXH3_64bits_reset(ts->check);
+    if (spool_orig)
+        (void)XXH3_64bits_reset(os->check);
     d->sp = j->sp;
     d->text_off = text_start;
     d->orig_off = orig_start;
@@ -373,6 +390,9 @@ static int job_run(ds_bundle_writer *w, job *j)
     if ((err = ds_normalize_file(&d->doc, path, &text_sink, spool_orig ? &orig_sink : NULL,
                                  &nopts)) < 0)
         goto done;
+    d->text_check = XXH3_64bits_digest(ts->check);
+    if (spool_orig)
+        d->orig_check = XXH3_64bits_digest(os->check);
     if (spool_size(ts) - text_start != d->doc->content_size ||
         (spool_orig && spool_size(os) - orig_start != d->doc->original_size)) {
         err = ds__error_set(DS_ERROR, "%s: the normalizer's sizes disagree with its output", name);
@@ -679,6 +699,7 @@ typedef struct went {
     int src;
     int sp;              /* spool pair */
     uint64_t off;        /* spool offset */
+    uint64_t check;      /* XXH3-64 of a spooled entry's bytes */
     const char *file;    /* SRC_FILE path */
     const char *display; /* name for messages */
     const void *mem;     /* SRC_MEM data */
@@ -1001,7 +1022,8 @@ static int read_full(int fd, void *buf, size_t len, uint64_t off, int use_pread,
 
 /* Write one entry's header and data, re-hashing what is written. */
 static int write_entry(struct archive *a, zout *z, const ds_bundle_writer *w, const went *e,
-                       struct archive_entry *ae, unsigned char *block, ds_sha256 *sha)
+                       struct archive_entry *ae, unsigned char *block, ds_sha256 *sha,
+                       XXH3_state_t *check)
 {
     char hex[DS_SHA256_HEX_SIZE];
     uint64_t left = e->size, off = e->off;
@@ -1037,7 +1059,10 @@ static int write_entry(struct archive *a, zout *z, const ds_bundle_writer *w, co
     } else {
         fd = e->src == SRC_TEXT_SPOOL ? w->text[e->sp].fd : w->orig[e->sp].fd;
     }
-    if ((err = ds_sha256_reset(sha)) < 0)
+    /* a file read again: its SHA-256 (it may have changed); a spool: its
+     * checksum (it may be damaged) */
+    if (e->src == SRC_FILE ? (err = ds_sha256_reset(sha)) < 0
+                           : XXH3_64bits_reset(check) != XXH_OK && (err = ds__error_oom()) < 0)
         goto done;
     while (left > 0) {
         size_t want = left < DS__BUNDLE_BLOCK ? (size_t)left : DS__BUNDLE_BLOCK, got = 0;
@@ -1050,7 +1075,10 @@ static int write_entry(struct archive *a, zout *z, const ds_bundle_writer *w, co
             err = ds__error_set(DS_EIO, "%s: changed while being sealed", what);
             goto done;
         }
-        if ((err = ds_sha256_update(sha, block, got)) < 0 || (err = tar_data(a, z, block, got)) < 0)
+        if ((e->src == SRC_FILE ? (err = ds_sha256_update(sha, block, got)) < 0
+                                : XXH3_64bits_update(check, block, got) != XXH_OK &&
+                                      (err = ds__error_oom()) < 0) ||
+            (err = tar_data(a, z, block, got)) < 0)
             goto done;
         left -= got;
         off += got;
@@ -1062,12 +1090,15 @@ static int write_entry(struct archive *a, zout *z, const ds_bundle_writer *w, co
             goto done;
         }
     }
+    if (e->src != SRC_FILE) {
+        if (XXH3_64bits_digest(check) != e->check)
+            err = ds__error_set(DS_EIO, "%s: spool file damaged (checksum mismatch)", what);
+        goto done;
+    }
     if ((err = ds_sha256_final_hex(sha, hex)) < 0)
         goto done;
     if (strcmp(hex, e->digest) != 0) {
-        err = e->src == SRC_FILE
-                  ? ds__error_set(DS_EIO, "%s: changed while being sealed", what)
-                  : ds__error_set(DS_EIO, "%s: spool file damaged (hash mismatch)", what);
+        err = ds__error_set(DS_EIO, "%s: changed while being sealed", what);
         goto done;
     }
 done:
@@ -1093,6 +1124,7 @@ static int write_archive(const ds_bundle_writer *w, int fd, const char *name, co
     struct archive_entry *ae = NULL;
     unsigned char *block = NULL;
     ds_sha256 *sha = NULL;
+    XXH3_state_t *check = NULL;
     zout z;
     size_t i;
     int err = 0;
@@ -1112,6 +1144,10 @@ static int write_archive(const ds_bundle_writer *w, int fd, const char *name, co
     }
     if ((err = ds_sha256_new(&sha)) < 0)
         goto done;
+    if (!(check = XXH3_createState())) {
+        err = ds__error_oom();
+        goto done;
+    }
     if (ZSTD_isError(ZSTD_CCtx_setParameter(z.cctx, ZSTD_c_compressionLevel, w->level)) ||
         ZSTD_isError(ZSTD_CCtx_setParameter(z.cctx, ZSTD_c_checksumFlag, 1)) ||
         /* Long-distance matching over a 32 MiB window when there are HTML
@@ -1141,7 +1177,7 @@ static int write_archive(const ds_bundle_writer *w, int fd, const char *name, co
         goto done;
     }
     for (i = 0; i < n; i++)
-        if ((err = write_entry(a, &z, w, &ents[i], ae, block, sha)) < 0)
+        if ((err = write_entry(a, &z, w, &ents[i], ae, block, sha, check)) < 0)
             goto done;
     if (archive_write_close(a) != ARCHIVE_OK) {
         err = tar_error(a, &z, "close");
@@ -1154,6 +1190,7 @@ done:
         archive_write_free(a);
     archive_entry_free(ae);
     ZSTD_freeCCtx(z.cctx);
+    XXH3_freeState(check);
     ds_sha256_free(sha);
     free(z.buf);
     free(block);
@@ -1304,6 +1341,7 @@ int ds_bundle_writer_finish(ds_bundle_writer *w, const char *out_path,
             memcpy(e.digest, d->doc->content_sha256, DS_SHA256_HEX_SIZE);
             e.size = d->doc->content_size;
             e.src = SRC_TEXT_SPOOL;
+            e.check = d->text_check;
             e.sp = d->sp;
             e.off = d->text_off;
             e.display = d->display;
@@ -1316,6 +1354,7 @@ int ds_bundle_writer_finish(ds_bundle_writer *w, const char *out_path,
         memcpy(e.digest, d->doc->original_sha256, DS_SHA256_HEX_SIZE);
         e.size = d->doc->original_size;
         e.src = d->src_path ? SRC_FILE : SRC_ORIG_SPOOL;
+        e.check = d->orig_check;
         e.sp = d->sp;
         e.off = d->orig_off;
         e.file = d->src_path;

@@ -42,3 +42,18 @@ for op in write fsync rename; do
     done
 done
 echo "fault injection: $total runs, vault intact after each"
+
+# A spool that comes back from the disk other than it was written (one byte
+# flipped in the first read of it) is caught before anything is sealed.
+mkdir -p "$WORK/sd"
+"$DOCSEAL" keygen --no-passphrase -o "$WORK/sd.key" >/dev/null
+set +e
+(cd "$WORK/sd" && DS_FAULT_DIR=$(pwd -P) DS_FAULT_OP=pread-flip DS_FAULT_AT=1 \
+    LD_PRELOAD=$DS_FAULTSHIM "$DOCSEAL" seal -k "$WORK/sd.key" -o b.tar.zst \
+    "$FIX/articles/000_b02582cd44c05fde.txt" >"$WORK/sd.out" 2>"$WORK/sd.err")
+rc=$?
+set -e
+[ $rc -eq 2 ] || fail "damaged spool: exit $rc ($(cat "$WORK/sd.err"))"
+grep -q 'spool file damaged (checksum mismatch)' "$WORK/sd.err" || fail "damaged spool: $(cat "$WORK/sd.err")"
+[ -z "$(ls -A "$WORK/sd")" ] || fail "damaged spool: left $(ls -A "$WORK/sd")"
+echo "damaged spool: caught"

@@ -49,7 +49,7 @@ mkdir -p "$WORK/sd"
 "$DOCSEAL" keygen --no-passphrase -o "$WORK/sd.key" >/dev/null
 set +e
 (cd "$WORK/sd" && DS_FAULT_DIR=$(pwd -P) DS_FAULT_OP=pread-flip DS_FAULT_AT=1 \
-    LD_PRELOAD=$DS_FAULTSHIM "$DOCSEAL" seal -k "$WORK/sd.key" -o b.tar.zst \
+    ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0 LD_PRELOAD=$DS_FAULTSHIM "$DOCSEAL" seal -k "$WORK/sd.key" -o b.tar.zst \
     "$FIX/articles/000_b02582cd44c05fde.txt" >"$WORK/sd.out" 2>"$WORK/sd.err")
 rc=$?
 set -e

@@ -62,6 +62,31 @@ static void add_option(cli_getopt_priv *p, size_t *n, size_t *k, const char *nam
     }
 }
 
+/* Spelt-out option words (see spell_out()), kept until the process exits. */
+static char **spelt_kept;
+static size_t spelt_count;
+
+static void free_spelt(void)
+{
+    size_t i;
+    for (i = 0; i < spelt_count; i++)
+        free(spelt_kept[i]);
+    free(spelt_kept);
+    spelt_kept = NULL;
+    spelt_count = 0;
+}
+
+static void keep_spelt(char *s)
+{
+    char **grown = realloc(spelt_kept, (spelt_count + 1) * sizeof *grown);
+    if (!grown)
+        return; /* out of memory: leaked rather than freed under a live pointer */
+    if (!spelt_kept)
+        atexit(free_spelt);
+    spelt_kept = grown;
+    spelt_kept[spelt_count++] = s;
+}
+
 /* The long options whose names start with name[0..len): from *first on,
  * counting them; *which gets the last one. */
 static size_t prefix_matches(const struct option *o, size_t from, size_t to, const char *name,
@@ -233,7 +258,9 @@ static void cli_getopt_done(cli_getopt *g)
     int i;
     g->optind = optind;
     if (p) {
-        /* the words as given (getopt may have moved them: find each) */
+        /* the words as given (getopt may have moved them: find each); the
+         * spelt-out strings stay alive, since option arguments (g->arg,
+         * "--form=json") point into them, and are freed at exit */
         for (i = 0; p->spelt && i < p->argc; i++) {
             int j;
             if (!p->spelt[i])
@@ -241,7 +268,7 @@ static void cli_getopt_done(cli_getopt *g)
             for (j = 1; j < g->argc; j++)
                 if (g->argv[j] == p->spelt[i])
                     g->argv[j] = p->saved[i];
-            free(p->spelt[i]);
+            keep_spelt(p->spelt[i]);
         }
         free(p->saved);
         free(p->spelt);

@@ -115,6 +115,11 @@ static int spool_open(spool *s, const char *dir)
     char *tmpl;
     if (s->fd >= 0)
         return 0;
+    /* the buffer and checksum state first: an open spool is a usable one */
+    if (!s->buf && !(s->buf = ds__malloc(SPOOL_BUF)))
+        return DS_ENOMEM;
+    if (!s->check && !(s->check = XXH3_createState()))
+        return ds__error_oom();
     if (!(tmpl = ds__asprintf("%s/.docseal-spool-XXXXXX", dir)))
         return DS_ENOMEM;
     s->fd = mkstemp(tmpl);
@@ -125,10 +130,6 @@ static int spool_open(spool *s, const char *dir)
     }
     unlink(tmpl);
     free(tmpl);
-    if (!s->buf && !(s->buf = ds__malloc(SPOOL_BUF)))
-        return DS_ENOMEM;
-    if (!s->check && !(s->check = XXH3_createState()))
-        return ds__error_oom();
     return 0;
 }
 

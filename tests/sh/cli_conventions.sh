@@ -175,6 +175,8 @@ expect 1 "" -- diff --context=0 "$art" "$rev"
 cmp -s "$WORK/out" "$WORK/ctx0" || fail "diff --c 0 is not diff --context=0"
 expect 1 "" -- diff --co 0 "$art" "$rev"
 cmp -s "$WORK/out" "$WORK/ctx0" || fail "diff --co 0 is not diff --context=0"
+expect 1 "" -- diff --form=json "$art" "$rev"
+[ "$(head -c 1 "$WORK/out")" = "{" ] || fail "diff --form=json: not JSON: $(head -c 80 "$WORK/out")"
 expect 0 "" -- keygen --no-passphrase --com hello -o "$WORK/abbrev.key"
 grep -qx "untrusted comment: hello" "$WORK/abbrev.key.pub" || fail "keygen --com: comment not used"
 expect 2 "docseal: hash: option '--v' is ambiguous (--vault, --verbose)

@@ -156,6 +156,18 @@ static int ds__is_ascii(const char *s)
     return 1;
 }
 
+int ds__id_same_nfc(const char *stored, const char *nfc)
+{
+    utf8proc_uint8_t *other;
+    int same;
+    if (ds__is_ascii(stored)) /* ASCII is its own NFC form */
+        return strcmp(stored, nfc) == 0;
+    other = utf8proc_NFC((const utf8proc_uint8_t *)stored);
+    same = other && strcmp((const char *)other, nfc) == 0;
+    free(other);
+    return same;
+}
+
 ds__index_doc *ds__index_lookup(ds__index *ix, const char *id)
 {
     ds__index_doc *d = ds__index_find(ix, id);
@@ -167,15 +179,9 @@ ds__index_doc *ds__index_lookup(ds__index *ix, const char *id)
         d = ds__index_find(ix, (const char *)nfc);
     /* an id stored in another form, before ids were kept in NFC: compare the
      * NFC forms (only ids with non-ASCII bytes can differ) */
-    for (i = 0; !d && i < ix->doc_count; i++) {
-        utf8proc_uint8_t *other;
-        if (ds__is_ascii(ix->docs[i].id))
-            continue;
-        other = utf8proc_NFC((const utf8proc_uint8_t *)ix->docs[i].id);
-        if (other && strcmp((const char *)other, (const char *)nfc) == 0)
+    for (i = 0; !d && i < ix->doc_count; i++)
+        if (!ds__is_ascii(ix->docs[i].id) && ds__id_same_nfc(ix->docs[i].id, (const char *)nfc))
             d = &ix->docs[i];
-        free(other);
-    }
     free(nfc);
     return d;
 }

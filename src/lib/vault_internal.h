@@ -132,6 +132,8 @@ ds__index_doc *ds__index_find(ds__index *ix, const char *id);
  * kept in NFC may be in another form), else its Unicode NFC form (how ids
  * are stored). NULL when neither is known. */
 ds__index_doc *ds__index_lookup(ds__index *ix, const char *id);
+/* 1 when a stored id, in whatever Unicode form, is nfc once normalized. */
+int ds__id_same_nfc(const char *stored, const char *nfc);
 
 /* A document's cache file of change summaries (file: vault-relative,
  * "index/summaries-vN/H.txt") that log would show wrongly: count lines

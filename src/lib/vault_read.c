@@ -575,13 +575,9 @@ int ds_vault_read(char **data, size_t *len, ds_vault *v, const char *id, const d
         if (strcmp(rec->docs[i].id, id) == 0)
             md = &rec->docs[i];
     if (!md && (nfc = (char *)utf8proc_NFC((const utf8proc_uint8_t *)id)) != NULL)
-        for (i = 0; i < rec->doc_count && !md; i++) {
-            /* the record's id in any form (one stored before ids were NFC) */
-            char *other = (char *)utf8proc_NFC((const utf8proc_uint8_t *)rec->docs[i].id);
-            if (other && strcmp(other, nfc) == 0)
+        for (i = 0; i < rec->doc_count && !md; i++)
+            if (ds__id_same_nfc(rec->docs[i].id, nfc)) /* one stored before ids were NFC */
                 md = &rec->docs[i];
-            free(other);
-        }
     if (rec->seq != e->seq || !md || md->revision != e->revision ||
         strcmp(md->content_sha256, e->content_sha256) != 0 || strcmp(rec->bundle, e->bundle)) {
         err = ds__error_set(

@@ -68,6 +68,9 @@ extern "C" {
 #define DS_BUNDLE_MAX_TOTAL_SIZE ((uint64_t)1 << 40)
 /** Largest zstd window accepted (log2 bytes; 27 = 128 MiB, zstd's own default limit). */
 #define DS_BUNDLE_MAX_WINDOW_LOG 27u
+/** Largest base, and largest expanded content, of a patch entry in bytes (16 MiB): a
+    patch and its base are held in memory while it is made or expanded. */
+#define DS_BUNDLE_MAX_PATCH_SIZE ((uint64_t)16 << 20)
 
 /** Limits applied when reading a bundle; the _INIT values are the DS_BUNDLE_MAX_ ones. */
 typedef struct ds_bundle_limits {
@@ -87,6 +90,31 @@ typedef struct ds_bundle_limits {
             DS_BUNDLE_MAX_ENTRY_SIZE, DS_BUNDLE_MAX_METADATA_SIZE, DS_BUNDLE_MAX_SIGNATURE_SIZE,   \
             DS_BUNDLE_MAX_TOTAL_SIZE, DS_BUNDLE_MAX_WINDOW_LOG                                     \
     }
+
+/* ------------------------------------------------------------------------ */
+/* Patch entries and their bases                                              */
+
+/**
+ * Where the bases of patch entries come from. A patch entry
+ * "documents/<D>.txt.from-<B>.zst" (or "originals/<D>.<ext>.from-<B>.zst") is
+ * stored instead of "documents/<D>.txt" ("originals/<D>.<ext>"): one zstd
+ * frame that expands, with the base "documents/<B>.txt" ("originals/<B>.<ext>")
+ * as its prefix (`zstd -d --patch-from=BASE`), to the entry's content. The
+ * base is stored in full in an earlier bundle of the same vault (see PATCH
+ * ENTRIES in docseal-formats(5)); a bundle holding patch entries is "thin".
+ *
+ * load() gets the base's entry path and must set *data (allocated with
+ * malloc(); the caller frees it with free()) and *len to the base's bytes,
+ * taken from an entry stored in full (never expanded from another patch), at
+ * most DS_BUNDLE_MAX_PATCH_SIZE bytes. The caller checks them against the
+ * digest in the base's name. It returns 0, or a negative DS_E code with
+ * ds_error_last() saying why (DS_ENOTFOUND: no bundle holds the base in
+ * full). ds_vault_base_provider() makes one for a vault.
+ */
+typedef struct ds_bundle_base_provider {
+    int (*load)(void *ctx, const char *entry, void **data, size_t *len);
+    void *ctx;
+} ds_bundle_base_provider;
 
 /* ------------------------------------------------------------------------ */
 /* Writing                                                                    */
@@ -215,6 +243,27 @@ int ds_bundle_writer_mark(ds_bundle_writer *w, size_t index, unsigned revision,
 int ds_bundle_writer_keep_original(ds_bundle_writer *w, size_t index);
 
 /**
+ * [vault] Offer bases to store a changed document's text and original as
+ * patch entries (see ds_bundle_base_provider). At finish() each offered
+ * entry is stored as a patch when its base and content are each at most
+ * DS_BUNDLE_MAX_PATCH_SIZE bytes, the base can be loaded (and has the digest
+ * its name gives), and the patch is smaller than half of the entry compressed
+ * on its own at the bundle's level; otherwise it is stored in full. MANIFEST,
+ * snapshot.json and so the bundle id are the same either way. Only one base
+ * is held in memory at a time.
+ * @param index a document marked DS_DOC_CHANGED (ds_bundle_writer_mark()).
+ * @param text_base "documents/<64 hex>.txt", or NULL: no patch for the text.
+ * @param original_base "originals/<64 hex>.<ext>" with the extension of the
+ *        document's own original, or NULL.
+ * @param bases the provider (borrowed; must outlive finish()).
+ * @return 0, DS_EINVALID (index out of range, the document is not marked
+ *         changed, a base path of the wrong form or extension, bases NULL),
+ *         DS_EUSAGE (after finish()), DS_ENOMEM.
+ */
+int ds_bundle_writer_patch(ds_bundle_writer *w, size_t index, const char *text_base,
+                           const char *original_base, const ds_bundle_base_provider *bases);
+
+/**
  * [vault] Write the bundle: MANIFEST (all digests are known), its signature,
  * then the entries streamed from the spool files and originals, into a
  * temporary file next to the target, fsync, rename over the target (a bundle
@@ -297,6 +346,49 @@ void ds_bundle_info_free(ds_bundle_info *info);
  */
 int ds_bundle_extract(const char *path, const char *entry, const ds_sink *sink);
 
+/**
+ * ds_bundle_extract(), expanding a patch entry: when the bundle stores entry
+ * as "<entry>.from-<B>.zst", its base is loaded from bases and the patch
+ * expanded (in memory: base and content are each at most
+ * DS_BUNDLE_MAX_PATCH_SIZE bytes); the expanded content is checked against
+ * the digest in entry's name before the sink sees any of it.
+ * @param bases the provider, or NULL (ds_bundle_extract()): a patch entry
+ *        then fails with DS_ENOTFOUND and the message "<entry> is stored as a
+ *        patch against <base>, which is in another bundle of the vault: verify
+ *        the vault, or docseal export the bundle".
+ * @return the errors of ds_bundle_extract(), plus DS_EINTEGRITY (the patch
+ *         does not expand, or expands to other content; the message names
+ *         the entry), DS_ELIMIT, and the errors of bases->load() (the message
+ *         names the entry and its base).
+ */
+int ds_bundle_extract_ext(const char *path, const char *entry, const ds_sink *sink,
+                          const ds_bundle_base_provider *bases);
+
+/**
+ * Write a standalone copy of a bundle: the same MANIFEST, MANIFEST.minisig
+ * and snapshot.json bytes and every other entry in full, each patch entry
+ * replaced by the entry it expands to, in the same order (so the bundle id
+ * and signature are unchanged and the copy verifies with stock tools alone,
+ * see BUNDLE FORMAT 1 in docseal-formats(5)). Entries are written as the
+ * writer writes them (ustar headers, mode 0644, mtime = the snapshot time),
+ * compressed with zstd level DS_BUNDLE_DEFAULT_LEVEL with content checksum.
+ * Streams every full entry; holds one patch, its base and its content in
+ * memory at a time. Each entry is checked against the digest in its name
+ * while it is copied; nothing is verified beyond that (use ds_bundle_verify()).
+ * @param path the bundle to copy.
+ * @param out_path the file to write (atomically: temporary file, fsync,
+ *        rename), or "-" for standard output.
+ * @param bases the provider of patch bases, or NULL (a patch entry then fails
+ *        as in ds_bundle_extract_ext()).
+ * @return 0, DS_ENOTFOUND (no such file; a base not found), DS_EINVALID (not
+ *         a bundle: an unsafe entry, no snapshot.json), DS_EUNSUPPORTED,
+ *         DS_EINTEGRITY (an entry or a patch does not match its name),
+ *         DS_ELIMIT, DS_EIO, DS_ENOMEM, DS_ERROR (compression failed). On
+ *         error no file is left at out_path (standard output may have received
+ *         part of the bundle).
+ */
+int ds_bundle_export(const char *path, const char *out_path, const ds_bundle_base_provider *bases);
+
 /* ------------------------------------------------------------------------ */
 /* Reading entries                                                            */
 
@@ -370,6 +462,16 @@ void ds_bundle_reader_free(ds_bundle_reader *r);
  */
 const char *ds_bundle_path_problem(const char *path);
 
+/**
+ * For a patch entry path "documents/<D>.txt.from-<B>.zst" or
+ * "originals/<D>.<ext>.from-<B>.zst": the entry it expands to
+ * ("documents/<D>.txt", "originals/<D>.<ext>") and its base
+ * ("documents/<B>.txt", "originals/<B>.<ext>").
+ * @param[out] target, base each DS_BUNDLE_MAX_PATH + 1 bytes, or NULL.
+ * @return 1 for a patch entry path, else 0 (outputs untouched).
+ */
+int ds_bundle_patch_path_split(const char *path, char *target, char *base);
+
 /* ------------------------------------------------------------------------ */
 /* Verifying                                                                  */
 
@@ -379,11 +481,14 @@ typedef struct ds_bundle_verify_options {
     size_t key_count;
     int deep;                       /**< re-normalize originals and compare */
     const ds_bundle_limits *limits; /**< or NULL for DS_BUNDLE_LIMITS_INIT */
+    /** (version 2) the bases of patch entries, or NULL: a patch entry is then a failing
+        "patches" check (its content cannot be checked without its base) */
+    const ds_bundle_base_provider *bases;
 } ds_bundle_verify_options;
-#define DS_BUNDLE_VERIFY_OPTIONS_VERSION 1
+#define DS_BUNDLE_VERIFY_OPTIONS_VERSION 2
 #define DS_BUNDLE_VERIFY_OPTIONS_INIT                                                              \
     {                                                                                              \
-        DS_BUNDLE_VERIFY_OPTIONS_VERSION, NULL, 0, 0, NULL                                         \
+        DS_BUNDLE_VERIFY_OPTIONS_VERSION, NULL, 0, 0, NULL, NULL                                   \
     }
 
 /**
@@ -391,9 +496,15 @@ typedef struct ds_bundle_verify_options {
  * once as "pass" or "skip" when nothing is wrong, else once per problem as
  * "fail", with the entry as subject): archive-readable, entry-safety,
  * manifest-format, manifest-complete, digests, content-hash, signature,
- * trusted-comment, bundle-id, snapshot-consistent, and with deep, renormalize.
+ * trusted-comment, bundle-id, snapshot-consistent, and with deep, renormalize;
+ * when the bundle holds patch entries, also patches: each patch entry's base
+ * is loaded from opts->bases (it must be stored in full there) and the patch
+ * expanded; the expanded content then takes the place of the entry it
+ * expands to in every other check (a patch and its target both present is an
+ * entry-safety failure). Version 1 options (without bases) are accepted.
  * Streams every entry through SHA-256; never writes to disk; memory is
- * bounded (MANIFEST, signature and snapshot.json are held, within limits).
+ * bounded (MANIFEST, signature and snapshot.json are held, within limits,
+ * and one patch base at a time).
  * @param[out] report Ownership: caller frees with ds_report_free().
  * @param opts options, or NULL (no trusted keys: the signature check fails).
  * @param[out] info_out when not NULL: the bundle's info when snapshot.json

@@ -333,6 +333,37 @@ int ds_vault_resolve(ds_vault_entry *out, ds_vault *v, const char *id, const ds_
 int ds_vault_read(char **data, size_t *len, ds_vault *v, const char *id, const ds_vault_entry *e,
                   int original);
 
+/**
+ * A base provider (see ds_bundle_base_provider) over the vault, for reading
+ * or verifying a thin bundle of it with ds_bundle_extract_ext(),
+ * ds_bundle_verify() or ds_bundle_export(): a base is loaded from the newest
+ * bundle of a record that stores it in full (the index says which records
+ * store which digests; the bytes are checked against the base's name).
+ * @param[out] out filled; valid until ds_vault_free(v). Its load() fails with
+ *             DS_ENOTFOUND when no bundle holds the base in full (the message
+ *             names the bundle that should, and why it does not: missing,
+ *             holding it only as a patch), and with the errors of the index.
+ * @return 0, DS_ENOMEM.
+ */
+int ds_vault_base_provider(ds_bundle_base_provider *out, ds_vault *v);
+
+/**
+ * Write a standalone copy of a bundle of the vault (ds_bundle_export()):
+ * every patch entry replaced by its full entry, expanded from a base stored
+ * in full by an earlier record; MANIFEST, MANIFEST.minisig and snapshot.json
+ * unchanged, so the copy has the same bundle id and signature and verifies
+ * with `docseal verify FILE` or stock tools alone (BUNDLE FORMAT 1 and PATCH
+ * ENTRIES in docseal-formats(5)). Takes no lock (bundles are never changed
+ * once written).
+ * @param bundle_id 64 lowercase hex digits naming a bundle a record names.
+ * @param out_path the file to write (atomically), or "-" for standard output.
+ * @return 0, DS_EINVALID (bundle_id is not 64 lowercase hex digits; the
+ *         bundle file is not a regular file or not a bundle), DS_ENOTFOUND
+ *         (no record names the bundle; its file or a base is missing: the
+ *         message names it), and the errors of ds_bundle_export().
+ */
+int ds_vault_export(ds_vault *v, const char *bundle_id, const char *out_path);
+
 /** Room for a change summary line, including its NUL. */
 #define DS_VAULT_SUMMARY_SIZE 256
 

@@ -32,7 +32,9 @@ typedef enum ds__entry_kind {
     DS__ENTRY_SIGNATURE,
     DS__ENTRY_SNAPSHOT,
     DS__ENTRY_DOCUMENT,
-    DS__ENTRY_ORIGINAL
+    DS__ENTRY_ORIGINAL,
+    DS__ENTRY_DOCUMENT_PATCH, /* documents/<D>.txt.from-<B>.zst */
+    DS__ENTRY_ORIGINAL_PATCH  /* originals/<D>.<ext>.from-<B>.zst */
 } ds__entry_kind;
 
 /* Classify a valid path (see ds_bundle_path_problem()). */
@@ -93,6 +95,69 @@ void ds__strset_free(ds__strset *set);
 /* After a reader error: the entry whose data could not be read, or NULL
  * (borrowed). */
 const char *ds__bundle_reader_failed_entry(const ds_bundle_reader *r);
+
+/* ------------------------------------------------------------------------ */
+/* Patch entries (bundle_patch.c)                                             */
+
+/* Whether a bundle of this format version may hold patch entries. The one
+ * place that decides it: bundle format 2 introduces them (the lead wires the
+ * version in when format 2 is merged; until then every version may). */
+int ds__bundle_patches_allowed(int format_version);
+
+/* Room for an entry path (a patch entry path is at most 157 bytes). */
+#define DS__PATH_CAP (DS_BUNDLE_MAX_PATH + 1)
+
+/* The message (and DS_ENOTFOUND) for a patch entry read without a base
+ * provider. */
+int ds__patch_no_base_error(const char *target, const char *base);
+
+/* Load a patch's base through the provider and check it against the digest
+ * in its name; *data is the caller's to free(). DS_ENOTFOUND without a
+ * provider; DS_EINTEGRITY when the bytes do not match. Messages name
+ * target (the entry the patch expands to) and base. */
+int ds__patch_load_base(void **data, size_t *len, const ds_bundle_base_provider *bases,
+                        const char *target, const char *base);
+
+/* A streaming patch expander: a ds_sink taking the patch's bytes and writing
+ * the expanded content to out. end() checks that exactly one complete frame
+ * with content size and checksum was given. Errors: DS_EINTEGRITY ("...why")
+ * for a bad patch, DS_ELIMIT when it expands beyond DS_BUNDLE_MAX_PATCH_SIZE,
+ * or out's error. */
+typedef struct ds__patch_dec ds__patch_dec;
+int ds__patch_dec_new(ds__patch_dec **out, const void *base, size_t base_len, const ds_sink *sink);
+int ds__patch_dec_write(void *ctx, const void *buf, size_t len); /* ctx: the ds__patch_dec */
+int ds__patch_dec_end(ds__patch_dec *p);
+uint64_t ds__patch_dec_size(const ds__patch_dec *p); /* bytes expanded so far */
+void ds__patch_dec_free(ds__patch_dec *p);
+
+/* Expand the reader's current entry, a patch of target against base (see
+ * ds_bundle_patch_path_split()), into out (in memory, at most
+ * DS_BUNDLE_MAX_PATCH_SIZE bytes) and check it against the digest in
+ * target's name. DS_EINTEGRITY, DS_ELIMIT, the provider's and the reader's
+ * errors; messages name target and base. */
+int ds__bundle_expand_current(ds__buf *out, ds_bundle_reader *r, const char *target,
+                              const char *base, const ds_bundle_base_provider *bases);
+
+/* ds_bundle_extract() of an entry stored in full only: when the bundle holds
+ * it as a patch, *as_patch is set and DS_ENOTFOUND returned. */
+int ds__bundle_extract_full(const char *path, const char *entry, const ds_sink *sink,
+                            int *as_patch);
+
+/* How a bundle stores entry ("documents/<D>.txt", or "originals/<D>" for any
+ * extension): 1 with its path in the archive (the entry's own, or a patch
+ * entry's) in stored, 0 when it is not there, or a reader error. */
+int ds__bundle_find_stored(const char *path, const char *entry, char stored[DS__PATH_CAP]);
+
+/* Make a patch of content against base at a zstd level: one frame with
+ * content size and checksum, window covering base and content. Returns 1
+ * with the frame in out when it is smaller than limit bytes, 0 when it is
+ * not (out then undefined), or a negative DS_E code. */
+int ds__patch_make(ds__buf *out, const void *base, size_t base_len, const void *content,
+                   size_t content_len, int level, size_t limit);
+
+/* The size of content compressed on its own at a zstd level (one frame with
+ * checksum, streamed: no output is kept). */
+int ds__compressed_size(uint64_t *out, const void *content, size_t len, int level);
 
 /* A ds_sink that discards. */
 int ds__null_sink_write(void *ctx, const void *buf, size_t len);

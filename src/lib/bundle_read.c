@@ -49,6 +49,20 @@ ds__entry_kind ds__bundle_entry_kind(const char *p)
     if (n > 10 + 64 + 1 && strncmp(p, "originals/", 10) == 0 && is_hex64(p + 10) && p[74] == '.' &&
         ds__bundle_ext_format(p + 75) != DS_FORMAT_AUTO)
         return DS__ENTRY_ORIGINAL;
+    /* patch entries: "<documents/ or originals/ entry>.from-<64 hex>.zst" */
+    if (n > 6 + 64 + 4 && strncmp(p + n - 4, ".zst", 4) == 0 &&
+        strncmp(p + n - (6 + 64 + 4), ".from-", 6) == 0 && is_hex64(p + n - (64 + 4)) &&
+        n - (6 + 64 + 4) < 96) {
+        char t[96];
+        ds__entry_kind k;
+        memcpy(t, p, n - (6 + 64 + 4));
+        t[n - (6 + 64 + 4)] = '\0';
+        k = ds__bundle_entry_kind(t);
+        if (k == DS__ENTRY_DOCUMENT)
+            return DS__ENTRY_DOCUMENT_PATCH;
+        if (k == DS__ENTRY_ORIGINAL)
+            return DS__ENTRY_ORIGINAL_PATCH;
+    }
     return DS__ENTRY_INVALID;
 }
 
@@ -782,6 +796,13 @@ int ds_bundle_reader_next(ds_bundle_reader *r, ds_bundle_entry *entry)
         case DS__ENTRY_SIGNATURE:
             limit = r->limits.max_signature_size;
             break;
+        case DS__ENTRY_DOCUMENT_PATCH:
+        case DS__ENTRY_ORIGINAL_PATCH:
+            /* a patch of at most DS_BUNDLE_MAX_PATCH_SIZE bytes of content */
+            limit = ZSTD_COMPRESSBOUND(DS_BUNDLE_MAX_PATCH_SIZE);
+            if (limit > r->limits.max_entry_size)
+                limit = r->limits.max_entry_size;
+            break;
         default:
             limit = r->limits.max_entry_size;
         }
@@ -1366,11 +1387,94 @@ static int tee_write(void *ctx, const void *buf, size_t len)
 
 int ds_bundle_extract(const char *path, const char *entry, const ds_sink *sink)
 {
+    return ds_bundle_extract_ext(path, entry, sink, NULL);
+}
+
+/* Expand the current entry, a patch of target against base, into memory and
+ * check it against the digest in target's name. */
+int ds__bundle_expand_current(ds__buf *out, ds_bundle_reader *r, const char *target,
+                              const char *base, const ds_bundle_base_provider *bases)
+{
+    void *bdata = NULL;
+    size_t blen = 0;
+    ds__patch_dec *dec = NULL;
+    ds_sink into = {ds__buf_sink_write, out}, s;
+    char hex[DS_SHA256_HEX_SIZE];
+    int err;
+
+    if ((err = ds__patch_load_base(&bdata, &blen, bases, target, base)) < 0)
+        return err;
+    if ((err = ds__patch_dec_new(&dec, bdata, blen, &into)) < 0)
+        goto done;
+    s.write = ds__patch_dec_write;
+    s.ctx = dec;
+    if ((err = ds_bundle_reader_stream(r, &s)) < 0 || (err = ds__patch_dec_end(dec)) < 0) {
+        if (err == DS_EINTEGRITY || err == DS_ELIMIT)
+            err = ds__error_set(err, "%s (stored as a patch against %s): %s", target, base,
+                                ds_error_last());
+        goto done;
+    }
+    if ((err = ds_sha256_hex(hex, out->ptr ? out->ptr : "", out->len)) < 0)
+        goto done;
+    if (memcmp(hex, target + 10, 64) != 0)
+        err = ds__error_set(DS_EINTEGRITY,
+                            "%s (stored as a patch against %s): expands to content that hashes "
+                            "to %s",
+                            target, base, hex);
+done:
+    ds__patch_dec_free(dec);
+    free(bdata);
+    return err;
+}
+
+static int extract_impl(const char *path, const char *entry, const ds_sink *sink,
+                        const ds_bundle_base_provider *bases, int *as_patch);
+
+int ds_bundle_extract_ext(const char *path, const char *entry, const ds_sink *sink,
+                          const ds_bundle_base_provider *bases)
+{
+    return extract_impl(path, entry, sink, bases, NULL);
+}
+
+int ds__bundle_extract_full(const char *path, const char *entry, const ds_sink *sink, int *as_patch)
+{
+    *as_patch = 0;
+    return extract_impl(path, entry, sink, NULL, as_patch);
+}
+
+int ds__bundle_find_stored(const char *path, const char *entry, char stored[DS__PATH_CAP])
+{
+    ds_bundle_reader *r = NULL;
+    ds_bundle_entry e;
+    size_t n = strlen(entry);
+    int rc, err;
+
+    if ((err = ds_bundle_reader_open(&r, path, NULL)) < 0)
+        return err;
+    while ((rc = ds_bundle_reader_next(r, &e)) == 1) {
+        char target[DS__PATH_CAP];
+        const char *name = ds_bundle_patch_path_split(e.path, target, NULL) ? target : e.path;
+        if (e.problem || strncmp(name, entry, n) != 0 ||
+            (name[n] != '\0' && !(n == 10 + 64 && name[n] == '.')))
+            continue;
+        snprintf(stored, DS__PATH_CAP, "%s", e.path);
+        ds_bundle_reader_free(r);
+        return 1;
+    }
+    ds_bundle_reader_free(r);
+    return rc;
+}
+
+static int extract_impl(const char *path, const char *entry, const ds_sink *sink,
+                        const ds_bundle_base_provider *bases, int *as_patch)
+{
     ds_bundle_reader *r = NULL;
     ds_bundle_entry e;
     ds_sha256 *sha = NULL;
+    ds__buf exp = DS__BUF_INIT;
     int rc, err = 0, found = 0, any_ext = 0;
     ds__entry_kind kind = ds__bundle_entry_kind(entry);
+    char target[DS__PATH_CAP], base[DS__PATH_CAP];
 
     /* "originals/<sha256>": the original whatever its extension */
     if (strlen(entry) == 10 + 64 && strncmp(entry, "originals/", 10) == 0 && is_hex64(entry + 10)) {
@@ -1383,15 +1487,32 @@ int ds_bundle_extract(const char *path, const char *entry, const ds_sink *sink)
     if ((err = ds_bundle_reader_open(&r, path, NULL)) < 0)
         return err;
     while ((rc = ds_bundle_reader_next(r, &e)) == 1) {
-        if (any_ext ? strncmp(e.path, entry, 74) != 0 || e.path[74] != '.' ||
-                          ds__bundle_entry_kind(e.path) != DS__ENTRY_ORIGINAL
-                    : strcmp(e.path, entry) != 0)
+        int patch = (kind == DS__ENTRY_DOCUMENT || kind == DS__ENTRY_ORIGINAL) &&
+                    ds_bundle_patch_path_split(e.path, target, base);
+        const char *name = patch ? target : e.path;
+        if (any_ext ? strncmp(name, entry, 74) != 0 || name[74] != '.' ||
+                          ds__bundle_entry_kind(name) != DS__ENTRY_ORIGINAL
+                    : strcmp(name, entry) != 0)
             continue;
         if (e.problem) {
             err = entry_problem_error(path, &e);
             goto done;
         }
         found = 1;
+        if (patch && as_patch) {
+            *as_patch = 1;
+            err = ds__patch_no_base_error(target, base);
+            goto done;
+        }
+        if (patch) {
+            if ((err = ds__bundle_expand_current(&exp, r, target, base, bases)) < 0) {
+                if (err != DS_ENOMEM)
+                    err = ds__error_set(err, "%s: %s", path, ds_error_last());
+                goto done;
+            }
+            err = sink->write(sink->ctx, exp.ptr ? exp.ptr : "", exp.len);
+            goto done;
+        }
         if (kind == DS__ENTRY_DOCUMENT || kind == DS__ENTRY_ORIGINAL) {
             tee_ctx t;
             ds_sink s;
@@ -1405,11 +1526,11 @@ int ds_bundle_extract(const char *path, const char *entry, const ds_sink *sink)
             if ((err = ds_bundle_reader_stream(r, &s)) < 0 ||
                 (err = ds_sha256_final_hex(sha, hex)) < 0)
                 goto done;
-            if (memcmp(hex, entry + 10, 64) != 0) {
+            if (memcmp(hex, e.path + 10, 64) != 0) {
                 err = ds__error_set(DS_EINTEGRITY,
                                     "%s: %s: content does not match its digest (it hashes to "
                                     "%s): the bundle is damaged",
-                                    path, entry, hex);
+                                    path, e.path, hex);
                 goto done;
             }
         } else if ((err = ds_bundle_reader_stream(r, sink)) < 0) {
@@ -1424,6 +1545,7 @@ int ds_bundle_extract(const char *path, const char *entry, const ds_sink *sink)
     if (!found)
         err = ds__error_set(DS_ENOTFOUND, "%s: %s: no such entry", path, entry);
 done:
+    ds__buf_free(&exp);
     ds_sha256_free(sha);
     ds_bundle_reader_free(r);
     return err;

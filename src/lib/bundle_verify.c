@@ -25,10 +25,12 @@
 #define DEEP_MEMORY_MAX ((uint64_t)16 << 20)
 
 typedef struct vent {
-    char *path;
+    char *path; /* for a patch entry, the entry it expands to */
     char digest[DS_SHA256_HEX_SIZE];
     uint64_t size;
-    int unsafe; /* had a problem: not read */
+    int unsafe;     /* had a problem: not read */
+    char *stored;   /* a patch entry's own path, else NULL */
+    int unexpanded; /* a patch entry that could not be expanded: digest and size unknown */
 } vent;
 
 typedef struct vstate {
@@ -50,6 +52,8 @@ typedef struct vstate {
     char *tc;
     ds_bundle_info *info;
     char *snap_error; /* why snapshot.json did not parse */
+    const ds_bundle_base_provider *bases;
+    size_t patches, patch_fails; /* patch entries seen, and those that failed */
 } vstate;
 
 static int vent_cmp(const void *a, const void *b)
@@ -159,6 +163,74 @@ static int tee_write(void *ctx, const void *buf, size_t len)
     return t->keep ? ds__buf_put(t->keep, buf, len) : 0;
 }
 
+/* A patch entry's sink: the expander, whose own failures are told apart
+ * from the reader's. */
+typedef struct patch_tee {
+    ds__patch_dec *dec;
+    int failed;
+} patch_tee;
+
+static int patch_tee_write(void *ctx, const void *buf, size_t len)
+{
+    patch_tee *t = ctx;
+    int err = ds__patch_dec_write(t->dec, buf, len);
+    if (err < 0)
+        t->failed = 1;
+    return err;
+}
+
+/* Expand the current entry, a patch of target against base, through sha into
+ * slot. Returns 0 (or an error of add()) when the report has what happened to
+ * it ("patches" fails on a base that cannot be had or a patch that does not
+ * expand: slot is then unexpanded); a negative reader error (archive-readable)
+ * or DS_ENOMEM is returned as is. */
+static int verify_patch(vstate *v, ds_bundle_reader *r, vent *slot, const char *target,
+                        const char *base, ds_sha256 *sha)
+{
+    void *bdata = NULL;
+    size_t blen = 0;
+    ds__patch_dec *dec = NULL;
+    ds_sink hs, ps;
+    tee t = {sha, NULL};
+    patch_tee pt;
+    int err;
+
+    slot->unexpanded = 1;
+    if ((err = ds__patch_load_base(&bdata, &blen, v->bases, target, base)) < 0) {
+        if (err == DS_ENOMEM)
+            return err;
+        v->patch_fails++;
+        return add(v, "patches", DS_CHECK_FAIL, slot->stored, "%s", ds_error_last());
+    }
+    hs.write = tee_write;
+    hs.ctx = &t;
+    if ((err = ds_sha256_reset(sha)) < 0 || (err = ds__patch_dec_new(&dec, bdata, blen, &hs)) < 0)
+        goto done;
+    pt.dec = dec;
+    pt.failed = 0;
+    ps.write = patch_tee_write;
+    ps.ctx = &pt;
+    err = ds_bundle_reader_stream(r, &ps);
+    if (err == 0 && (err = ds__patch_dec_end(dec)) < 0)
+        pt.failed = 1;
+    if (err < 0) {
+        if (err == DS_ENOMEM || !pt.failed)
+            goto done;
+        v->patch_fails++;
+        err = add(v, "patches", DS_CHECK_FAIL, slot->stored, "does not expand against %s: %s", base,
+                  ds_error_last());
+        goto done;
+    }
+    if ((err = ds_sha256_final_hex(sha, slot->digest)) < 0)
+        goto done;
+    slot->size = ds__patch_dec_size(dec);
+    slot->unexpanded = 0;
+done:
+    ds__patch_dec_free(dec);
+    free(bdata);
+    return err;
+}
+
 static int pass1(vstate *v)
 {
     ds_bundle_reader *r = NULL;
@@ -224,6 +296,29 @@ static int pass1(vstate *v)
         }
         t.sha = sha;
         t.keep = NULL;
+        {
+            char target[DS__PATH_CAP], base[DS__PATH_CAP];
+            if (ds_bundle_patch_path_split(e.path, target, base)) {
+                slot->stored = slot->path;
+                if (!(slot->path = ds__strdup(target))) {
+                    err = DS_ENOMEM;
+                    goto done;
+                }
+                v->patches++;
+                if ((rc = verify_patch(v, r, slot, target, base, sha)) < 0) {
+                    if (rc == DS_ENOMEM) {
+                        err = rc;
+                        goto done;
+                    }
+                    if ((err = add(v, "archive-readable", DS_CHECK_FAIL, e.path, "%s",
+                                   reader_detail(v, e.path))) < 0)
+                        goto done;
+                    slot->unsafe = 1;
+                    goto done;
+                }
+                continue;
+            }
+        }
         switch (ds__bundle_entry_kind(e.path)) {
         case DS__ENTRY_MANIFEST:
             t.keep = &v->manifest;
@@ -284,6 +379,19 @@ static int pass1(vstate *v)
                    (unsigned long long)decomp, (unsigned long long)comp)) < 0)
         goto done;
 done:
+    if (v->n > 1)
+        qsort(v->ents, v->n, sizeof *v->ents, vent_cmp);
+    /* an entry stored both in full and as a patch (or as two patches) */
+    for (size_t i = 1; err == 0 && i < v->n; i++) {
+        vent *a = &v->ents[i - 1], *b = &v->ents[i];
+        if (a->unsafe || b->unsafe || strcmp(a->path, b->path) != 0 || (!a->stored && !b->stored))
+            continue;
+        b->unsafe = 1;
+        unsafe++;
+        err = add(v, "entry-safety", DS_CHECK_FAIL, b->stored ? b->stored : b->path,
+                  "%s is stored twice: in full or as a patch, and as %s", b->path,
+                  a->stored ? a->stored : a->path);
+    }
     if (err == 0 && v->stopped_by_limit)
         err = add(v, "archive-readable", DS_CHECK_SKIP, NULL,
                   "not read past the limit that was exceeded");
@@ -291,8 +399,6 @@ done:
         err =
             add(v, "entry-safety", DS_CHECK_PASS, NULL,
                 "%zu entries: regular files with valid bundle paths and sizes within limits", v->n);
-    if (v->n > 1)
-        qsort(v->ents, v->n, sizeof *v->ents, vent_cmp);
     ds_sha256_free(sha);
     ds_bundle_reader_free(r);
     return err;
@@ -384,8 +490,8 @@ static int check_manifest(vstate *v)
     } else {
         for (i = 0; i < v->mf.count; i++) {
             const vent *e = vent_find(v, v->mf.lines[i].path);
-            if (!e)
-                continue;
+            if (!e || e->unexpanded)
+                continue; /* an unexpanded patch fails the patches check */
             if (strcmp(e->digest, v->mf.lines[i].digest) != 0) {
                 bad++;
                 if ((err = add(v, "digests", DS_CHECK_FAIL, e->path,
@@ -403,12 +509,18 @@ static int check_manifest(vstate *v)
     for (i = 0; i < v->n; i++) {
         const vent *e = &v->ents[i];
         ds__entry_kind k = ds__bundle_entry_kind(e->path);
-        if (e->unsafe || (k != DS__ENTRY_DOCUMENT && k != DS__ENTRY_ORIGINAL))
+        if (e->unsafe || e->unexpanded || (k != DS__ENTRY_DOCUMENT && k != DS__ENTRY_ORIGINAL))
             continue;
         if (memcmp(e->digest, e->path + 10, 64) != 0) {
             badname++;
-            if ((err = add(v, "content-hash", DS_CHECK_FAIL, e->path,
-                           "content hashes to %s, not to the digest in its name", e->digest)) < 0)
+            if (e->stored)
+                err = add(v, "content-hash", DS_CHECK_FAIL, e->stored,
+                          "expands to content that hashes to %s, not to the digest of %s",
+                          e->digest, e->path);
+            else
+                err = add(v, "content-hash", DS_CHECK_FAIL, e->path,
+                          "content hashes to %s, not to the digest in its name", e->digest);
+            if (err < 0)
                 return err;
         } else if (k == DS__ENTRY_DOCUMENT) {
             docs++;
@@ -421,6 +533,33 @@ static int check_manifest(vstate *v)
                                    docs, origs)) < 0)
         return err;
     return 0;
+}
+
+/* The patches summary (only for bundles holding patch entries), and the
+ * format rule: patch entries belong to bundle format 2. */
+static int check_patches(vstate *v)
+{
+    size_t i;
+    int err;
+    if (!v->patches)
+        return 0;
+    if (!ds__bundle_patches_allowed(DS_BUNDLE_FORMAT_VERSION)) {
+        for (i = 0; i < v->n; i++) {
+            if (!v->ents[i].stored)
+                continue;
+            v->patch_fails++;
+            if ((err = add(v, "patches", DS_CHECK_FAIL, v->ents[i].stored,
+                           "patch entries are not allowed in bundle format %d",
+                           DS_BUNDLE_FORMAT_VERSION)) < 0)
+                return err;
+        }
+    }
+    if (v->patch_fails)
+        return 0;
+    return add(v, "patches", DS_CHECK_PASS, NULL,
+               "%zu patch entr%s expand%s against %s base%s stored in full elsewhere", v->patches,
+               v->patches == 1 ? "y" : "ies", v->patches == 1 ? "s" : "",
+               v->patches == 1 ? "its" : "their", v->patches == 1 ? "" : "s");
 }
 
 /* ------------------------------------------------------------------------ */
@@ -570,7 +709,7 @@ static int snap_entry(vstate *v, const ds_bundle_doc *d, const char *field, cons
                    "document %s: %s is not listed in MANIFEST", d->id, field);
     }
     e = vent_find(v, entry);
-    if (e && e->size != size) {
+    if (e && !e->unexpanded && e->size != size) {
         (*fails)++;
         return add(v, "snapshot-consistent", DS_CHECK_FAIL, entry,
                    "document %s: snapshot.json says %llu bytes, the entry has %llu", d->id,
@@ -759,15 +898,22 @@ static int deep_stream_write(void *ctx, const void *buf, size_t len)
 
 /* Normalize the current entry (an original) once per job; fills each job's
  * content hash or error. */
-static int deep_entry(ds_bundle_reader *r, const ds_bundle_entry *e, deep_job *jobs, size_t n)
+static int deep_entry(ds_bundle_reader *r, const ds_bundle_entry *e, deep_job *jobs, size_t n,
+                      const ds_bundle_base_provider *bases)
 {
     size_t i;
     int err = 0;
-    if (e->size <= DEEP_MEMORY_MAX) {
+    char target[DS__PATH_CAP], base[DS__PATH_CAP];
+    int patch = ds_bundle_patch_path_split(e->path, target, base);
+    if (patch || e->size <= DEEP_MEMORY_MAX) {
+        /* (a patch expands to at most DS_BUNDLE_MAX_PATCH_SIZE = DEEP_MEMORY_MAX bytes) */
         ds__buf b = DS__BUF_INIT;
         ds_sink sink = {ds__buf_sink_write, &b};
-        if ((err = ds__buf_grow(&b, (size_t)e->size)) < 0 ||
-            (err = ds_bundle_reader_stream(r, &sink)) < 0) {
+        if (patch)
+            err = ds__bundle_expand_current(&b, r, target, base, bases);
+        else if ((err = ds__buf_grow(&b, (size_t)e->size)) == 0)
+            err = ds_bundle_reader_stream(r, &sink);
+        if (err < 0) {
             ds__buf_free(&b);
             return err;
         }
@@ -883,20 +1029,27 @@ static int check_deep(vstate *v)
     while ((rc = ds_bundle_reader_next(r, &e)) == 1) {
         const vent *ve;
         size_t lo = 0, hi = norig, first, last;
-        if (e.problem || ds__bundle_entry_kind(e.path) != DS__ENTRY_ORIGINAL)
+        char target[DS__PATH_CAP];
+        const char *name = e.path;
+        if (e.problem)
             continue;
-        ve = vent_find(v, e.path);
-        if (!ve || memcmp(ve->digest, e.path + 10, 64) != 0)
-            continue; /* damaged: reported by content-hash */
+        if (ds__bundle_entry_kind(e.path) == DS__ENTRY_ORIGINAL_PATCH &&
+            ds_bundle_patch_path_split(e.path, target, NULL))
+            name = target;
+        else if (ds__bundle_entry_kind(e.path) != DS__ENTRY_ORIGINAL)
+            continue;
+        ve = vent_find(v, name);
+        if (!ve || ve->unexpanded || memcmp(ve->digest, name + 10, 64) != 0)
+            continue; /* damaged: reported by content-hash or patches */
         while (lo < hi) {
             size_t mid = lo + (hi - lo) / 2;
-            if (strcmp(byorig[mid]->original_entry, e.path) < 0)
+            if (strcmp(byorig[mid]->original_entry, name) < 0)
                 lo = mid + 1;
             else
                 hi = mid;
         }
         first = lo;
-        for (last = first; last < norig && strcmp(byorig[last]->original_entry, e.path) == 0;)
+        for (last = first; last < norig && strcmp(byorig[last]->original_entry, name) == 0;)
             last++;
         /* one job per distinct option set */
         n = 0;
@@ -939,7 +1092,7 @@ static int check_deep(vstate *v)
         }
         if (n == 0)
             continue;
-        err = deep_entry(r, &e, jobs, n);
+        err = deep_entry(r, &e, jobs, n, v->bases);
         if (err < 0) {
             for (j = 0; j < n; j++)
                 free(jobs[j].msg);
@@ -1010,6 +1163,7 @@ int ds_bundle_verify(ds_report **report, const char *path, const ds_bundle_verif
     v.path = path;
     v.opts = opts;
     v.limits = opts && opts->limits ? *opts->limits : def;
+    v.bases = opts && opts->version >= 2 ? opts->bases : NULL; /* version 1 had no bases */
     if ((err = ds_report_new(&v.rep)) < 0)
         return err;
     if ((err = pass1(&v)) < 0)
@@ -1023,7 +1177,7 @@ int ds_bundle_verify(ds_report **report, const char *path, const ds_bundle_verif
             goto done;
         }
     }
-    if ((err = check_manifest(&v)) < 0)
+    if ((err = check_manifest(&v)) < 0 || (err = check_patches(&v)) < 0)
         goto done;
     if (v.info)
         memcpy(v.info->bundle_id, v.manifest_id, DS_SHA256_HEX_SIZE);
@@ -1041,8 +1195,10 @@ int ds_bundle_verify(ds_report **report, const char *path, const ds_bundle_verif
 done:
     ds_report_free(v.rep);
     ds_bundle_info_free(v.info);
-    for (i = 0; i < v.n; i++)
+    for (i = 0; i < v.n; i++) {
         free(v.ents[i].path);
+        free(v.ents[i].stored);
+    }
     free(v.ents);
     free(v.tc);
     free(v.snap_error);

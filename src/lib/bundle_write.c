@@ -68,6 +68,9 @@ typedef struct wdoc {
     ds_doc_status status;
     int keep_original; /* an unchanged document whose original is stored all the same */
     char prev[DS_SHA256_HEX_SIZE];
+    /* bases offered by ds_bundle_writer_patch(), or NULL */
+    char *text_base, *orig_base;
+    const ds_bundle_base_provider *bases;
 } wdoc;
 
 /* What finish() stores of a document. */
@@ -250,6 +253,8 @@ static void wdoc_free(wdoc *d)
     free(d->display);
     free(d->from_encoding);
     free(d->rules_sha256);
+    free(d->text_base);
+    free(d->orig_base);
     memset(d, 0, sizeof *d);
 }
 
@@ -673,6 +678,43 @@ int ds_bundle_writer_mark(ds_bundle_writer *w, size_t index, unsigned revision,
     return 0;
 }
 
+int ds_bundle_writer_patch(ds_bundle_writer *w, size_t index, const char *text_base,
+                           const char *original_base, const ds_bundle_base_provider *bases)
+{
+    wdoc *d;
+    char *tb = NULL, *ob = NULL;
+    if (w->finished)
+        return ds__error_set(DS_EUSAGE, "bundle: already finished");
+    if (index >= w->count)
+        return ds__error_set(DS_EINVALID, "bundle: no document with index %zu", index);
+    d = &w->docs[index];
+    if (d->status != DS_DOC_CHANGED)
+        return ds__error_set(DS_EINVALID,
+                             "bundle: document %zu is not marked changed: only a changed "
+                             "document is stored as a patch",
+                             index);
+    if (!bases || !bases->load)
+        return ds__error_set(DS_EINVALID, "bundle: patch bases need a provider");
+    if (text_base && ds__bundle_entry_kind(text_base) != DS__ENTRY_DOCUMENT)
+        return ds__error_set(DS_EINVALID, "bundle: %s is not a documents/ entry name", text_base);
+    if (original_base && (ds__bundle_entry_kind(original_base) != DS__ENTRY_ORIGINAL ||
+                          strcmp(original_base + 75, ds__bundle_format_ext(d->doc->format)) != 0))
+        return ds__error_set(DS_EINVALID,
+                             "bundle: %s is not an originals/ entry name with extension %s",
+                             original_base, ds__bundle_format_ext(d->doc->format));
+    if ((text_base && !(tb = ds__strdup(text_base))) ||
+        (original_base && !(ob = ds__strdup(original_base)))) {
+        free(tb);
+        return DS_ENOMEM;
+    }
+    free(d->text_base);
+    free(d->orig_base);
+    d->text_base = tb;
+    d->orig_base = ob;
+    d->bases = bases;
+    return 0;
+}
+
 int ds_bundle_writer_keep_original(ds_bundle_writer *w, size_t index)
 {
     if (w->finished)
@@ -705,6 +747,9 @@ typedef struct went {
     const char *display; /* name for messages */
     const void *mem;     /* SRC_MEM data */
     size_t order;        /* insertion order, to keep the first of duplicates */
+    const char *base;    /* a base offered for a patch entry, or NULL */
+    const ds_bundle_base_provider *bases;
+    const char *stored; /* the path in the archive when it is not path (a patch), or NULL */
 } went;
 
 static int went_cmp(const void *a, const void *b)
@@ -1033,7 +1078,7 @@ static int write_entry(struct archive *a, zout *z, const ds_bundle_writer *w, co
     struct stat st;
 
     archive_entry_clear(ae);
-    archive_entry_set_pathname(ae, e->path);
+    archive_entry_set_pathname(ae, e->stored ? e->stored : e->path);
     archive_entry_set_filetype(ae, AE_IFREG);
     archive_entry_set_perm(ae, 0644);
     archive_entry_set_size(ae, (la_int64_t)e->size);
@@ -1108,6 +1153,94 @@ done:
     return err;
 }
 
+/* Read an entry's bytes into memory (at most DS_BUNDLE_MAX_PATCH_SIZE), with
+ * the checks write_entry() makes: a spool against its checksum, a file read
+ * again against its digest. */
+static int load_content(const ds_bundle_writer *w, const went *e, ds__buf *out, XXH3_state_t *check,
+                        ds_sha256 *sha)
+{
+    char hex[DS_SHA256_HEX_SIZE];
+    size_t got = 0;
+    int fd = -1, err = 0, rc;
+    struct stat st;
+
+    if ((err = ds__buf_grow(out, (size_t)e->size)) < 0)
+        return err;
+    if (e->src == SRC_FILE) {
+        fd = open(e->file, O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+            return ds__error_errno(DS_EIO, errno, e->file);
+        if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode) || (uint64_t)st.st_size != e->size) {
+            err = ds__error_set(DS_EIO, "%s: changed while being sealed", e->file);
+            goto done;
+        }
+        rc = read_full(fd, out->ptr, (size_t)e->size + 1, 0, 0, &got);
+    } else {
+        int sfd = e->src == SRC_TEXT_SPOOL ? w->text[e->sp].fd : w->orig[e->sp].fd;
+        rc = read_full(sfd, out->ptr, (size_t)e->size, e->off, 1, &got);
+    }
+    if (rc < 0) {
+        err = ds__error_errno(DS_EIO, -rc, e->src == SRC_FILE ? e->file : "spool file");
+        goto done;
+    }
+    if (got != e->size) {
+        err = ds__error_set(DS_EIO, "%s: changed while being sealed", e->display);
+        goto done;
+    }
+    out->len = got;
+    if (e->src == SRC_FILE) {
+        if ((err = ds_sha256_reset(sha)) < 0 || (err = ds_sha256_update(sha, out->ptr, got)) < 0 ||
+            (err = ds_sha256_final_hex(sha, hex)) < 0)
+            goto done;
+        if (strcmp(hex, e->digest) != 0)
+            err = ds__error_set(DS_EIO, "%s: changed while being sealed", e->display);
+    } else if (XXH3_64bits_reset(check) != XXH_OK ||
+               XXH3_64bits_update(check, out->ptr, got) != XXH_OK) {
+        err = ds__error_oom();
+    } else if (XXH3_64bits_digest(check) != e->check) {
+        err = ds__error_set(DS_EIO, "%s: spool file damaged (checksum mismatch)", e->display);
+    }
+done:
+    if (fd >= 0)
+        close(fd);
+    return err;
+}
+
+/* For an entry offered a base: 1 with the patch in *patch when it is to be
+ * stored as one (see ds_bundle_writer_patch() for when), 2 with the entry's
+ * bytes in *content when it is stored in full from memory, 0 when it is to be
+ * written as usual (too large to patch), or a negative DS_E code. A base that
+ * cannot be loaded means the entry is stored in full. */
+static int patch_entry(const ds_bundle_writer *w, const went *e, ds__buf *content, ds__buf *patch,
+                       XXH3_state_t *check, ds_sha256 *sha)
+{
+    void *base = NULL;
+    size_t blen = 0;
+    uint64_t alone = 0;
+    int err;
+
+    if (e->size > DS_BUNDLE_MAX_PATCH_SIZE)
+        return 0;
+    if ((err = load_content(w, e, content, check, sha)) < 0)
+        return err;
+    if ((err = ds__patch_load_base(&base, &blen, e->bases, e->path, e->base)) < 0) {
+        if (err == DS_ENOMEM)
+            return err;
+        ds_error_clear(); /* no base: this revision is stored in full */
+        return 2;
+    }
+    if ((err = ds__compressed_size(&alone, content->ptr, content->len, w->level)) < 0)
+        goto done;
+    /* worth it only when smaller than half of the entry compressed alone */
+    err = ds__patch_make(patch, base, blen, content->ptr, content->len, w->level,
+                         (size_t)(alone / 2));
+    if (err == 0)
+        err = 2;
+done:
+    free(base);
+    return err;
+}
+
 /* Whether a stored original is an HTML page. */
 static int any_html(const ds_bundle_writer *w)
 {
@@ -1177,9 +1310,39 @@ static int write_archive(const ds_bundle_writer *w, int fd, const char *name, co
         err = tar_error(a, &z, "open");
         goto done;
     }
-    for (i = 0; i < n; i++)
+    for (i = 0; i < n; i++) {
+        if (ents[i].base) {
+            /* a patch, or the entry from memory since it has been read already */
+            went pe = ents[i];
+            ds__buf content = DS__BUF_INIT, patch = DS__BUF_INIT;
+            char stored[DS__PATH_CAP];
+            int rc = patch_entry(w, &ents[i], &content, &patch, check, sha);
+            if (rc < 0) {
+                ds__buf_free(&content);
+                ds__buf_free(&patch);
+                err = rc;
+                goto done;
+            }
+            if (rc == 1) {
+                snprintf(stored, sizeof stored, "%s.from-%.64s.zst", pe.path, pe.base + 10);
+                pe.stored = stored;
+                pe.mem = patch.ptr;
+                pe.size = patch.len;
+                pe.src = SRC_MEM;
+            } else if (rc == 2) {
+                pe.mem = content.ptr ? content.ptr : "";
+                pe.src = SRC_MEM;
+            }
+            err = write_entry(a, &z, w, &pe, ae, block, sha, check);
+            ds__buf_free(&content);
+            ds__buf_free(&patch);
+            if (err < 0)
+                goto done;
+            continue;
+        }
         if ((err = write_entry(a, &z, w, &ents[i], ae, block, sha, check)) < 0)
             goto done;
+    }
     if (archive_write_close(a) != ARCHIVE_OK) {
         err = tar_error(a, &z, "close");
         goto done;
@@ -1346,6 +1509,8 @@ int ds_bundle_writer_finish(ds_bundle_writer *w, const char *out_path,
             e.sp = d->sp;
             e.off = d->text_off;
             e.display = d->display;
+            e.base = d->text_base;
+            e.bases = d->bases;
             if ((err = went_push(&ents, &n, &cap, &e)) < 0)
                 goto done;
         }
@@ -1360,6 +1525,8 @@ int ds_bundle_writer_finish(ds_bundle_writer *w, const char *out_path,
         e.off = d->orig_off;
         e.file = d->src_path;
         e.display = d->display;
+        e.base = stores_text(d) ? d->orig_base : NULL;
+        e.bases = d->bases;
         if ((err = went_push(&ents, &n, &cap, &e)) < 0)
             goto done;
     }
@@ -1481,5 +1648,191 @@ done:
     ds_public_key_free(pub);
     ds__buf_free(&manifest);
     ds__buf_free(&snap);
+    return err;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Export: a standalone copy with every patch entry expanded                  */
+
+typedef struct export_sink {
+    struct archive *a;
+    const zout *z;
+    ds_sha256 *sha; /* or NULL */
+} export_sink;
+
+static int export_write(void *ctx, const void *buf, size_t len)
+{
+    export_sink *s = ctx;
+    int err;
+    if (s->sha && (err = ds_sha256_update(s->sha, buf, len)) < 0)
+        return err;
+    return tar_data(s->a, s->z, buf, len);
+}
+
+static int export_header(struct archive *a, const zout *z, struct archive_entry *ae,
+                         const char *path, uint64_t size, int64_t time)
+{
+    archive_entry_clear(ae);
+    archive_entry_set_pathname(ae, path);
+    archive_entry_set_filetype(ae, AE_IFREG);
+    archive_entry_set_perm(ae, 0644);
+    archive_entry_set_size(ae, (la_int64_t)size);
+    archive_entry_set_mtime(ae, (time_t)time, 0);
+    archive_entry_set_uid(ae, 0);
+    archive_entry_set_gid(ae, 0);
+    if (archive_write_header(a, ae) != ARCHIVE_OK)
+        return tar_error(a, z, path);
+    return 0;
+}
+
+static int export_entries(const char *path, int fd, const char *name, const ds_bundle_info *info,
+                          const ds_bundle_base_provider *bases)
+{
+    struct archive *a = NULL;
+    struct archive_entry *ae = NULL;
+    ds_bundle_reader *r = NULL;
+    ds_bundle_entry e;
+    ds_sha256 *sha = NULL;
+    ds__buf exp = DS__BUF_INIT;
+    zout z;
+    size_t i;
+    int err = 0, rc, html = 0;
+
+    memset(&z, 0, sizeof z);
+    z.fd = fd;
+    z.name = name;
+    z.cap = ZSTD_CStreamOutSize();
+    for (i = 0; i < info->doc_count; i++)
+        html |= info->docs[i].original_entry && strcmp(info->docs[i].format, "html") == 0;
+    if (!(z.buf = ds__malloc(z.cap))) {
+        err = DS_ENOMEM;
+        goto done;
+    }
+    if (!(z.cctx = ZSTD_createCCtx()) || !(a = archive_write_new()) ||
+        !(ae = archive_entry_new())) {
+        err = ds__error_oom();
+        goto done;
+    }
+    if ((err = ds_sha256_new(&sha)) < 0)
+        goto done;
+    /* as the writer does (see write_archive()) */
+    if (ZSTD_isError(
+            ZSTD_CCtx_setParameter(z.cctx, ZSTD_c_compressionLevel, DS_BUNDLE_DEFAULT_LEVEL)) ||
+        ZSTD_isError(ZSTD_CCtx_setParameter(z.cctx, ZSTD_c_checksumFlag, 1)) ||
+        (html &&
+         (ZSTD_isError(ZSTD_CCtx_setParameter(z.cctx, ZSTD_c_enableLongDistanceMatching, 1)) ||
+          ZSTD_isError(ZSTD_CCtx_setParameter(z.cctx, ZSTD_c_windowLog, DS__BUNDLE_WINDOW_LOG))))) {
+        err = ds__error_set(DS_ERROR, "%s: zstd rejected its parameters", name);
+        goto done;
+    }
+    if (archive_write_set_format_pax_restricted(a) != ARCHIVE_OK ||
+        archive_write_set_bytes_per_block(a, 64 * 1024) != ARCHIVE_OK ||
+        archive_write_set_bytes_in_last_block(a, 10240) != ARCHIVE_OK ||
+        archive_write_open2(a, &z, NULL, tar_write, NULL, NULL) != ARCHIVE_OK) {
+        err = tar_error(a, &z, "open");
+        goto done;
+    }
+    if ((err = ds_bundle_reader_open(&r, path, NULL)) < 0)
+        goto done;
+    while ((rc = ds_bundle_reader_next(r, &e)) == 1) {
+        char target[DS__PATH_CAP], base[DS__PATH_CAP];
+        ds__entry_kind k;
+        if (e.problem) {
+            char *q = ds__bundle_quote(e.path);
+            err = ds__error_set(DS_EINVALID, "%s: %s: %s", path, q ? q : "?", e.problem);
+            free(q);
+            goto done;
+        }
+        if (ds_bundle_patch_path_split(e.path, target, base)) {
+            ds__buf_clear(&exp);
+            if ((err = ds__bundle_expand_current(&exp, r, target, base, bases)) < 0) {
+                if (err != DS_ENOMEM)
+                    err = ds__error_set(err, "%s: %s", path, ds_error_last());
+                goto done;
+            }
+            if ((err = export_header(a, &z, ae, target, exp.len, info->snapshot_time)) < 0 ||
+                (err = tar_data(a, &z, exp.ptr ? exp.ptr : "", exp.len)) < 0)
+                goto done;
+            continue;
+        }
+        k = ds__bundle_entry_kind(e.path);
+        {
+            export_sink es = {a, &z, NULL};
+            ds_sink sink = {export_write, &es};
+            char hex[DS_SHA256_HEX_SIZE];
+            int named = k == DS__ENTRY_DOCUMENT || k == DS__ENTRY_ORIGINAL;
+            if (named) {
+                if ((err = ds_sha256_reset(sha)) < 0)
+                    goto done;
+                es.sha = sha;
+            }
+            if ((err = export_header(a, &z, ae, e.path, e.size, info->snapshot_time)) < 0 ||
+                (err = ds_bundle_reader_stream(r, &sink)) < 0)
+                goto done;
+            if (named) {
+                if ((err = ds_sha256_final_hex(sha, hex)) < 0)
+                    goto done;
+                if (memcmp(hex, e.path + 10, 64) != 0) {
+                    err = ds__error_set(DS_EINTEGRITY,
+                                        "%s: %s: content does not match its digest (it hashes "
+                                        "to %s): the bundle is damaged",
+                                        path, e.path, hex);
+                    goto done;
+                }
+            }
+        }
+    }
+    if (rc < 0) {
+        err = rc;
+        goto done;
+    }
+    if ((err = ds_bundle_reader_finish(r)) < 0)
+        goto done;
+    if (archive_write_close(a) != ARCHIVE_OK) {
+        err = tar_error(a, &z, "close");
+        goto done;
+    }
+    err = zout_run(&z, NULL, 0, ZSTD_e_end);
+done:
+    ds_bundle_reader_free(r);
+    if (a)
+        archive_write_free(a);
+    archive_entry_free(ae);
+    ZSTD_freeCCtx(z.cctx);
+    ds_sha256_free(sha);
+    ds__buf_free(&exp);
+    free(z.buf);
+    return err;
+}
+
+int ds_bundle_export(const char *path, const char *out_path, const ds_bundle_base_provider *bases)
+{
+    ds_bundle_info *info = NULL;
+    ds__outfile of;
+    char *dir = NULL;
+    int opened = 0, err;
+
+    if ((err = ds_bundle_read_info(&info, path)) < 0)
+        return err;
+    if (strcmp(out_path, "-") == 0) {
+        err = export_entries(path, STDOUT_FILENO, "standard output", info, bases);
+        goto done;
+    }
+    if (!(dir = ds__dirname(out_path))) {
+        err = DS_ENOMEM;
+        goto done;
+    }
+    if ((err = ds__outfile_open(&of, out_path, dir, 0644)) < 0)
+        goto done;
+    opened = 1;
+    if ((err = export_entries(path, of.fd, out_path, info, bases)) < 0)
+        goto done;
+    opened = 0;
+    err = ds__outfile_commit(&of, out_path, dir, out_path);
+done:
+    if (opened)
+        ds__outfile_discard(&of);
+    free(dir);
+    ds_bundle_info_free(info);
     return err;
 }

@@ -90,6 +90,8 @@ void ds_vault_free(ds_vault *v)
     free(v->sum_path);
     free(v->sum_data);
     free(v->text);
+    ds__base_map_free(v->base_map);
+    free(v->bases);
     free(v);
 }
 

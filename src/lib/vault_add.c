@@ -1,5 +1,6 @@
 /* vault_add.c - one snapshot: bundle first, then the signed manifest record. */
 #include "docseal/hash.h"
+#include "bundle_internal.h"
 #include "vault_internal.h"
 
 #include <errno.h>
@@ -136,6 +137,8 @@ int ds_vault_add(ds_vault_add_result **out, ds_vault *v, const ds_secret_key *ke
     char bundle_id[DS_SHA256_HEX_SIZE];
     char *bpath = NULL, *line = NULL;
     const ds_document **docs = NULL;
+    ds__vault_bases vb = {v, NULL, UINT64_MAX};
+    ds_bundle_base_provider provider = {ds__vault_base_load, &vb};
     size_t i, len = 0, stdin_count = 0;
     int64_t t;
     int err = 0, bundle_written = 0, maybe_written = 0;
@@ -297,6 +300,21 @@ int ds_vault_add(ds_vault_add_result **out, ds_vault *v, const ds_secret_key *ke
             (err = ds_manifest_record_add_doc(rec, ad->id, ad->revision, ad->status,
                                               ad->content_sha256, ad->original_sha256)) < 0)
             goto done;
+        /* a changed document: its text and original as patches against the
+         * most recent revision stored in full, when that pays (decided by
+         * the writer) */
+        if (ad->status == DS_DOC_CHANGED && ds__vault_writes_patches(v)) {
+            char tb[DS_BUNDLE_MAX_PATH + 1], ob[DS_BUNDLE_MAX_PATH + 1];
+            if (!vb.map && (err = ds__vault_base_map(&vb.map, v)) < 0)
+                goto done;
+            if ((err = ds__vault_choose_bases(v, d, ds__bundle_format_ext(doc->format), tb, ob)) <
+                0)
+                goto done;
+            if ((tb[0] || ob[0]) &&
+                (err = ds_bundle_writer_patch(w, i, tb[0] ? tb : NULL, ob[0] ? ob : NULL,
+                                              &provider)) < 0)
+                goto done;
+        }
     }
 
     /* 1. the bundle, durable before the record that names it */

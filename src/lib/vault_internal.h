@@ -54,6 +54,8 @@ struct ds_vault {
     char text_hash[DS_SHA256_HEX_SIZE];
     char *text;
     size_t text_len;
+    struct ds__base_map *base_map; /* vault_patch.c: where stored entries are, from the index */
+    struct ds__vault_bases *bases; /* the context of ds_vault_base_provider(), or NULL */
 };
 
 /* Take the vault lock (shared or exclusive), waiting unless nonblock
@@ -183,5 +185,52 @@ int ds__index_is_fresh(ds_vault *v);
 /* Drop the index files (so the next reader rebuilds). */
 void ds__index_invalidate(ds_vault *v);
 void ds__index_entry_to_public(ds_vault_entry *out, const ds__index_entry *e);
+
+/* --- vault_patch.c: patch entries and their bases --- */
+
+/* Whether new snapshots of this vault store changed documents as patch
+ * entries. The one place that decides it: vault version 2 introduces them
+ * (wired in when version 2 is merged; until then every vault does). */
+int ds__vault_writes_patches(const ds_vault *v);
+
+/* Where documents/ and originals/ entries of records are stored: one
+ * reference per stored text (new and changed sightings) and per original
+ * (any sighting), in record order. */
+typedef struct ds__base_ref {
+    unsigned char digest[32], bundle[32];
+    uint64_t seq;
+    char kind; /* 'd' text, 'o' original */
+} ds__base_ref;
+typedef struct ds__base_map {
+    ds__base_ref *refs;
+    size_t n, cap;
+    uint64_t entries; /* index entries covered (when built from the index) */
+} ds__base_map;
+int ds__base_map_add(ds__base_map *m, char kind, const char *digest_hex, const char *bundle_hex,
+                     uint64_t seq);
+/* The references of a manifest record. */
+int ds__base_map_add_record(ds__base_map *m, const ds_manifest_record *rec);
+void ds__base_map_free(ds__base_map *m);
+/* The vault's own map (borrowed; v->base_map), extended from the index
+ * entries it has not seen (the index is brought up to date first). */
+int ds__vault_base_map(ds__base_map **out, ds_vault *v);
+
+/* A base provider over a vault: a base is loaded from a bundle of a record
+ * before before_seq that stores it in full (trying each such record, newest
+ * first). map NULL: the vault's own map, kept up to date from its index. */
+typedef struct ds__vault_bases {
+    ds_vault *v;
+    ds__base_map *map;
+    uint64_t before_seq;
+} ds__vault_bases;
+int ds__vault_base_load(void *ctx, const char *entry, void **data, size_t *len);
+
+/* Choose the bases of a changed document's text and original (see
+ * ds_vault_add(): the most recent revision stored in full). d is the
+ * document in the index (locked, current); ext the extension of the new
+ * original. Each base is set to "" when there is none. */
+int ds__vault_choose_bases(ds_vault *v, const ds__index_doc *d, const char *ext,
+                           char text_base[DS_BUNDLE_MAX_PATH + 1],
+                           char orig_base[DS_BUNDLE_MAX_PATH + 1]);
 
 #endif

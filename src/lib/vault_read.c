@@ -559,6 +559,8 @@ int ds_vault_read(char **data, size_t *len, ds_vault *v, const char *id, const d
     ds_sink sink;
     char got[DS_SHA256_HEX_SIZE];
     const char *want;
+    ds__vault_bases vb;
+    ds_bundle_base_provider provider;
     size_t i;
     int err;
 
@@ -627,7 +629,13 @@ int ds_vault_read(char **data, size_t *len, ds_vault *v, const char *id, const d
     }
     sink.write = ds__buf_sink_write;
     sink.ctx = &b;
-    if ((err = ds_bundle_extract(bpath, entry, &sink)) < 0) {
+    /* a patch entry is expanded from its base, stored in full by an earlier record */
+    vb.v = v;
+    vb.map = NULL;
+    vb.before_seq = rec->seq;
+    provider.load = ds__vault_base_load;
+    provider.ctx = &vb;
+    if ((err = ds_bundle_extract_ext(bpath, entry, &sink, &provider)) < 0) {
         err = ds__bundle_read_failed(err, rec, bpath);
         goto done;
     }

@@ -34,7 +34,8 @@ typedef struct ds__vstate {
     size_t renorm_fails, renorm_skips; /* failed and skipped renormalize checks */
     int head_found;
     uint64_t head_line;
-    int err; /* first hard error (ENOMEM) */
+    ds__base_map bases; /* where the records so far store their entries */
+    int err;            /* first hard error (ENOMEM) */
 } ds__vstate;
 
 #define DS__ADD(st, name, res, subj, ...)                                                          \
@@ -328,6 +329,8 @@ static void ds__check_bundle(ds__vstate *st, const ds_manifest_record *rec, uint
     ds_report *brep = NULL;
     ds_bundle_info *info = NULL;
     ds_bundle_verify_options bo = DS_BUNDLE_VERIFY_OPTIONS_INIT;
+    ds__vault_bases vb = {st->v, &st->bases, rec->seq};
+    ds_bundle_base_provider provider = {ds__vault_base_load, &vb};
     size_t i, j;
     int err, fd = -1;
 
@@ -363,6 +366,7 @@ static void ds__check_bundle(ds__vstate *st, const ds_manifest_record *rec, uint
     bo.keys = (const ds_public_key *const *)st->keys;
     bo.key_count = st->key_count;
     bo.deep = st->opts->deep;
+    bo.bases = &provider; /* patch entries expand from bases of earlier records */
     if ((err = ds_bundle_verify(&brep, path, &bo, &info)) < 0) {
         DS__ADD(st, "bundle", DS_CHECK_FAIL, subj, "%s", ds_error_last());
         st->fails_bundle++;
@@ -734,6 +738,8 @@ int ds_vault_verify(ds_report **report, ds_vault *v, const ds_vault_verify_optio
         }
         ds__check_revisions(&st, rec, lineno, off, len);
         ds__check_bundle(&st, rec, lineno);
+        if (!st.err && ds__base_map_add_record(&st.bases, rec) < 0)
+            st.err = DS_ENOMEM;
         if (st.err) {
             err = st.err;
             goto done;
@@ -861,6 +867,7 @@ done:
     free(st.key_owned);
     free(st.key_ids);
     free(st.bundles);
+    free(st.bases.refs);
     ds__index_free(st.docs);
     ds_sha256_free(st.entries_hash);
     ds__index_free(st.disk);

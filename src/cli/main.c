@@ -8,11 +8,11 @@
 #include <unistd.h>
 
 extern const cli_command cmd_normalize, cmd_hash, cmd_keygen, cmd_seal, cmd_verify, cmd_init,
-    cmd_add, cmd_log, cmd_show, cmd_diff, cmd_repair;
+    cmd_add, cmd_log, cmd_show, cmd_diff, cmd_repair, cmd_export;
 
 const cli_command *const cli_commands[] = {
-    &cmd_init,   &cmd_add,  &cmd_log,    &cmd_show,      &cmd_diff, &cmd_verify,
-    &cmd_repair, &cmd_seal, &cmd_keygen, &cmd_normalize, &cmd_hash, NULL,
+    &cmd_init,   &cmd_add,  &cmd_log,    &cmd_show,      &cmd_diff, &cmd_verify, &cmd_repair,
+    &cmd_export, &cmd_seal, &cmd_keygen, &cmd_normalize, &cmd_hash, NULL,
 };
 
 static void usage(FILE *f)

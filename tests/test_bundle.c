@@ -1161,6 +1161,55 @@ Test(bundle_reader, path_grammar)
     cr_assert_str_eq(ds_bundle_path_problem("MANIFEST "), "not a bundle entry name");
 }
 
+#define OTHER_SHA256 "759dda5193f1d2033fc2cedf2864eec21b127f3fdb9d2b556357c759cd2a9fe0"
+
+Test(bundle_reader, patch_path_grammar)
+{
+    char target[DS_BUNDLE_MAX_PATH + 1], base[DS_BUNDLE_MAX_PATH + 1];
+
+    cr_assert_null(
+        ds_bundle_path_problem("documents/" ARTICLE_SHA256 ".txt.from-" OTHER_SHA256 ".zst"));
+    cr_assert_null(
+        ds_bundle_path_problem("originals/" ARTICLE_SHA256 ".html.from-" OTHER_SHA256 ".zst"));
+    cr_assert_null(
+        ds_bundle_path_problem("originals/" ARTICLE_SHA256 ".md.from-" OTHER_SHA256 ".zst"));
+    /* no patch of metadata, of a patch, of an unknown extension; exact digests */
+    cr_assert_str_eq(ds_bundle_path_problem("snapshot.json.from-" OTHER_SHA256 ".zst"),
+                     "not a bundle entry name");
+    cr_assert_str_eq(ds_bundle_path_problem("documents/" ARTICLE_SHA256 ".txt.from-" OTHER_SHA256
+                                            ".zst.from-" OTHER_SHA256 ".zst"),
+                     "not a bundle entry name");
+    cr_assert_str_eq(
+        ds_bundle_path_problem("originals/" ARTICLE_SHA256 ".pdf.from-" OTHER_SHA256 ".zst"),
+        "not a bundle entry name");
+    cr_assert_str_eq(
+        ds_bundle_path_problem("documents/" ARTICLE_SHA256 ".txt.from-" OTHER_SHA256 ".zstd"),
+        "not a bundle entry name");
+    cr_assert_str_eq(ds_bundle_path_problem("documents/" ARTICLE_SHA256
+                                            ".txt.from-759DDA5193f1d2033fc2cedf2864eec21b127f3fdb9"
+                                            "d2b556357c759cd2a9fe0.zst"),
+                     "not a bundle entry name");
+    cr_assert_str_eq(ds_bundle_path_problem("documents/" ARTICLE_SHA256 ".txt.from-759dda.zst"),
+                     "not a bundle entry name");
+    cr_assert_str_eq(
+        ds_bundle_path_problem("documents/" ARTICLE_SHA256 ".txt.from-" OTHER_SHA256 ".zst/x"),
+        "not a bundle entry name");
+    /* split */
+    cr_assert_eq(ds_bundle_patch_path_split(
+                     "originals/" ARTICLE_SHA256 ".html.from-" OTHER_SHA256 ".zst", target, base),
+                 1);
+    cr_assert_str_eq(target, "originals/" ARTICLE_SHA256 ".html");
+    cr_assert_str_eq(base, "originals/" OTHER_SHA256 ".html");
+    cr_assert_eq(ds_bundle_patch_path_split(
+                     "documents/" ARTICLE_SHA256 ".txt.from-" OTHER_SHA256 ".zst", target, NULL),
+                 1);
+    cr_assert_str_eq(target, "documents/" ARTICLE_SHA256 ".txt");
+    strcpy(target, "unchanged");
+    cr_assert_eq(ds_bundle_patch_path_split("documents/" ARTICLE_SHA256 ".txt", target, base), 0);
+    cr_assert_str_eq(target, "unchanged");
+    cr_assert_eq(ds_bundle_patch_path_split(NULL, NULL, NULL), 0);
+}
+
 /* ---- verification: tampering, each detected and named ---- */
 
 /* Seal the fixture, let edit() change the entries, write the result and

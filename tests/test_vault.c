@@ -1280,3 +1280,423 @@ Test(vault, summary_cache_attacks)
     free(p2);
     ds_vault_free(v);
 }
+
+/* ------------------------------------------------------------------------ */
+/* Patch entries                                                              */
+
+/* The entry paths of a bundle, in archive order, one per line (static buffer). */
+static const char *entries_of(const char *bundle_id, const char *dir)
+{
+    static char buf[8192];
+    char path[600];
+    ds_bundle_reader *r = NULL;
+    ds_bundle_entry e;
+    size_t n = 0;
+    int rc;
+    if (dir)
+        snprintf(path, sizeof path, "%s", dir);
+    else
+        snprintf(path, sizeof path, "%s/bundles/%s.tar.zst", g_vdir, bundle_id);
+    buf[0] = '\0';
+    cr_assert_eq(ds_bundle_reader_open(&r, path, NULL), 0, "%s", ds_error_last());
+    while ((rc = ds_bundle_reader_next(r, &e)) == 1)
+        n += (size_t)snprintf(buf + n, sizeof buf - n, "%s\n", e.path);
+    cr_assert_eq(rc, 0, "%s", ds_error_last());
+    ds_bundle_reader_free(r);
+    return buf;
+}
+
+/* The expected entries of a one-document bundle: text and original, each in
+ * full (base NULL) or as a patch against the given digests. */
+static const char *one_doc_entries(const ds_vault_added_doc *d, const char *text_base,
+                                   const char *orig_base)
+{
+    static char buf[1024];
+    char t[200], o[200];
+    snprintf(t, sizeof t, "documents/%s.txt", d->content_sha256);
+    snprintf(o, sizeof o, "originals/%s.md", d->original_sha256);
+    snprintf(buf, sizeof buf, "MANIFEST\nMANIFEST.minisig\nsnapshot.json\n%s%s%s%s\n%s%s%s%s\n", t,
+             text_base ? ".from-" : "", text_base ? text_base : "", text_base ? ".zst" : "", o,
+             orig_base ? ".from-" : "", orig_base ? orig_base : "", orig_base ? ".zst" : "");
+    return buf;
+}
+
+/* Read a revision's text (or original) through the public reader. */
+static char *read_rev(ds_vault *v, const char *id, unsigned rev, int original, size_t *len)
+{
+    ds_vault_rev r = {DS_VAULT_REV_NUMBER, rev, 0};
+    ds_vault_entry e;
+    char *data = NULL;
+    cr_assert_eq(ds_vault_resolve(&e, v, id, &r), 0, "%s", ds_error_last());
+    cr_assert_eq(ds_vault_read(&data, len, v, id, &e, original), 0, "%s", ds_error_last());
+    return data;
+}
+
+Test(vault, changed_documents_are_stored_as_patches_against_the_last_full_revision)
+{
+    ds_vault *v = make_vault("vault", g_key);
+    ds_vault_add_result *r[6];
+    size_t i, len = 0;
+    char *text, *orig, *file;
+
+    r[0] = add_at(v, T0, "putin-kim", tu_src(ART), NULL);
+    for (i = 0; i < 5; i++) {
+        char *p = rev_path(revs[i]);
+        r[i + 1] = add_at(v, T0 + 86400 * (int64_t)(i + 1), "putin-kim", p, NULL);
+        free(p);
+    }
+    /* the first revision in full; every later one a patch against it (star:
+     * the third patches against the first, since the second is a patch) */
+    cr_assert_str_eq(entries_of(r[0]->bundle, NULL), one_doc_entries(&r[0]->docs[0], NULL, NULL));
+    for (i = 1; i < 6; i++)
+        cr_assert_str_eq(entries_of(r[i]->bundle, NULL),
+                         one_doc_entries(&r[i]->docs[0], r[0]->docs[0].content_sha256,
+                                         r[0]->docs[0].original_sha256),
+                         "revision %zu", i + 1);
+    cr_assert_str_eq(
+        entries_of(r[2]->bundle, NULL),
+        "MANIFEST\nMANIFEST.minisig\nsnapshot.json\n"
+        "documents/e5bb300bf10d96201cfd8b3b5e571160f307b9c2f4033178483e913aa2f264c0.txt.from-"
+        "759dda5193f1d2033fc2cedf2864eec21b127f3fdb9d2b556357c759cd2a9fe0.zst\n"
+        "originals/"
+        "0b6bc874e8cc868f3d4756218d2c410d644bc2843d29def314e50823136438e9.md.from-"
+        "7afc3aacc5c554160f031ffafd863c3b84f7c97190f29b5f5c13c302a0b561a5.zst\n");
+    /* read back: the exact text and original bytes */
+    for (i = 0; i < 6; i++) {
+        char *want, hex[DS_SHA256_HEX_SIZE];
+        size_t wlen;
+        file = i ? rev_path(revs[i - 1]) : strdup(tu_src(ART));
+        want = tu_read(file, &wlen);
+        orig = read_rev(v, "putin-kim", (unsigned)i + 1, 1, &len);
+        cr_assert_eq(len, wlen, "revision %zu", i + 1);
+        cr_assert_eq(memcmp(orig, want, len), 0, "revision %zu", i + 1);
+        text = read_rev(v, "putin-kim", (unsigned)i + 1, 0, &len);
+        cr_assert_eq(ds_sha256_hex(hex, text, len), 0);
+        cr_assert_str_eq(hex, r[i]->docs[0].content_sha256, "revision %zu", i + 1);
+        free(text);
+        free(orig);
+        free(want);
+        free(file);
+    }
+    expect_ok(v);
+    for (i = 0; i < 6; i++)
+        ds_vault_add_result_free(r[i]);
+    ds_vault_free(v);
+}
+
+/* The main-job vault, returning the add results of its six snapshots. */
+static ds_vault *patched_vault(ds_vault_add_result *r[6])
+{
+    ds_vault *v = make_vault("vault", g_key);
+    size_t i;
+    r[0] = add_at(v, T0, "putin-kim", tu_src(ART), NULL);
+    for (i = 0; i < 5; i++) {
+        char *p = rev_path(revs[i]);
+        r[i + 1] = add_at(v, T0 + 86400 * (int64_t)(i + 1), "putin-kim", p, NULL);
+        free(p);
+    }
+    return v;
+}
+
+Test(vault, missing_base_bundle_is_named)
+{
+    ds_vault_add_result *r[6];
+    ds_vault *v = patched_vault(r);
+    char cmd[1024], want[16384], *p;
+    size_t i, n = 0;
+
+    snprintf(cmd, sizeof cmd, "rm '%s/bundles/%s.tar.zst'", g_vdir, r[0]->bundle);
+    cr_assert_eq(system(cmd), 0);
+    n += (size_t)snprintf(want + n, sizeof want - n,
+                          "bundle-present bundles/%s.tar.zst: missing (referenced by "
+                          "manifest.jsonl line 1)\n",
+                          r[0]->bundle);
+    for (i = 1; i < 6; i++) {
+        const ds_vault_added_doc *d = &r[i]->docs[0], *b = &r[0]->docs[0];
+        n += (size_t)snprintf(
+            want + n, sizeof want - n,
+            "bundle bundles/%s.tar.zst: patches documents/%s.txt.from-%s.zst: documents/%s.txt is "
+            "stored as a patch against documents/%s.txt: no earlier bundle of the vault holds "
+            "documents/%s.txt in full: bundles/%s.tar.zst (record 1), which stores it, is "
+            "missing\n",
+            r[i]->bundle, d->content_sha256, b->content_sha256, d->content_sha256,
+            b->content_sha256, b->content_sha256, r[0]->bundle);
+        n += (size_t)snprintf(
+            want + n, sizeof want - n,
+            "bundle bundles/%s.tar.zst: patches originals/%s.md.from-%s.zst: originals/%s.md is "
+            "stored as a patch against originals/%s.md: no earlier bundle of the vault holds "
+            "originals/%s.md in full: bundles/%s.tar.zst (record 1), which stores it, is "
+            "missing\n",
+            r[i]->bundle, d->original_sha256, b->original_sha256, d->original_sha256,
+            b->original_sha256, b->original_sha256, r[0]->bundle);
+    }
+    expect_failure(v, want);
+    /* reading names the entry, its base and the missing bundle */
+    {
+        ds_vault_rev rev = {DS_VAULT_REV_NUMBER, 3, 0};
+        ds_vault_entry e;
+        size_t len;
+        cr_assert_eq(ds_vault_resolve(&e, v, "putin-kim", &rev), 0);
+        cr_assert_eq(ds_vault_read(&p, &len, v, "putin-kim", &e, 0), DS_EINTEGRITY);
+        snprintf(want, sizeof want,
+                 "bundles/%s.tar.zst: documents/%s.txt is stored as a patch against "
+                 "documents/%s.txt: no earlier bundle of the vault holds documents/%s.txt in "
+                 "full: bundles/%s.tar.zst (record 1), which stores it, is missing",
+                 r[2]->bundle, r[2]->docs[0].content_sha256, r[0]->docs[0].content_sha256,
+                 r[0]->docs[0].content_sha256, r[0]->bundle);
+        cr_assert_str_eq(ds_error_last(), want);
+    }
+    for (i = 0; i < 6; i++)
+        ds_vault_add_result_free(r[i]);
+    ds_vault_free(v);
+}
+
+Test(vault, a_base_stored_only_as_a_patch_is_refused)
+{
+    ds_vault_add_result *r[6];
+    ds_vault *v = patched_vault(r);
+    ds_bundle_base_provider bp;
+    char entry[128], want[1024];
+    void *data = (void *)1;
+    size_t len = 1;
+
+    cr_assert_eq(ds_vault_base_provider(&bp, v), 0);
+    /* revision 1 is a base: stored in full */
+    snprintf(entry, sizeof entry, "documents/%s.txt", r[0]->docs[0].content_sha256);
+    cr_assert_eq(bp.load(bp.ctx, entry, &data, &len), 0, "%s", ds_error_last());
+    cr_assert_eq(len, 3677);
+    free(data);
+    /* revision 2 is a patch: never a base */
+    snprintf(entry, sizeof entry, "documents/%s.txt", r[1]->docs[0].content_sha256);
+    cr_assert_eq(bp.load(bp.ctx, entry, &data, &len), DS_ENOTFOUND);
+    cr_assert_null(data);
+    snprintf(want, sizeof want,
+             "no earlier bundle of the vault holds %s in full: bundles/%s.tar.zst (record 2) "
+             "holds it only as a patch, and a base must be stored in full",
+             entry, r[1]->bundle);
+    cr_assert_str_eq(ds_error_last(), want);
+    for (size_t i = 0; i < 6; i++)
+        ds_vault_add_result_free(r[i]);
+    ds_vault_free(v);
+}
+
+/* Copy a vault bundle to g_dir/NAME.tar.zst, running sh commands in its
+ * extracted tree first (cwd = the tree) and repacking its entries in
+ * archive order with tar. */
+static char *craft_bundle(const char *bundle_id, const char *name, const char *sh)
+{
+    char cmd[4096], out[600];
+    snprintf(out, sizeof out, "%s/%s.tar.zst", g_dir, name);
+    snprintf(
+        cmd, sizeof cmd,
+        "set -e; d='%s/%s.d'; mkdir \"$d\"; cd \"$d\"; tar --zstd -xf '%s/bundles/%s.tar.zst'; "
+        "list=$(tar --zstd -tf '%s/bundles/%s.tar.zst'); %s; "
+        "tar --zstd --format=pax -cf '%s' $(for f in $list; do [ -e \"$f\" ] && echo \"$f\"; "
+        "done; echo $EXTRA)",
+        g_dir, name, g_vdir, bundle_id, g_vdir, bundle_id, sh, out);
+    cr_assert_eq(system(cmd), 0, "%s", cmd);
+    return strdup(out);
+}
+
+Test(vault, tampered_patch_entry_is_named_by_verify)
+{
+    ds_vault_add_result *r[6];
+    ds_vault *v = patched_vault(r);
+    ds_bundle_verify_options bo = DS_BUNDLE_VERIFY_OPTIONS_INIT;
+    ds_bundle_base_provider bp;
+    ds_public_key *pub = NULL;
+    const ds_public_key *keys[1];
+    ds_report *rep = NULL;
+    char *thin, want[2048], patch[300];
+
+    snprintf(patch, sizeof patch, "documents/%s.txt.from-%s.zst", r[1]->docs[0].content_sha256,
+             r[0]->docs[0].content_sha256);
+    /* the last byte of the patch: its content checksum */
+    {
+        char sh[1024];
+        snprintf(sh, sizeof sh,
+                 "f=%s; n=$(stat -c %%s $f); b=$(tail -c 1 $f | od -An -tu1 | tr -d ' '); "
+                 "printf \"\\\\$(printf %%o $((b ^ 1)))\" | dd of=$f bs=1 seek=$((n - 1)) "
+                 "conv=notrunc status=none",
+                 patch);
+        thin = craft_bundle(r[1]->bundle, "flipped", sh);
+    }
+    cr_assert_eq(ds_secret_key_public(&pub, g_key), 0);
+    keys[0] = pub;
+    cr_assert_eq(ds_vault_base_provider(&bp, v), 0);
+    bo.keys = keys;
+    bo.key_count = 1;
+    bo.bases = &bp;
+    cr_assert_eq(ds_bundle_verify(&rep, thin, &bo, NULL), 0, "%s", ds_error_last());
+    snprintf(want, sizeof want,
+             "patches %s: does not expand against documents/%s.txt: the patch does not expand: "
+             "zstd: Restored data doesn't match checksum\n",
+             patch, r[0]->docs[0].content_sha256);
+    cr_assert_str_eq(failures(rep), want);
+    ds_report_free(rep);
+    /* the same bundle untouched verifies with the bases, and names the
+     * missing base without them (version 1 options: no provider) */
+    {
+        char bpath[600];
+        ds_bundle_verify_options v1 = DS_BUNDLE_VERIFY_OPTIONS_INIT;
+        snprintf(bpath, sizeof bpath, "%s/bundles/%s.tar.zst", g_vdir, r[1]->bundle);
+        cr_assert_eq(ds_bundle_verify(&rep, bpath, &bo, NULL), 0);
+        cr_assert(ds_report_ok(rep), "%s", failures(rep));
+        ds_report_free(rep);
+        v1.version = 1;
+        v1.keys = keys;
+        v1.key_count = 1;
+        v1.bases = &bp; /* not read: a version 1 caller has no such member */
+        cr_assert_eq(ds_bundle_verify(&rep, bpath, &v1, NULL), 0);
+        snprintf(want, sizeof want,
+                 "patches %s: documents/%s.txt is stored as a patch against documents/%s.txt, "
+                 "which is in another bundle of the vault: verify the vault, or docseal export "
+                 "the bundle\n"
+                 "patches originals/%s.md.from-%s.zst: originals/%s.md is stored as a patch "
+                 "against originals/%s.md, which is in another bundle of the vault: verify the "
+                 "vault, or docseal export the bundle\n",
+                 patch, r[1]->docs[0].content_sha256, r[0]->docs[0].content_sha256,
+                 r[1]->docs[0].original_sha256, r[0]->docs[0].original_sha256,
+                 r[1]->docs[0].original_sha256, r[0]->docs[0].original_sha256);
+        cr_assert_str_eq(failures(rep), want);
+        ds_report_free(rep);
+    }
+    /* a patch that expands to other content (made against the base with
+     * zstd, but from other text) fails content-hash and digests */
+    {
+        char sh[1024], *wrong;
+        snprintf(sh, sizeof sh,
+                 "mkdir -p ../b && tar --zstd -xf '%s/bundles/%s.tar.zst' -C ../b && "
+                 "printf 'other text\\n' > other && zstd -q -f --patch-from=../b/documents/%s.txt "
+                 "other -o %s && rm other",
+                 g_vdir, r[0]->bundle, r[0]->docs[0].content_sha256, patch);
+        wrong = craft_bundle(r[1]->bundle, "wrong", sh);
+        cr_assert_eq(ds_bundle_verify(&rep, wrong, &bo, NULL), 0);
+        snprintf(want, sizeof want,
+                 "digests documents/%s.txt: digest mismatch: MANIFEST says %s, content is "
+                 "63c3cf7091dabd33a6c54abf345b9d4d72a526e8e2a54713c92802c97ae26c31\n"
+                 "content-hash %s: expands to content that hashes to "
+                 "63c3cf7091dabd33a6c54abf345b9d4d72a526e8e2a54713c92802c97ae26c31, not to the "
+                 "digest of documents/%s.txt\n"
+                 "snapshot-consistent documents/%s.txt: document putin-kim: snapshot.json says "
+                 "3672 bytes, the entry has 11\n",
+                 r[1]->docs[0].content_sha256, r[1]->docs[0].content_sha256, patch,
+                 r[1]->docs[0].content_sha256, r[1]->docs[0].content_sha256);
+        cr_assert_str_eq(failures(rep), want);
+        ds_report_free(rep);
+        free(wrong);
+    }
+    ds_public_key_free(pub);
+    free(thin);
+    for (size_t i = 0; i < 6; i++)
+        ds_vault_add_result_free(r[i]);
+    ds_vault_free(v);
+}
+
+Test(vault, an_entry_stored_both_ways_is_refused)
+{
+    ds_vault_add_result *r[6];
+    ds_vault *v = patched_vault(r);
+    ds_bundle_verify_options bo = DS_BUNDLE_VERIFY_OPTIONS_INIT;
+    ds_bundle_base_provider bp;
+    ds_report *rep = NULL;
+    char sh[1024], want[1024], *both;
+
+    /* the full text next to its patch (from the exported copy) */
+    snprintf(
+        sh, sizeof sh,
+        "mkdir -p ../full && cd ../full && tar --zstd -xf '%s/full.tar.zst' && cd - >/dev/null "
+        "&& cp ../full/documents/%s.txt documents/; export EXTRA=documents/%s.txt",
+        g_dir, r[1]->docs[0].content_sha256, r[1]->docs[0].content_sha256);
+    {
+        char out[600];
+        snprintf(out, sizeof out, "%s/full.tar.zst", g_dir);
+        cr_assert_eq(ds_vault_export(v, r[1]->bundle, out), 0, "%s", ds_error_last());
+    }
+    both = craft_bundle(r[1]->bundle, "both", sh);
+    cr_assert_eq(ds_vault_base_provider(&bp, v), 0);
+    bo.bases = &bp;
+    cr_assert_eq(ds_bundle_verify(&rep, both, &bo, NULL), 0);
+    snprintf(want, sizeof want,
+             "entry-safety documents/%s.txt.from-%s.zst: documents/%s.txt is stored twice: in "
+             "full or as a patch, and as documents/%s.txt\n",
+             r[1]->docs[0].content_sha256, r[0]->docs[0].content_sha256,
+             r[1]->docs[0].content_sha256, r[1]->docs[0].content_sha256);
+    cr_assert_not_null(strstr(failures(rep), want), "%s", failures(rep));
+    ds_report_free(rep);
+    free(both);
+    for (size_t i = 0; i < 6; i++)
+        ds_vault_add_result_free(r[i]);
+    ds_vault_free(v);
+}
+
+Test(vault, export_gives_a_standalone_bundle_with_the_same_id)
+{
+    ds_vault_add_result *r[6];
+    ds_vault *v = patched_vault(r);
+    ds_bundle_verify_options bo = DS_BUNDLE_VERIFY_OPTIONS_INIT;
+    ds_public_key *pub = NULL;
+    const ds_public_key *keys[1];
+    ds_report *rep = NULL;
+    ds_bundle_info *info = NULL;
+    char out[600], bad[100];
+
+    snprintf(out, sizeof out, "%s/copy.tar.zst", g_dir);
+    cr_assert_eq(ds_vault_export(v, r[2]->bundle, out), 0, "%s", ds_error_last());
+    cr_assert_str_eq(entries_of(NULL, out), one_doc_entries(&r[2]->docs[0], NULL, NULL));
+    cr_assert_eq(ds_secret_key_public(&pub, g_key), 0);
+    keys[0] = pub;
+    bo.keys = keys;
+    bo.key_count = 1;
+    cr_assert_eq(ds_bundle_verify(&rep, out, &bo, &info), 0);
+    cr_assert(ds_report_ok(rep), "%s", failures(rep));
+    cr_assert_str_eq(info->bundle_id, r[2]->bundle);
+    ds_report_free(rep);
+    ds_bundle_info_free(info);
+    /* errors */
+    memset(bad, 'a', 64);
+    bad[64] = '\0';
+    cr_assert_eq(ds_vault_export(v, bad, out), DS_ENOTFOUND);
+    cr_assert_str_eq(ds_error_last(),
+                     "bundle aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa: "
+                     "no record of the vault names it");
+    cr_assert_eq(ds_vault_export(v, "ABC", out), DS_EINVALID);
+    cr_assert_str_eq(ds_error_last(), "ABC: not a bundle id (64 lowercase hex digits)");
+    ds_public_key_free(pub);
+    for (size_t i = 0; i < 6; i++)
+        ds_vault_add_result_free(r[i]);
+    ds_vault_free(v);
+}
+
+Test(vault, a_large_drift_is_stored_in_full_and_becomes_the_base)
+{
+    ds_vault *v = make_vault("vault", g_key);
+    ds_vault_add_result *r[3];
+    char p3[600], *data;
+    size_t len;
+
+    r[0] = add_at(v, T0, "doc", tu_src(ART), NULL);
+    r[1] = add_at(v, T0 + 86400, "doc", tu_src("fixtures/articles/002_front_matter.txt"), NULL);
+    data = tu_read(tu_src("fixtures/articles/002_front_matter.txt"), &len);
+    snprintf(p3, sizeof p3, "%s/third.txt", g_dir);
+    {
+        char *d3 = malloc(len + 64);
+        memcpy(d3, data, len);
+        memcpy(d3 + len, "\nOne more sentence at the end.\n", 31);
+        tu_write(p3, d3, len + 31);
+        free(d3);
+    }
+    r[2] = add_at(v, T0 + 2 * 86400, "doc", p3, NULL);
+    cr_assert_eq(r[1]->docs[0].status, DS_DOC_CHANGED);
+    /* another article under the same id: the patch would not pay */
+    cr_assert_str_eq(entries_of(r[1]->bundle, NULL), one_doc_entries(&r[1]->docs[0], NULL, NULL));
+    /* the next small change patches against it, not against revision 1 */
+    cr_assert_str_eq(entries_of(r[2]->bundle, NULL),
+                     one_doc_entries(&r[2]->docs[0], r[1]->docs[0].content_sha256,
+                                     r[1]->docs[0].original_sha256));
+    expect_ok(v);
+    free(data);
+    for (size_t i = 0; i < 3; i++)
+        ds_vault_add_result_free(r[i]);
+    ds_vault_free(v);
+}

@@ -58,7 +58,14 @@ typedef struct vstate {
 
 static int vent_cmp(const void *a, const void *b)
 {
-    return strcmp(((const vent *)a)->path, ((const vent *)b)->path);
+    const vent *x = a, *y = b;
+    int c = strcmp(x->path, y->path);
+    if (c || (!x->stored && !y->stored))
+        return c;
+    /* an entry stored both ways: the full one first, then patches by name */
+    if (!x->stored || !y->stored)
+        return x->stored ? 1 : -1;
+    return strcmp(x->stored, y->stored);
 }
 
 static const vent *vent_find(const vstate *v, const char *path)

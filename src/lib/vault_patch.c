@@ -169,6 +169,10 @@ int ds__vault_base_load(void *ctx, const char *entry, void **data, size_t *len)
                 why = ds__asprintf("bundles/%s.tar.zst (record %" PRIu64
                                    ") holds it only as a patch, and a base must be stored in full",
                                    bundle, r->seq);
+            else if (access(bpath, F_OK) != 0)
+                why = ds__asprintf("bundles/%s.tar.zst (record %" PRIu64 "), which stores it, is "
+                                   "missing",
+                                   bundle, r->seq);
             else if (err == DS_ENOTFOUND && strstr(ds_error_last(), "no such entry"))
                 why = ds__asprintf("bundles/%s.tar.zst (record %" PRIu64 ") does not hold it",
                                    bundle, r->seq);

@@ -1,0 +1,105 @@
+#!/bin/bash
+# Patch entries through the CLI: a changed revision is stored as a patch
+# against the last revision stored in full; show reads it back; a thin bundle
+# alone fails verify naming the entry and its base; export gives a standalone
+# bundle with the same bundle id; the stock-tools recipe of docseal-formats(5)
+# (tar, zstd --patch-from, sha256sum -c, minisign) reproduces and checks it.
+source "$(dirname "$0")/lib/common.sh"
+
+v=$WORK/v
+art=$FIX/articles/000_b02582cd44c05fde.txt
+pub=$XDG_CONFIG_HOME/docseal/docseal.key.pub
+"$DOCSEAL" -q init "$v" >/dev/null
+"$DOCSEAL" -q -C "$v" add --id putin-kim --time 2018-01-11T12:00:00Z "$art" >/dev/null
+"$DOCSEAL" -q -C "$v" add --id putin-kim --time 2018-01-12T12:00:00Z "$FIX/revisions/vault-2-typo.txt" >/dev/null
+"$DOCSEAL" -q -C "$v" add --id putin-kim --time 2018-01-13T12:00:00Z "$FIX/revisions/vault-3-quote.txt" >/dev/null
+field() { # field REV NAME: a member of `log --json` for a revision
+    "$DOCSEAL" -C "$v" log --json putin-kim |
+        sed -n '/"revision": '"$1"',/,/}/s/.*"'"$2"'": "\([^"]*\)".*/\1/p'
+}
+b1=$(field 1 bundle) b3=$(field 3 bundle)
+c1=$(field 1 content_sha256) c3=$(field 3 content_sha256)
+o1=$(field 1 original_sha256) o3=$(field 3 original_sha256)
+[ "$c1" = 759dda5193f1d2033fc2cedf2864eec21b127f3fdb9d2b556357c759cd2a9fe0 ] || fail "c1 $c1"
+[ "$c3" = e5bb300bf10d96201cfd8b3b5e571160f307b9c2f4033178483e913aa2f264c0 ] || fail "c3 $c3"
+
+# the third revision is stored as patches against the first (star: the second is a patch too)
+want="MANIFEST
+MANIFEST.minisig
+snapshot.json
+documents/$c3.txt.from-$c1.zst
+originals/$o3.md.from-$o1.zst"
+got=$(tar --zstd -tf "$v/bundles/$b3.tar.zst")
+[ "$got" = "$want" ] || fail "bundle 3 holds [$got], expected [$want]"
+# ... and MANIFEST still lists the entries they stand for
+tar --zstd -xOf "$v/bundles/$b3.tar.zst" MANIFEST | cut -c67- | sed -n 1,2p >"$WORK/listed"
+printf 'documents/%s.txt\noriginals/%s.md\n' "$c3" "$o3" | cmp -s - "$WORK/listed" ||
+    fail "MANIFEST lists $(cat "$WORK/listed")"
+
+# show: the exact changed text and the original bytes
+"$DOCSEAL" -C "$v" show putin-kim@3 >"$WORK/text"
+[ "$(sed -n 10p "$WORK/text")" = '*“He is already a shrewd and mature politician,”* Putin added.' ] ||
+    fail "show putin-kim@3 line 10: $(sed -n 10p "$WORK/text")"
+[ "$(sha256sum <"$WORK/text" | cut -c1-64)" = "$c3" ] || fail "show putin-kim@3: wrong text"
+"$DOCSEAL" -C "$v" show --original putin-kim@3 | cmp -s - "$FIX/revisions/vault-3-quote.txt" ||
+    fail "show --original putin-kim@3 differs"
+"$DOCSEAL" -C "$v" show putin-kim@2 | cmp -s - <("$DOCSEAL" normalize "$FIX/revisions/vault-2-typo.txt") ||
+    fail "show putin-kim@2 differs"
+"$DOCSEAL" -C "$v" diff --summary putin-kim@1 putin-kim@3 >"$WORK/sum" || true
+[ "$(sed -n 2p "$WORK/sum")" = "summary: +1 −3 words, 1 quote changed" ] ||
+    fail "diff --summary: $(cat "$WORK/sum")"
+"$DOCSEAL" -q -C "$v" verify >/dev/null || fail "vault verify failed"
+
+# the thin bundle alone: each patch entry named with its base (exit 1)
+ds verify --pubkey "$pub" "$v/bundles/$b3.tar.zst" >"$WORK/out" 2>&1
+[ $rc -eq 1 ] || fail "verify of a thin bundle: exit $rc"
+want="FAIL patches documents/$c3.txt.from-$c1.zst: documents/$c3.txt is stored as a patch against documents/$c1.txt, which is in another bundle of the vault: verify the vault, or docseal export the bundle
+FAIL patches originals/$o3.md.from-$o1.zst: originals/$o3.md is stored as a patch against originals/$o1.md, which is in another bundle of the vault: verify the vault, or docseal export the bundle"
+[ "$(grep '^FAIL' "$WORK/out")" = "$want" ] || fail "thin verify said: $(cat "$WORK/out")"
+
+# export: the same bundle id, every entry in full, verifies alone
+(cd "$WORK" && "$DOCSEAL" -C "$v" export putin-kim@3) >"$WORK/exp"
+[ "$(cat "$WORK/exp")" = "$b3  $b3.tar.zst" ] || fail "export printed $(cat "$WORK/exp")"
+want="MANIFEST
+MANIFEST.minisig
+snapshot.json
+documents/$c3.txt
+originals/$o3.md"
+got=$(tar --zstd -tf "$WORK/$b3.tar.zst")
+[ "$got" = "$want" ] || fail "export holds [$got]"
+"$DOCSEAL" verify --pubkey "$pub" "$WORK/$b3.tar.zst" >"$WORK/out" || fail "export does not verify: $(cat "$WORK/out")"
+[ "$(tail -n 1 "$WORK/out")" = "verification passed" ] || fail "$(cat "$WORK/out")"
+[ "$(tar --zstd -xOf "$WORK/$b3.tar.zst" MANIFEST | sha256sum | cut -c1-64)" = "$b3" ] ||
+    fail "export has another bundle id"
+"$DOCSEAL" -C "$v" export -o - "$b3" >"$WORK/stdout.tar.zst"
+cmp -s "$WORK/stdout.tar.zst" "$WORK/$b3.tar.zst" || fail "export -o - differs from the file"
+expect 2 "docseal: bundle 0000000000000000000000000000000000000000000000000000000000000000: no record of the vault names it" \
+    -- -C "$v" export -o "$WORK/x" 0000000000000000000000000000000000000000000000000000000000000000
+expect 2 "docseal: export: give one bundle: BUNDLE-ID or ID@REV
+Try 'docseal export --help'." -- -C "$v" export
+
+# stock tools alone: the thin bundle, the base's bundle, zstd --patch-from
+mkdir "$WORK/thin" "$WORK/base"
+tar --zstd -xf "$v/bundles/$b3.tar.zst" -C "$WORK/thin"
+tar --zstd -xf "$v/bundles/$b1.tar.zst" -C "$WORK/base"
+(
+    cd "$WORK/thin"
+    for p in */*.from-*.zst; do
+        t=${p%.from-*}; b=${p##*.from-}; b=${b%.zst}
+        zstd -q -d --patch-from="../base/${t%%/*}/$b.${t##*.}" "$p" -o "$t" && rm "$p"
+    done
+    sha256sum -c MANIFEST >"$WORK/sums"
+    minisign -Vm MANIFEST -p "$pub" >"$WORK/mini"
+)
+want="documents/$c3.txt: OK
+originals/$o3.md: OK
+snapshot.json: OK"
+[ "$(cat "$WORK/sums")" = "$want" ] || fail "sha256sum -c: $(cat "$WORK/sums")"
+grep -qx "Trusted comment: docseal-bundle 1 time:2018-01-13T12:00:00Z bundle:$b3" "$WORK/mini" ||
+    fail "minisign: $(cat "$WORK/mini")"
+cmp -s "$WORK/thin/documents/$c3.txt" "$WORK/text" || fail "expanded text differs from show"
+
+# one-off seal never writes patch entries
+(cd "$WORK" && "$DOCSEAL" -q seal -o sealed.tar.zst "$FIX/revisions/vault-3-quote.txt" >/dev/null)
+tar --zstd -tf "$WORK/sealed.tar.zst" | grep -q 'from-' && fail "seal wrote a patch entry"
+echo "vault_patches: ok"

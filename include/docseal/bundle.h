@@ -16,6 +16,9 @@
  *   originals/<sha256>.<ext>  original bytes, named by original hash; <ext>
  *                             is "txt", "md" or "html" after the input format
  *   snapshot.json             snapshot metadata (UTF-8 JSON, final newline)
+ * In a vault, a documents/ or originals/ entry of a changed document may be
+ * stored as a patch entry "<entry>.from-<base sha256>.zst" instead (see
+ * ds_bundle_base_provider); MANIFEST and snapshot.json still name the entry.
  * The archive order is MANIFEST, MANIFEST.minisig, snapshot.json, then each
  * text (bytewise by name) followed by the originals it came from. docseal
  * writes one zstd frame with content checksum, fixed-size jobs, and when an HTML

@@ -143,10 +143,13 @@ int ds__bundle_expand_current(ds__buf *out, ds_bundle_reader *r, const char *tar
 int ds__bundle_extract_full(const char *path, const char *entry, const ds_sink *sink,
                             int *as_patch);
 
-/* How a bundle stores entry ("documents/<D>.txt", or "originals/<D>" for any
- * extension): 1 with its path in the archive (the entry's own, or a patch
- * entry's) in stored, 0 when it is not there, or a reader error. */
-int ds__bundle_find_stored(const char *path, const char *entry, char stored[DS__PATH_CAP]);
+/* The paths of a bundle's entries (those without a problem), sorted
+ * bytewise; caller frees each and the array. Reader errors. */
+int ds__bundle_list(const char *path, char ***names, size_t *count);
+/* How a listing stores entry ("documents/<D>.txt", or "originals/<D>" for
+ * any extension): its path in the archive (the entry's own, or a patch
+ * entry's), or NULL. */
+const char *ds__bundle_list_find(char *const *names, size_t count, const char *entry);
 
 /* Make a patch of content against base at a zstd level: one frame with
  * content size and checksum, window covering base and content. Returns 1

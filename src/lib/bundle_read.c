@@ -1442,27 +1442,80 @@ int ds__bundle_extract_full(const char *path, const char *entry, const ds_sink *
     return extract_impl(path, entry, sink, NULL, as_patch);
 }
 
-int ds__bundle_find_stored(const char *path, const char *entry, char stored[DS__PATH_CAP])
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+int ds__bundle_list(const char *path, char ***names, size_t *count)
 {
     ds_bundle_reader *r = NULL;
     ds_bundle_entry e;
-    size_t n = strlen(entry);
-    int rc, err;
+    char **list = NULL;
+    size_t n = 0, cap = 0;
+    int rc, err = 0;
 
+    *names = NULL;
+    *count = 0;
     if ((err = ds_bundle_reader_open(&r, path, NULL)) < 0)
         return err;
     while ((rc = ds_bundle_reader_next(r, &e)) == 1) {
-        char target[DS__PATH_CAP];
-        const char *name = ds_bundle_patch_path_split(e.path, target, NULL) ? target : e.path;
-        if (e.problem || strncmp(name, entry, n) != 0 ||
-            (name[n] != '\0' && !(n == 10 + 64 && name[n] == '.')))
+        if (e.problem)
             continue;
-        snprintf(stored, DS__PATH_CAP, "%s", e.path);
-        ds_bundle_reader_free(r);
-        return 1;
+        if (n == cap) {
+            size_t ncap = cap ? cap * 2 : 16;
+            char **g = ds__realloc(list, ncap * sizeof *g);
+            if (!g) {
+                err = DS_ENOMEM;
+                goto done;
+            }
+            list = g;
+            cap = ncap;
+        }
+        if (!(list[n] = ds__strdup(e.path))) {
+            err = DS_ENOMEM;
+            goto done;
+        }
+        n++;
     }
+    if (rc < 0) {
+        err = rc;
+        goto done;
+    }
+    if (n > 1)
+        qsort(list, n, sizeof *list, cmp_str);
+    *names = list;
+    *count = n;
+    list = NULL;
+    n = 0;
+done:
+    while (n > 0)
+        free(list[--n]);
+    free(list);
     ds_bundle_reader_free(r);
-    return rc;
+    return err;
+}
+
+const char *ds__bundle_list_find(char *const *names, size_t count, const char *entry)
+{
+    size_t lo = 0, hi = count, n = strlen(entry);
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (strcmp(names[mid], entry) < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    /* the entry itself or a patch entry for it sort right there */
+    for (; lo < count && strncmp(names[lo], entry, n) == 0; lo++) {
+        char target[DS__PATH_CAP];
+        const char *name = ds_bundle_patch_path_split(names[lo], target, NULL) ? target : names[lo];
+        if (strncmp(name, entry, n) == 0 &&
+            (name[n] == '\0' ||
+             (n == 10 + 64 && name[n] == '.' && ds__bundle_entry_kind(name) == DS__ENTRY_ORIGINAL)))
+            return names[lo];
+    }
+    return NULL;
 }
 
 static int extract_impl(const char *path, const char *entry, const ds_sink *sink,

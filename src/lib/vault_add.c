@@ -139,12 +139,14 @@ int ds_vault_add(ds_vault_add_result **out, ds_vault *v, const ds_secret_key *ke
     const ds_document **docs = NULL;
     ds__vault_bases vb = {v, NULL, UINT64_MAX};
     ds_bundle_base_provider provider = {ds__vault_base_load, &vb};
+    ds__base_listings listings;
     size_t i, len = 0, stdin_count = 0;
     int64_t t;
     int err = 0, bundle_written = 0, maybe_written = 0;
 
     if (out)
         *out = NULL;
+    memset(&listings, 0, sizeof listings);
     /* a caller built against version 1 has a struct without allow_future:
      * copy only what it has (o keeps the default for the rest) */
     if (opts)
@@ -307,8 +309,8 @@ int ds_vault_add(ds_vault_add_result **out, ds_vault *v, const ds_secret_key *ke
             char tb[DS_BUNDLE_MAX_PATH + 1], ob[DS_BUNDLE_MAX_PATH + 1];
             if (!vb.map && (err = ds__vault_base_map(&vb.map, v)) < 0)
                 goto done;
-            if ((err = ds__vault_choose_bases(v, d, ds__bundle_format_ext(doc->format), tb, ob)) <
-                0)
+            if ((err = ds__vault_choose_bases(v, &listings, d, ds__bundle_format_ext(doc->format),
+                                              tb, ob)) < 0)
                 goto done;
             if ((tb[0] || ob[0]) &&
                 (err = ds_bundle_writer_patch(w, i, tb[0] ? tb : NULL, ob[0] ? ob : NULL,
@@ -316,6 +318,8 @@ int ds_vault_add(ds_vault_add_result **out, ds_vault *v, const ds_secret_key *ke
                 goto done;
         }
     }
+
+    ds__base_listings_free(&listings); /* not needed while writing */
 
     /* 1. the bundle, durable before the record that names it */
     if ((err = ds_bundle_writer_finish(w, NULL, bundle_id, &bpath)) < 0)
@@ -357,6 +361,7 @@ done:
     if (bundle_written && bpath && !ds__bundle_referenced(v->index, bundle_id))
         unlink(bpath);
     ds__vault_unlock(v);
+    ds__base_listings_free(&listings);
     ds_bundle_writer_free(w);
     ds_manifest_record_free(rec);
     ds_vault_add_result_free(res);

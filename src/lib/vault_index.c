@@ -268,6 +268,39 @@ int ds__index_entry_get(ds__index *ix, uint64_t n, ds__index_entry *out)
     return 0;
 }
 
+int ds__index_entries_get(ds__index *ix, uint64_t first, size_t n, ds__index_entry *out)
+{
+    unsigned char *buf = NULL;
+    size_t i, infile = 0;
+    int err = 0;
+    if (first > ix->entry_count || n > ix->entry_count - first)
+        return ds__error_set(DS_EINVALID, "index: entries %" PRIu64 "+%zu out of range", first, n);
+    if (first < ix->file_entries)
+        infile = ix->file_entries - first < n ? (size_t)(ix->file_entries - first) : n;
+    if (infile) {
+        /* one read for the part in index/entries.bin */
+        if (!(buf = ds__malloc(infile * DS__INDEX_ENTRY_SIZE)))
+            return DS_ENOMEM;
+        if ((err = ds__pread_all(ix->entries_fd, buf, infile * DS__INDEX_ENTRY_SIZE,
+                                 first * DS__INDEX_ENTRY_SIZE, "index/entries.bin")) < 0)
+            goto done;
+        for (i = 0; i < infile; i++)
+            ds__entry_decode(&out[i], buf + i * DS__INDEX_ENTRY_SIZE);
+    }
+    for (i = infile; i < n; i++)
+        ds__entry_decode(&out[i], (const unsigned char *)ix->mem.ptr +
+                                      (first + i - ix->file_entries) * DS__INDEX_ENTRY_SIZE);
+    for (i = 0; i < n; i++)
+        if (out[i].doc >= ix->doc_count || (unsigned)out[i].status > DS_DOC_UNCHANGED) {
+            err = ds__error_set(DS_EINVALID, "index/entries.bin: entry %" PRIu64 " is damaged",
+                                first + i);
+            goto done;
+        }
+done:
+    free(buf);
+    return err;
+}
+
 void ds__index_entry_to_public(ds_vault_entry *out, const ds__index_entry *e)
 {
     memset(out, 0, sizeof *out);

@@ -157,6 +157,8 @@ int ds__summary_cache_files(ds_vault *v);
 /* Delete a cache file named as bad() names it, without following links. */
 int ds__summary_unlink(ds_vault *v, const char *file);
 int ds__index_entry_get(ds__index *ix, uint64_t n, ds__index_entry *out);
+/* n entries from first on into out (one read for those in entries.bin). */
+int ds__index_entries_get(ds__index *ix, uint64_t first, size_t n, ds__index_entry *out);
 /* Apply one record at offset (line of line_len bytes) to the in-memory index,
  * appending its entries to ix->mem. */
 int ds__index_apply(ds__index *ix, const ds_manifest_record *rec, uint64_t offset,
@@ -225,12 +227,29 @@ typedef struct ds__vault_bases {
 } ds__vault_bases;
 int ds__vault_base_load(void *ctx, const char *entry, void **data, size_t *len);
 
+/* Listings of the bundles the bases of one add come from (a few at a time:
+ * each listing holds a bundle's entry paths). Zero-initialize; free with
+ * ds__base_listings_free(). */
+#define DS__BASE_LISTINGS 4
+typedef struct ds__base_listings {
+    struct {
+        unsigned char bundle[32];
+        char **names;
+        size_t count;
+        uint64_t used; /* 0: empty slot */
+    } slot[DS__BASE_LISTINGS];
+    uint64_t tick;
+} ds__base_listings;
+void ds__base_listings_free(ds__base_listings *l);
+
 /* Choose the bases of a changed document's text and original (see
  * ds_vault_add(): the most recent revision stored in full). d is the
  * document in the index (locked, current); ext the extension of the new
- * original. Each base is set to "" when there is none. */
-int ds__vault_choose_bases(ds_vault *v, const ds__index_doc *d, const char *ext,
-                           char text_base[DS_BUNDLE_MAX_PATH + 1],
+ * original. Each base is set to "" when there is none (also when the
+ * previous revision's bundle cannot be read: the revision is then stored in
+ * full). Returns 0 or DS_ENOMEM. */
+int ds__vault_choose_bases(ds_vault *v, ds__base_listings *cache, const ds__index_doc *d,
+                           const char *ext, char text_base[DS_BUNDLE_MAX_PATH + 1],
                            char orig_base[DS_BUNDLE_MAX_PATH + 1]);
 
 #endif

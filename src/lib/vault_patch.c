@@ -71,7 +71,6 @@ void ds__base_map_free(ds__base_map *m)
 int ds__vault_base_map(ds__base_map **out, ds_vault *v)
 {
     ds__base_map *m = v->base_map;
-    uint64_t n;
     int err;
 
     *out = NULL;
@@ -86,20 +85,25 @@ int ds__vault_base_map(ds__base_map **out, ds_vault *v)
         m->n = 0;
         m->entries = 0;
     }
-    for (n = m->entries; n < v->index->entry_count; n++) {
-        ds__index_entry e;
-        char digest[DS_SHA256_HEX_SIZE], bundle[DS_SHA256_HEX_SIZE];
-        if ((err = ds__index_entry_get(v->index, n, &e)) < 0)
+    while (m->entries < v->index->entry_count) {
+        ds__index_entry es[256];
+        uint64_t left = v->index->entry_count - m->entries;
+        size_t k, n = left < 256 ? (size_t)left : 256;
+        if ((err = ds__index_entries_get(v->index, m->entries, n, es)) < 0)
             return err;
-        ds__hex(bundle, e.bundle, 32);
-        ds__hex(digest, e.content, 32);
-        if (e.status != DS_DOC_UNCHANGED &&
-            (err = ds__base_map_add(m, 'd', digest, bundle, e.seq)) < 0)
-            return err;
-        ds__hex(digest, e.original, 32);
-        if ((err = ds__base_map_add(m, 'o', digest, bundle, e.seq)) < 0)
-            return err;
-        m->entries = n + 1;
+        for (k = 0; k < n; k++) {
+            const ds__index_entry *e = &es[k];
+            char digest[DS_SHA256_HEX_SIZE], bundle[DS_SHA256_HEX_SIZE];
+            ds__hex(bundle, e->bundle, 32);
+            ds__hex(digest, e->content, 32);
+            if (e->status != DS_DOC_UNCHANGED &&
+                (err = ds__base_map_add(m, 'd', digest, bundle, e->seq)) < 0)
+                return err;
+            ds__hex(digest, e->original, 32);
+            if ((err = ds__base_map_add(m, 'o', digest, bundle, e->seq)) < 0)
+                return err;
+        }
+        m->entries += n;
     }
     *out = m;
     return 0;
@@ -200,53 +204,92 @@ done:
 /* ------------------------------------------------------------------------ */
 /* Choosing bases                                                             */
 
-int ds__vault_choose_bases(ds_vault *v, const ds__index_doc *d, const char *ext,
-                           char text_base[DS_BUNDLE_MAX_PATH + 1],
+void ds__base_listings_free(ds__base_listings *l)
+{
+    size_t i, j;
+    for (i = 0; i < DS__BASE_LISTINGS; i++) {
+        for (j = 0; j < l->slot[i].count; j++)
+            free(l->slot[i].names[j]);
+        free(l->slot[i].names);
+    }
+    memset(l, 0, sizeof *l);
+}
+
+/* The listing of a bundle, from the cache or read (evicting the least
+ * recently used); NULL names when it cannot be read. */
+static int listing(ds_vault *v, ds__base_listings *l, const unsigned char bundle[32],
+                   char *const **names, size_t *count)
+{
+    size_t i, k = 0, j;
+    char hex[DS_SHA256_HEX_SIZE], *bpath;
+    int err;
+
+    for (i = 0; i < DS__BASE_LISTINGS; i++) {
+        if (l->slot[i].used && memcmp(l->slot[i].bundle, bundle, 32) == 0) {
+            l->slot[i].used = ++l->tick;
+            *names = l->slot[i].names;
+            *count = l->slot[i].count;
+            return 0;
+        }
+        if (l->slot[i].used < l->slot[k].used)
+            k = i;
+    }
+    for (j = 0; j < l->slot[k].count; j++)
+        free(l->slot[k].names[j]);
+    free(l->slot[k].names);
+    memset(&l->slot[k], 0, sizeof l->slot[k]);
+    ds__hex(hex, bundle, 32);
+    if (!(bpath = ds__vault_bundle_path(v, hex)))
+        return DS_ENOMEM;
+    err = ds__bundle_list(bpath, &l->slot[k].names, &l->slot[k].count);
+    free(bpath);
+    if (err == DS_ENOMEM)
+        return err;
+    ds_error_clear(); /* unreadable: an empty listing, so no base from it */
+    memcpy(l->slot[k].bundle, bundle, 32);
+    l->slot[k].used = ++l->tick;
+    *names = l->slot[k].names;
+    *count = l->slot[k].count;
+    return 0;
+}
+
+int ds__vault_choose_bases(ds_vault *v, ds__base_listings *cache, const ds__index_doc *d,
+                           const char *ext, char text_base[DS_BUNDLE_MAX_PATH + 1],
                            char orig_base[DS_BUNDLE_MAX_PATH + 1])
 {
     ds__index_entry p;
-    char bundle[DS_SHA256_HEX_SIZE], hex[DS_SHA256_HEX_SIZE], want[DS__PATH_CAP],
-        stored[DS__PATH_CAP], target[DS__PATH_CAP], base[DS__PATH_CAP];
-    char *bpath = NULL;
-    int err, rc;
+    char hex[DS_SHA256_HEX_SIZE], want[DS__PATH_CAP], target[DS__PATH_CAP], base[DS__PATH_CAP];
+    char *const *names = NULL;
+    const char *stored;
+    size_t count = 0;
+    int err;
 
     text_base[0] = orig_base[0] = '\0';
     /* the previous revision, in the record that stored it */
-    if ((err = ds__index_entry_get(v->index, d->last_stored_entry, &p)) < 0)
+    if ((err = ds__index_entry_get(v->index, d->last_stored_entry, &p)) < 0) {
+        if (err == DS_ENOMEM)
+            return err;
+        ds_error_clear();
+        return 0;
+    }
+    if ((err = listing(v, cache, p.bundle, &names, &count)) < 0)
         return err;
-    ds__hex(bundle, p.bundle, 32);
-    if (!(bpath = ds__vault_bundle_path(v, bundle)))
-        return DS_ENOMEM;
     /* its text: the base when stored in full, else the base it was patched
      * against (bases are always stored in full: star topology, depth 1) */
     ds__hex(hex, p.content, 32);
     snprintf(want, sizeof want, "documents/%s.txt", hex);
-    rc = ds__bundle_find_stored(bpath, want, stored);
-    if (rc == DS_ENOMEM) {
-        err = rc;
-        goto done;
-    }
-    if (rc == 1)
+    if ((stored = ds__bundle_list_find(names, count, want)) != NULL)
         snprintf(text_base, DS_BUNDLE_MAX_PATH + 1, "%s",
                  ds_bundle_patch_path_split(stored, target, base) ? base : stored);
     /* its original likewise, when it has the new original's extension */
     ds__hex(hex, p.original, 32);
     snprintf(want, sizeof want, "originals/%s", hex);
-    rc = ds__bundle_find_stored(bpath, want, stored);
-    if (rc == DS_ENOMEM) {
-        err = rc;
-        goto done;
-    }
-    if (rc == 1) {
+    if ((stored = ds__bundle_list_find(names, count, want)) != NULL) {
         const char *b = ds_bundle_patch_path_split(stored, target, base) ? base : stored;
         if (strcmp(b + 75, ext) == 0)
             snprintf(orig_base, DS_BUNDLE_MAX_PATH + 1, "%s", b);
     }
-    err = 0;
-    ds_error_clear(); /* an unreadable bundle means no base: stored in full */
-done:
-    free(bpath);
-    return err;
+    return 0;
 }
 
 /* ------------------------------------------------------------------------ */

@@ -384,7 +384,8 @@ int ds_bundle_extract_ext(const char *path, const char *entry, const ds_sink *si
  * @param bases the provider of patch bases, or NULL (a patch entry then fails
  *        as in ds_bundle_extract_ext()).
  * @return 0, DS_ENOTFOUND (no such file; a base not found), DS_EINVALID (not
- *         a bundle: an unsafe entry, no snapshot.json), DS_EUNSUPPORTED,
+ *         a bundle: an unsafe entry, no snapshot.json; out_path is the bundle
+ *         itself), DS_EUNSUPPORTED,
  *         DS_EINTEGRITY (an entry or a patch does not match its name),
  *         DS_ELIMIT, DS_EIO, DS_ENOMEM, DS_ERROR (compression failed). On
  *         error no file is left at out_path (standard output may have received

@@ -1814,6 +1814,17 @@ int ds_bundle_export(const char *path, const char *out_path, const ds_bundle_bas
 
     if ((err = ds_bundle_read_info(&info, path)) < 0)
         return err;
+    {
+        /* never over the bundle itself (a vault's thin bundle would change
+         * its bytes, which the manifest records) */
+        struct stat a, b;
+        if (strcmp(out_path, "-") != 0 && stat(path, &a) == 0 && stat(out_path, &b) == 0 &&
+            a.st_dev == b.st_dev && a.st_ino == b.st_ino) {
+            err = ds__error_set(DS_EINVALID, "%s: is the bundle being exported; choose another file",
+                                out_path);
+            goto done;
+        }
+    }
     if (strcmp(out_path, "-") == 0) {
         err = export_entries(path, STDOUT_FILENO, "standard output", info, bases);
         goto done;

@@ -73,6 +73,10 @@ got=$(tar --zstd -tf "$WORK/$b3.tar.zst")
     fail "export has another bundle id"
 "$DOCSEAL" -C "$v" export -o - "$b3" >"$WORK/stdout.tar.zst"
 cmp -s "$WORK/stdout.tar.zst" "$WORK/$b3.tar.zst" || fail "export -o - differs from the file"
+cp "$v/bundles/$b3.tar.zst" "$WORK/saved"
+expect 2 "docseal: $v/bundles/$b3.tar.zst: is the bundle being exported; choose another file" \
+    -- -C "$v" export -o "$v/bundles/$b3.tar.zst" "$b3"
+cmp -s "$WORK/saved" "$v/bundles/$b3.tar.zst" || fail "export replaced the vault's bundle"
 expect 2 "docseal: bundle 0000000000000000000000000000000000000000000000000000000000000000: no record of the vault names it" \
     -- -C "$v" export -o "$WORK/x" 0000000000000000000000000000000000000000000000000000000000000000
 expect 2 "docseal: export: give one bundle: BUNDLE-ID or ID@REV

@@ -431,7 +431,11 @@ typedef struct ds_vault_verify_options {
  *   torn-tail         the manifest does not end in a torn record
  *   bundle-present    every referenced bundle file exists
  *   bundle-digest     each bundle file's SHA-256 is the record's bundle_sha256
- *   bundle            each bundle passes ds_bundle_verify() with the trusted keys
+ *   bundle            each bundle passes ds_bundle_verify() with the trusted keys;
+ *                     its patch entries expand from bases stored in full by
+ *                     earlier records (found from the manifest, not the index):
+ *                     a missing base, a base stored only as a patch, or a patch
+ *                     that does not expand to its entry fails, naming the entry
  *   bundle-agrees     bundle and record agree: bundle id, signer, time, and each
  *                     document's id, revision, status and hashes
  *   stray-files       bundles/ holds nothing else (orphaned bundles, temporary

@@ -1219,7 +1219,9 @@ static int patch_entry(const ds_bundle_writer *w, const went *e, ds__buf *conten
     uint64_t alone = 0;
     int err;
 
-    if (e->size > DS_BUNDLE_MAX_PATCH_SIZE)
+    /* (when bundle format 2 is merged, the writer writes format 2 whenever it
+     * stores a patch, and this asks about that version) */
+    if (e->size > DS_BUNDLE_MAX_PATCH_SIZE || !ds__bundle_patches_allowed(DS_BUNDLE_FORMAT_VERSION))
         return 0;
     if ((err = load_content(w, e, content, check, sha)) < 0)
         return err;
@@ -1820,8 +1822,8 @@ int ds_bundle_export(const char *path, const char *out_path, const ds_bundle_bas
         struct stat a, b;
         if (strcmp(out_path, "-") != 0 && stat(path, &a) == 0 && stat(out_path, &b) == 0 &&
             a.st_dev == b.st_dev && a.st_ino == b.st_ino) {
-            err = ds__error_set(DS_EINVALID, "%s: is the bundle being exported; choose another file",
-                                out_path);
+            err = ds__error_set(DS_EINVALID,
+                                "%s: is the bundle being exported; choose another file", out_path);
             goto done;
         }
     }

@@ -137,7 +137,8 @@ int ds_vault_add(ds_vault_add_result **out, ds_vault *v, const ds_secret_key *ke
     char bundle_id[DS_SHA256_HEX_SIZE];
     char *bpath = NULL, *line = NULL;
     const ds_document **docs = NULL;
-    ds__vault_bases vb = {v, NULL, UINT64_MAX};
+    ds__base_cache cache;
+    ds__vault_bases vb = {v, NULL, UINT64_MAX, &cache};
     ds_bundle_base_provider provider = {ds__vault_base_load, &vb};
     ds__base_listings listings;
     size_t i, len = 0, stdin_count = 0;
@@ -147,6 +148,7 @@ int ds_vault_add(ds_vault_add_result **out, ds_vault *v, const ds_secret_key *ke
     if (out)
         *out = NULL;
     memset(&listings, 0, sizeof listings);
+    memset(&cache, 0, sizeof cache);
     /* a caller built against version 1 has a struct without allow_future:
      * copy only what it has (o keeps the default for the rest) */
     if (opts)
@@ -362,6 +364,7 @@ done:
         unlink(bpath);
     ds__vault_unlock(v);
     ds__base_listings_free(&listings);
+    ds__base_cache_clear(&cache);
     ds_bundle_writer_free(w);
     ds_manifest_record_free(rec);
     ds_vault_add_result_free(res);

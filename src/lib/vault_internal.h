@@ -206,24 +206,51 @@ typedef struct ds__base_ref {
 typedef struct ds__base_map {
     ds__base_ref *refs;
     size_t n, cap;
-    uint64_t entries; /* index entries covered (when built from the index) */
+    size_t *head, *next; /* hash chains by digest: ref index + 1, newest first; 0 ends */
+    size_t buckets;      /* a power of two, or 0 */
+    uint64_t entries;    /* index entries covered (when built from the index) */
 } ds__base_map;
 int ds__base_map_add(ds__base_map *m, char kind, const char *digest_hex, const char *bundle_hex,
                      uint64_t seq);
 /* The references of a manifest record. */
 int ds__base_map_add_record(ds__base_map *m, const ds_manifest_record *rec);
+/* Free what the map holds (it may then be reused); ds__base_map_free() also
+ * frees the map itself. */
+void ds__base_map_clear(ds__base_map *m);
 void ds__base_map_free(ds__base_map *m);
 /* The vault's own map (borrowed; v->base_map), extended from the index
  * entries it has not seen (the index is brought up to date first). */
 int ds__vault_base_map(ds__base_map **out, ds_vault *v);
 
+/* Bases read lately, with the other entries stored in full in their bundles
+ * (most bases of a vault are in a few bundles: reading one bundle serves
+ * many), within DS__BASE_CACHE_BYTES in all; the oldest bundle's entries go
+ * first. Zero-initialize; ds__base_cache_clear() frees. */
+#define DS__BASE_CACHE_BYTES ((size_t)16 << 20)
+typedef struct ds__base_cache {
+    struct ds__base_cached {
+        char *entry;
+        unsigned char bundle[32];
+        void *data;
+        size_t len;
+        uint64_t gen; /* the read that brought it */
+    } * ents;
+    size_t n, cap, bytes;
+    uint64_t gen;
+} ds__base_cache;
+void ds__base_cache_clear(ds__base_cache *c);
+
 /* A base provider over a vault: a base is loaded from a bundle of a record
  * before before_seq that stores it in full (trying each such record, newest
- * first). map NULL: the vault's own map, kept up to date from its index. */
+ * first). map NULL: the vault's own map, kept up to date from its index.
+ * cache: where bases read are kept with the other entries of their bundles
+ * (for one add or one verify); NULL: each base is read from its bundle when
+ * asked for, and nothing else (readers: always what the vault holds now). */
 typedef struct ds__vault_bases {
     ds_vault *v;
     ds__base_map *map;
     uint64_t before_seq;
+    ds__base_cache *cache;
 } ds__vault_bases;
 int ds__vault_base_load(void *ctx, const char *entry, void **data, size_t *len);
 

@@ -25,16 +25,48 @@ int ds__vault_writes_patches(const ds_vault *v)
 /* ------------------------------------------------------------------------ */
 /* Where entries are stored                                                   */
 
+static size_t bucket_of(const unsigned char digest[32], size_t buckets)
+{
+    uint64_t h;
+    memcpy(&h, digest, sizeof h); /* a digest: its bytes are already well mixed */
+    return (size_t)(h & (buckets - 1));
+}
+
+/* Rebuild the chains for twice as many buckets as references (at least). */
+static int rehash(ds__base_map *m, size_t want)
+{
+    size_t nb = m->buckets ? m->buckets : 1024, i, *head;
+    while (nb < want * 2)
+        nb *= 2;
+    if (!(head = ds__calloc(nb, sizeof *head)))
+        return DS_ENOMEM;
+    free(m->head);
+    m->head = head;
+    m->buckets = nb;
+    for (i = 0; i < m->n; i++) {
+        size_t b = bucket_of(m->refs[i].digest, nb);
+        m->next[i] = head[b];
+        head[b] = i + 1;
+    }
+    return 0;
+}
+
 int ds__base_map_add(ds__base_map *m, char kind, const char *digest_hex, const char *bundle_hex,
                      uint64_t seq)
 {
     ds__base_ref *r;
+    size_t b;
+    int err;
     if (m->n == m->cap) {
         size_t ncap = m->cap ? m->cap * 2 : 256;
         ds__base_ref *g = ds__realloc(m->refs, ncap * sizeof *g);
+        size_t *nx;
         if (!g)
             return DS_ENOMEM;
         m->refs = g;
+        if (!(nx = ds__realloc(m->next, ncap * sizeof *nx)))
+            return DS_ENOMEM;
+        m->next = nx;
         m->cap = ncap;
     }
     r = &m->refs[m->n];
@@ -42,6 +74,11 @@ int ds__base_map_add(ds__base_map *m, char kind, const char *digest_hex, const c
         return 0; /* not a digest: nothing can be found by it */
     r->seq = seq;
     r->kind = kind;
+    if (m->n + 1 > m->buckets / 2 && (err = rehash(m, m->n + 1)) < 0)
+        return err;
+    b = bucket_of(r->digest, m->buckets);
+    m->next[m->n] = m->head[b];
+    m->head[b] = m->n + 1;
     m->n++;
     return 0;
 }
@@ -60,11 +97,19 @@ int ds__base_map_add_record(ds__base_map *m, const ds_manifest_record *rec)
     return 0;
 }
 
+void ds__base_map_clear(ds__base_map *m)
+{
+    free(m->refs);
+    free(m->head);
+    free(m->next);
+    memset(m, 0, sizeof *m);
+}
+
 void ds__base_map_free(ds__base_map *m)
 {
     if (!m)
         return;
-    free(m->refs);
+    ds__base_map_clear(m);
     free(m);
 }
 
@@ -81,10 +126,8 @@ int ds__vault_base_map(ds__base_map **out, ds_vault *v)
             return DS_ENOMEM;
         v->base_map = m;
     }
-    if (m->entries > v->index->entry_count) { /* another index: start again */
-        m->n = 0;
-        m->entries = 0;
-    }
+    if (m->entries > v->index->entry_count) /* another index: start again */
+        ds__base_map_clear(m);
     while (m->entries < v->index->entry_count) {
         ds__index_entry es[256];
         uint64_t left = v->index->entry_count - m->entries;
@@ -109,22 +152,166 @@ int ds__vault_base_map(ds__base_map **out, ds_vault *v)
     return 0;
 }
 
-/* A sink that keeps at most DS_BUNDLE_MAX_PATCH_SIZE bytes. */
-static int capped_write(void *ctx, const void *buf, size_t len)
+void ds__base_cache_clear(ds__base_cache *c)
 {
-    ds__buf *b = ctx;
-    if (b->len + len > DS_BUNDLE_MAX_PATCH_SIZE)
-        return ds__error_set(DS_ELIMIT, "larger than %llu bytes: not a base",
-                             (unsigned long long)DS_BUNDLE_MAX_PATCH_SIZE);
-    return ds__buf_put(b, buf, len);
+    size_t i;
+    for (i = 0; i < c->n; i++) {
+        free(c->ents[i].entry);
+        free(c->ents[i].data);
+    }
+    free(c->ents);
+    memset(c, 0, sizeof *c);
+}
+
+static struct ds__base_cached *cache_find(ds__base_cache *c, const char *entry,
+                                          const unsigned char bundle[32])
+{
+    size_t i;
+    for (i = 0; i < c->n; i++)
+        if (memcmp(c->ents[i].bundle, bundle, 32) == 0 && strcmp(c->ents[i].entry, entry) == 0)
+            return &c->ents[i];
+    return NULL;
+}
+
+/* Make room for len bytes by dropping the entries of reads older than gen
+ * (oldest first); 0 when there is no room even so. */
+static int cache_room(ds__base_cache *c, size_t len, uint64_t gen)
+{
+    while (c->bytes + len > DS__BASE_CACHE_BYTES) {
+        uint64_t oldest = gen;
+        size_t i, j;
+        for (i = 0; i < c->n; i++)
+            if (c->ents[i].gen < oldest)
+                oldest = c->ents[i].gen;
+        if (oldest == gen)
+            return 0;
+        for (i = j = 0; i < c->n; i++) {
+            if (c->ents[i].gen == oldest) {
+                c->bytes -= c->ents[i].len;
+                free(c->ents[i].entry);
+                free(c->ents[i].data);
+            } else {
+                c->ents[j++] = c->ents[i];
+            }
+        }
+        c->n = j;
+    }
+    return 1;
+}
+
+/* Drop every entry (the generation count goes on). */
+static void cache_drop_all(ds__base_cache *c)
+{
+    size_t i;
+    for (i = 0; i < c->n; i++) {
+        free(c->ents[i].entry);
+        free(c->ents[i].data);
+    }
+    c->n = 0;
+    c->bytes = 0;
+}
+
+/* Keep b's bytes (taken) as entry of bundle; a base asked for (must) always
+ * finds room, dropping whatever else is kept. */
+static int cache_put(ds__base_cache *c, const char *entry, const unsigned char bundle[32],
+                     ds__buf *b, uint64_t gen, int must)
+{
+    struct ds__base_cached *e;
+    if (!cache_room(c, b->len, gen)) {
+        if (!must)
+            return 0;
+        cache_drop_all(c);
+    }
+    if (c->n == c->cap) {
+        size_t ncap = c->cap ? c->cap * 2 : 64;
+        struct ds__base_cached *g = ds__realloc(c->ents, ncap * sizeof *g);
+        if (!g)
+            return DS_ENOMEM;
+        c->ents = g;
+        c->cap = ncap;
+    }
+    e = &c->ents[c->n];
+    if (!(e->entry = ds__strdup(entry)))
+        return DS_ENOMEM;
+    e->len = b->len;
+    e->data = ds__buf_detach(b);
+    if (!e->data && e->len == 0)
+        e->data = NULL;
+    memcpy(e->bundle, bundle, 32);
+    e->gen = gen;
+    c->bytes += e->len;
+    c->n++;
+    return 0;
+}
+
+/* Read a bundle's full documents/ and originals/ entries of at most
+ * DS_BUNDLE_MAX_PATCH_SIZE bytes into the cache (as room allows; entry
+ * always, when it is there in full). *as_patch is set when the bundle holds
+ * entry as a patch. DS_ENOTFOUND when entry is not there in full; reader
+ * errors. */
+static int cache_read_bundle(ds__base_cache *c, const char *bpath, const unsigned char bundle[32],
+                             const char *entry, int *as_patch, int harvest)
+{
+    ds_bundle_reader *r = NULL;
+    ds_bundle_entry e;
+    ds__buf b = DS__BUF_INIT;
+    ds_sink sink = {ds__buf_sink_write, &b};
+    uint64_t gen = ++c->gen;
+    int rc, err = 0, found = 0, full = 0;
+
+    *as_patch = 0;
+    if ((err = ds_bundle_reader_open(&r, bpath, NULL)) < 0)
+        return err;
+    while ((rc = ds_bundle_reader_next(r, &e)) == 1) {
+        ds__entry_kind k = ds__bundle_entry_kind(e.path);
+        int wanted = strcmp(e.path, entry) == 0;
+        char target[DS__PATH_CAP];
+        if (e.problem)
+            continue;
+        if (ds_bundle_patch_path_split(e.path, target, NULL) && strcmp(target, entry) == 0)
+            *as_patch = 1;
+        if ((k != DS__ENTRY_DOCUMENT && k != DS__ENTRY_ORIGINAL) ||
+            e.size > DS_BUNDLE_MAX_PATCH_SIZE || (!wanted && !harvest) ||
+            cache_find(c, e.path, bundle))
+            continue;
+        /* the others only while there is room (and once the cache is full
+         * and the base found, stop reading) */
+        if (!wanted && c->bytes + e.size > DS__BASE_CACHE_BYTES && !cache_room(c, e.size, gen)) {
+            if (found)
+                break;
+            full = 1;
+            continue;
+        }
+        ds__buf_clear(&b);
+        if ((err = ds_bundle_reader_stream(r, &sink)) < 0)
+            goto done;
+        if ((err = cache_put(c, e.path, bundle, &b, gen, wanted)) < 0)
+            goto done;
+        if (wanted && !cache_find(c, e.path, bundle)) {
+            err = DS_ENOMEM; /* no room at all: cannot happen for one base */
+            goto done;
+        }
+        found |= wanted;
+        if (found && (full || !harvest))
+            break;
+    }
+    if (rc < 0) {
+        err = rc;
+        goto done;
+    }
+    if (!found)
+        err = ds__error_set(DS_ENOTFOUND, "%s: %s: no such entry", bpath, entry);
+done:
+    ds__buf_free(&b);
+    ds_bundle_reader_free(r);
+    return err;
 }
 
 int ds__vault_base_load(void *ctx, const char *entry, void **data, size_t *len)
 {
     ds__vault_bases *vb = ctx;
     ds__base_map *m = vb->map;
-    ds__buf b = DS__BUF_INIT;
-    ds_sink sink = {capped_write, &b};
+    ds__base_cache local, *c = vb->cache ? vb->cache : &local;
     unsigned char digest[32], last[32];
     char *why = NULL, *bpath = NULL, hex[DS_SHA256_HEX_SIZE];
     size_t i;
@@ -142,8 +329,10 @@ int ds__vault_base_load(void *ctx, const char *entry, void **data, size_t *len)
         return ds__error_set(DS_EINVALID, "%s: not a base entry name", entry);
     if (!m && (err = ds__vault_base_map(&m, vb->v)) < 0)
         return err;
-    for (i = m->n; i-- > 0;) {
-        const ds__base_ref *r = &m->refs[i];
+    memset(&local, 0, sizeof local);
+    for (i = m->buckets ? m->head[bucket_of(digest, m->buckets)] : 0; i; i = m->next[i - 1]) {
+        const ds__base_ref *r = &m->refs[i - 1];
+        struct ds__base_cached *hit;
         char bundle[DS_SHA256_HEX_SIZE];
         int as_patch = 0;
         if (r->seq >= vb->before_seq || r->kind != kind || memcmp(r->digest, digest, 32) != 0 ||
@@ -151,43 +340,58 @@ int ds__vault_base_load(void *ctx, const char *entry, void **data, size_t *len)
             continue;
         tried = 1;
         memcpy(last, r->bundle, 32);
-        ds__hex(bundle, r->bundle, 32);
-        free(bpath);
-        if (!(bpath = ds__vault_bundle_path(vb->v, bundle))) {
-            err = DS_ENOMEM;
-            goto done;
-        }
-        ds__buf_clear(&b);
-        err = ds__bundle_extract_full(bpath, entry, &sink, &as_patch);
-        if (err == 0) {
-            *len = b.len;
-            if (!(*data = ds__buf_detach(&b)))
-                err = DS_ENOMEM;
-            goto done;
-        }
-        if (err == DS_ENOMEM)
-            goto done;
-        if (!why) {
-            /* the newest record's reason is the one told */
-            if (as_patch)
-                why = ds__asprintf("bundles/%s.tar.zst (record %" PRIu64
-                                   ") holds it only as a patch, and a base must be stored in full",
-                                   bundle, r->seq);
-            else if (access(bpath, F_OK) != 0)
-                why = ds__asprintf("bundles/%s.tar.zst (record %" PRIu64 "), which stores it, is "
-                                   "missing",
-                                   bundle, r->seq);
-            else if (err == DS_ENOTFOUND && strstr(ds_error_last(), "no such entry"))
-                why = ds__asprintf("bundles/%s.tar.zst (record %" PRIu64 ") does not hold it",
-                                   bundle, r->seq);
-            else
-                why = ds__asprintf("bundles/%s.tar.zst (record %" PRIu64 ") cannot be read: %s",
-                                   bundle, r->seq, ds_error_last());
-            if (!why) {
+        if (!(hit = cache_find(c, entry, r->bundle))) {
+            ds__hex(bundle, r->bundle, 32);
+            free(bpath);
+            if (!(bpath = ds__vault_bundle_path(vb->v, bundle))) {
                 err = DS_ENOMEM;
                 goto done;
             }
+            err = cache_read_bundle(c, bpath, r->bundle, entry, &as_patch, c != &local);
+            if (err == DS_ENOMEM)
+                goto done;
+            if (err < 0) {
+                /* the newest record's reason is the one told */
+                if (!why) {
+                    if (as_patch)
+                        why = ds__asprintf(
+                            "bundles/%s.tar.zst (record %" PRIu64
+                            ") holds it only as a patch, and a base must be stored in full",
+                            bundle, r->seq);
+                    else if (access(bpath, F_OK) != 0)
+                        why = ds__asprintf("bundles/%s.tar.zst (record %" PRIu64
+                                           "), which stores it, is missing",
+                                           bundle, r->seq);
+                    else if (err == DS_ENOTFOUND)
+                        why =
+                            ds__asprintf("bundles/%s.tar.zst (record %" PRIu64 ") does not hold it",
+                                         bundle, r->seq);
+                    else
+                        why = ds__asprintf("bundles/%s.tar.zst (record %" PRIu64
+                                           ") cannot be read: %s",
+                                           bundle, r->seq, ds_error_last());
+                    if (!why) {
+                        err = DS_ENOMEM;
+                        goto done;
+                    }
+                }
+                continue;
+            }
+            hit = cache_find(c, entry, r->bundle);
         }
+        if (!hit) {
+            err = ds__error_set(DS_ERROR, "%s: not kept after reading", entry);
+            goto done;
+        }
+        if (!(*data = ds__malloc(hit->len ? hit->len : 1))) {
+            err = DS_ENOMEM;
+            goto done;
+        }
+        if (hit->len)
+            memcpy(*data, hit->data, hit->len);
+        *len = hit->len;
+        err = 0;
+        goto done;
     }
     if (why)
         err = ds__error_set(DS_ENOTFOUND, "no earlier bundle of the vault holds %s in full: %s",
@@ -195,9 +399,9 @@ int ds__vault_base_load(void *ctx, const char *entry, void **data, size_t *len)
     else
         err = ds__error_set(DS_ENOTFOUND, "no earlier record of the vault stores %s", entry);
 done:
+    ds__base_cache_clear(&local);
     free(why);
     free(bpath);
-    ds__buf_free(&b);
     return err;
 }
 
@@ -303,13 +507,14 @@ int ds_vault_base_provider(ds_bundle_base_provider *out, ds_vault *v)
     v->bases->map = NULL;
     v->bases->before_seq = UINT64_MAX;
     out->load = ds__vault_base_load;
+    v->bases->cache = NULL;
     out->ctx = v->bases;
     return 0;
 }
 
 int ds_vault_export(ds_vault *v, const char *bundle_id, const char *out_path)
 {
-    ds__vault_bases vb = {v, NULL, 0};
+    ds__vault_bases vb = {v, NULL, 0, NULL};
     ds_bundle_base_provider provider = {ds__vault_base_load, &vb};
     ds__base_map *m = NULL;
     unsigned char raw[32];

@@ -633,6 +633,7 @@ int ds_vault_read(char **data, size_t *len, ds_vault *v, const char *id, const d
     vb.v = v;
     vb.map = NULL;
     vb.before_seq = rec->seq;
+    vb.cache = NULL;
     provider.load = ds__vault_base_load;
     provider.ctx = &vb;
     if ((err = ds_bundle_extract_ext(bpath, entry, &sink, &provider)) < 0) {

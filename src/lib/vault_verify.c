@@ -34,8 +34,9 @@ typedef struct ds__vstate {
     size_t renorm_fails, renorm_skips; /* failed and skipped renormalize checks */
     int head_found;
     uint64_t head_line;
-    ds__base_map bases; /* where the records so far store their entries */
-    int err;            /* first hard error (ENOMEM) */
+    ds__base_map bases;   /* where the records so far store their entries */
+    ds__base_cache cache; /* bases read lately */
+    int err;              /* first hard error (ENOMEM) */
 } ds__vstate;
 
 #define DS__ADD(st, name, res, subj, ...)                                                          \
@@ -329,7 +330,7 @@ static void ds__check_bundle(ds__vstate *st, const ds_manifest_record *rec, uint
     ds_report *brep = NULL;
     ds_bundle_info *info = NULL;
     ds_bundle_verify_options bo = DS_BUNDLE_VERIFY_OPTIONS_INIT;
-    ds__vault_bases vb = {st->v, &st->bases, rec->seq};
+    ds__vault_bases vb = {st->v, &st->bases, rec->seq, &st->cache};
     ds_bundle_base_provider provider = {ds__vault_base_load, &vb};
     size_t i, j;
     int err, fd = -1;
@@ -867,7 +868,8 @@ done:
     free(st.key_owned);
     free(st.key_ids);
     free(st.bundles);
-    free(st.bases.refs);
+    ds__base_map_clear(&st.bases);
+    ds__base_cache_clear(&st.cache);
     ds__index_free(st.docs);
     ds_sha256_free(st.entries_hash);
     ds__index_free(st.disk);

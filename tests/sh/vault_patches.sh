@@ -103,6 +103,25 @@ grep -qx "Trusted comment: docseal-bundle 1 time:2018-01-13T12:00:00Z bundle:$b3
     fail "minisign: $(cat "$WORK/mini")"
 cmp -s "$WORK/thin/documents/$c3.txt" "$WORK/text" || fail "expanded text differs from show"
 
+# a flipped byte in a patch entry (its last byte: the frame's checksum),
+# repacked with tar over the vault's bundle: verify names the entry (exit 1)
+mkdir "$WORK/flip"
+(
+    cd "$WORK/flip"
+    tar --zstd -xf "$v/bundles/$b3.tar.zst"
+    f=documents/$c3.txt.from-$c1.zst
+    n=$(stat -c %s "$f")
+    b=$(tail -c 1 "$f" | od -An -tu1 | tr -d ' ')
+    printf "\\$(printf %o $((b ^ 1)))" | dd of="$f" bs=1 seek=$((n - 1)) conv=notrunc status=none
+    tar --zstd --format=pax -cf "$v/bundles/$b3.tar.zst" $(tar --zstd -tf "$WORK/saved")
+)
+ds -C "$v" verify >"$WORK/out" 2>&1
+[ $rc -eq 1 ] || fail "verify after a flipped byte: exit $rc"
+grep -qxF "FAIL bundle bundles/$b3.tar.zst: patches documents/$c3.txt.from-$c1.zst: does not expand against documents/$c1.txt: the patch does not expand: zstd: Restored data doesn't match checksum" "$WORK/out" ||
+    fail "verify after a flipped byte said: $(cat "$WORK/out")"
+cp "$WORK/saved" "$v/bundles/$b3.tar.zst"
+"$DOCSEAL" -q -C "$v" verify >/dev/null || fail "restored vault does not verify"
+
 # one-off seal never writes patch entries
 (cd "$WORK" && "$DOCSEAL" -q seal -o sealed.tar.zst "$FIX/revisions/vault-3-quote.txt" >/dev/null)
 tar --zstd -tf "$WORK/sealed.tar.zst" | grep -q 'from-' && fail "seal wrote a patch entry"

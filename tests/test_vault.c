@@ -1653,6 +1653,28 @@ Test(vault, export_gives_a_standalone_bundle_with_the_same_id)
     cr_assert_str_eq(info->bundle_id, r[2]->bundle);
     ds_report_free(rep);
     ds_bundle_info_free(info);
+    /* the thin bundle alone: extraction names the entry and its base */
+    {
+        char thin[600], want[1024], entry[128];
+        size_t got = 0;
+        ds_sink sink = {count_sink, &got};
+        snprintf(thin, sizeof thin, "%s/bundles/%s.tar.zst", g_vdir, r[2]->bundle);
+        snprintf(entry, sizeof entry, "documents/%s.txt", r[2]->docs[0].content_sha256);
+        cr_assert_eq(ds_bundle_extract(thin, entry, &sink), DS_ENOTFOUND);
+        snprintf(want, sizeof want,
+                 "%s: %s is stored as a patch against documents/%s.txt, which is in another "
+                 "bundle of the vault: verify the vault, or docseal export the bundle",
+                 thin, entry, r[0]->docs[0].content_sha256);
+        cr_assert_str_eq(ds_error_last(), want);
+        cr_assert_eq(got, 0);
+        /* ... and with the vault's bases, the text */
+        {
+            ds_bundle_base_provider bp;
+            cr_assert_eq(ds_vault_base_provider(&bp, v), 0);
+            cr_assert_eq(ds_bundle_extract_ext(thin, entry, &sink, &bp), 0, "%s", ds_error_last());
+            cr_assert_eq(got, 3660); /* vault-3-quote.txt normalized */
+        }
+    }
     /* errors */
     memset(bad, 'a', 64);
     bad[64] = '\0';

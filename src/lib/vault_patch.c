@@ -234,9 +234,10 @@ static int cache_put(ds__base_cache *c, const char *entry, const unsigned char b
     if (!(e->entry = ds__strdup(entry)))
         return DS_ENOMEM;
     e->len = b->len;
-    e->data = ds__buf_detach(b);
-    if (!e->data && e->len == 0)
-        e->data = NULL;
+    if (!(e->data = ds__buf_detach(b))) {
+        free(e->entry);
+        return DS_ENOMEM;
+    }
     memcpy(e->bundle, bundle, 32);
     e->gen = gen;
     c->bytes += e->len;

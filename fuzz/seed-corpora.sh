@@ -63,9 +63,10 @@ seed_diff() {
 seed_manifest() { :; }  # fuzz/seeds/manifest holds real lines
 seed_bundle() { :; }    # fuzz/seeds/bundle holds real bundles
 seed_bundle_tar() { :; }
+seed_patch() { :; }     # fuzz/seeds/patch: an article with a revision, and with a zstd patch
 
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(normalize html minisig diff manifest bundle bundle_tar)
+[ ${#targets[@]} -gt 0 ] || targets=(normalize html minisig diff manifest bundle bundle_tar patch)
 for t in "${targets[@]}"; do
     "seed_$t"
     echo "corpus-$t: $(ls "$here/corpus-$t" 2>/dev/null | wc -l) files"

@@ -35,6 +35,7 @@ runs_for() {
     manifest) echo 200000 ;;
     minisig) echo 3000000 ;;
     normalize) echo 400000 ;;
+    patch) echo 100000 ;;
     *) echo 10000 ;;
     esac
 }

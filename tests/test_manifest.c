@@ -418,3 +418,72 @@ Test(manifest, tail_of_complete_empty_and_torn_manifests)
     free(all);
     ds_secret_key_free(k);
 }
+
+/* Compact sightings (vault version 2): "unchanged" follows "documents",
+ * lists ids only, is left out when empty, and may stand alone */
+Test(manifest, compact_sightings_round_trip)
+{
+    ds_secret_key *k = test_key("vault-test");
+    ds_manifest_record *r = sample(), *back = NULL;
+    char *line = NULL;
+    size_t len = 0;
+    const char *tail;
+
+    cr_assert_eq(ds_manifest_record_add_unchanged(r, "b\"q"), 0);
+    cr_assert_eq(ds_manifest_record_add_unchanged(r, "a"), 0);
+    cr_assert_eq(ds_manifest_record_add_unchanged(r, "article"), DS_EINVALID);
+    cr_assert_str_eq(ds_error_last(), "document id \"article\" appears twice in one snapshot");
+    cr_assert_eq(ds_manifest_record_add_doc(r, "a", 1, DS_DOC_NEW, H64("c"), H64("d")),
+                 DS_EINVALID);
+    cr_assert_eq(ds_manifest_record_add_unchanged(r, "x\ty"), DS_EINVALID);
+    cr_assert_eq(ds_manifest_record_sign(r, k), 0, "%s", ds_error_last());
+    cr_assert_eq(ds_manifest_record_format(&line, &len, r), 0, "%s", ds_error_last());
+    tail = strstr(line, "}],\"unchanged\":[\"b\\\"q\",\"a\"],\"sig\":\"");
+    cr_assert_not_null(tail, "%s", line);
+    cr_assert_eq(ds_manifest_record_parse(&back, line, len), 0, "%s", ds_error_last());
+    cr_assert_eq(back->unchanged_count, 2);
+    cr_assert_str_eq(back->unchanged[0], "b\"q");
+    cr_assert_str_eq(back->unchanged[1], "a");
+    {
+        ds_public_key *pub = test_pub(k);
+        cr_assert_eq(ds_manifest_record_verify(back, pub), 0, "%s", ds_error_last());
+        ds_public_key_free(pub);
+    }
+    ds_manifest_record_free(back);
+    free(line);
+    ds_manifest_record_free(r);
+
+    /* only compact sightings: "documents" is written empty */
+    cr_assert_eq(ds_manifest_record_new(&r), 0);
+    r->seq = 2;
+    r->time = 1515672000;
+    memcpy(r->bundle, H64("a"), 65);
+    memcpy(r->bundle_sha256, H64("b"), 65);
+    cr_assert_eq(ds_manifest_record_add_unchanged(r, "article"), 0);
+    cr_assert_eq(ds_manifest_record_sign(r, k), 0, "%s", ds_error_last());
+    cr_assert_eq(ds_manifest_record_format(&line, &len, r), 0, "%s", ds_error_last());
+    cr_assert_not_null(strstr(line, ",\"documents\":[],\"unchanged\":[\"article\"],\"sig\":\""),
+                       "%s", line);
+    cr_assert_eq(ds_manifest_record_parse(&back, line, len), 0, "%s", ds_error_last());
+    ds_manifest_record_free(back);
+    ds_manifest_record_free(r);
+    {
+        /* malformed: empty, not strings, a duplicate across the arrays, unknown
+         * place; and "documents" empty without compact sightings */
+        char *bad = subst(line, "[\"article\"]", "[]");
+        expect_invalid(bad, "\"unchanged\": empty or not an array");
+        free(bad);
+        bad = subst(line, "[\"article\"]", "[7]");
+        expect_invalid(bad, "\"unchanged\"[0]: not a string");
+        free(bad);
+        bad = subst(line, "[\"article\"]", "[\"article\",\"article\"]");
+        expect_invalid(bad, "\"unchanged\"[1]: document id \"article\" appears twice in one "
+                            "snapshot");
+        free(bad);
+        bad = subst(line, ",\"unchanged\":[\"article\"]", "");
+        expect_invalid(bad, "\"documents\": missing, empty or not an array");
+        free(bad);
+    }
+    free(line);
+    ds_secret_key_free(k);
+}

@@ -42,7 +42,9 @@
 extern "C" {
 #endif
 
-#define DS_BUNDLE_FORMAT_VERSION 1
+/** The newest bundle format read (1 and 2 are); the writer writes 2 only for
+ * what needs it (compact sightings, see ds_bundle_writer_mark_compact()). */
+#define DS_BUNDLE_FORMAT_VERSION 2
 /** The "format" value of snapshot.json. */
 #define DS_BUNDLE_FORMAT_NAME "docseal-bundle"
 /** Default zstd level, chosen by measurement (see docseal-seal(1)). */
@@ -215,6 +217,19 @@ int ds_bundle_writer_mark(ds_bundle_writer *w, size_t index, unsigned revision,
 int ds_bundle_writer_keep_original(ds_bundle_writer *w, size_t index);
 
 /**
+ * [vault] List a document marked DS_DOC_UNCHANGED (with a revision, without
+ * keep_original()) by its id alone, in snapshot.json's "unchanged" array,
+ * instead of as an object of "documents": a compact sighting, for a document
+ * read again from the same bytes as in its vault's previous record of it
+ * (whose revision and digests it shares). A bundle with such a document is of
+ * format 2 (docseal-formats(5), BUNDLE FORMAT). A later mark() or
+ * keep_original() undoes it.
+ * @return 0, DS_EINVALID (index out of range; not marked unchanged with a
+ *         revision, or keep_original() was called), DS_EUSAGE (after finish()).
+ */
+int ds_bundle_writer_mark_compact(ds_bundle_writer *w, size_t index);
+
+/**
  * [vault] Write the bundle: MANIFEST (all digests are known), its signature,
  * then the entries streamed from the spool files and originals, into a
  * temporary file next to the target, fsync, rename over the target (a bundle
@@ -266,6 +281,9 @@ typedef struct ds_bundle_info {
     char *tool, *normalizer;            /**< "docseal 0.1.0", "norm-1" */
     ds_bundle_doc *docs;                /**< in the order they were added */
     size_t doc_count;
+    int format_version; /**< 1 or 2 */
+    char **unchanged;   /**< format 2: ids of compact sightings, in order */
+    size_t unchanged_count;
 } ds_bundle_info;
 
 /**

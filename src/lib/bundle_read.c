@@ -1121,6 +1121,35 @@ static size_t json_value_bound(const char *p, size_t len)
     return n;
 }
 
+/* Format 2: "unchanged", the ids of compact sightings (non-empty strings
+ * without control characters). Format 1 knows no such member (ignored). */
+static int snap_unchanged(ds_bundle_info *info, json_t *root)
+{
+    json_t *u = json_object_get(root, "unchanged");
+    size_t i, n;
+    if (info->format_version < 2 || !u)
+        return 0;
+    if (!json_is_array(u) || (n = json_array_size(u)) == 0)
+        return snap_bad("unchanged", "not a non-empty array");
+    if (!(info->unchanged = ds__calloc(n, sizeof *info->unchanged)))
+        return DS_ENOMEM;
+    for (i = 0; i < n; i++) {
+        const char *id = json_string_value(json_array_get(u, i));
+        size_t k;
+        if (!id || !*id)
+            return ds__error_set(DS_EINVALID,
+                                 "snapshot.json: unchanged[%zu]: not a non-empty string", i);
+        for (k = 0; id[k]; k++)
+            if ((unsigned char)id[k] < 0x20 || id[k] == 0x7f)
+                return ds__error_set(DS_EINVALID,
+                                     "snapshot.json: unchanged[%zu]: holds a control character", i);
+        if (!(info->unchanged[i] = ds__strdup(id)))
+            return DS_ENOMEM;
+        info->unchanged_count = i + 1;
+    }
+    return 0;
+}
+
 int ds__snapshot_parse(ds_bundle_info **out, const char *data, size_t len)
 {
     ds_bundle_info *info = NULL;
@@ -1155,10 +1184,10 @@ int ds__snapshot_parse(ds_bundle_info **out, const char *data, size_t len)
         err = snap_bad("format_version", "missing or not an integer");
         goto done;
     }
-    if (json_integer_value(v) != DS_BUNDLE_FORMAT_VERSION) {
+    if (json_integer_value(v) < 1 || json_integer_value(v) > DS_BUNDLE_FORMAT_VERSION) {
         err = ds__error_set(DS_EUNSUPPORTED,
                             "snapshot.json: bundle format version %lld is not supported (this "
-                            "docseal reads version %d)",
+                            "docseal reads versions 1 to %d)",
                             (long long)json_integer_value(v), DS_BUNDLE_FORMAT_VERSION);
         goto done;
     }
@@ -1166,6 +1195,7 @@ int ds__snapshot_parse(ds_bundle_info **out, const char *data, size_t len)
         err = DS_ENOMEM;
         goto done;
     }
+    info->format_version = (int)json_integer_value(v);
     if ((err = snap_str(&info->created, root, "created", 1)) < 0 ||
         (err = snap_uint(&t, root, "snapshot_time")) < 0 ||
         (err = snap_str(&info->tool, root, "tool", 1)) < 0 ||
@@ -1187,11 +1217,14 @@ int ds__snapshot_parse(ds_bundle_info **out, const char *data, size_t len)
         err = snap_bad("documents", "missing or not an array");
         goto done;
     }
-    if (json_array_size(docs) == 0) {
+    if ((err = snap_unchanged(info, root)) < 0)
+        goto done;
+    if (json_array_size(docs) == 0 && info->unchanged_count == 0) {
         err = snap_bad("documents", "empty");
         goto done;
     }
-    if (!(info->docs = ds__calloc(json_array_size(docs), sizeof *info->docs))) {
+    if (json_array_size(docs) &&
+        !(info->docs = ds__calloc(json_array_size(docs), sizeof *info->docs))) {
         err = DS_ENOMEM;
         goto done;
     }
@@ -1244,6 +1277,9 @@ void ds_bundle_info_free(ds_bundle_info *info)
     for (i = 0; i < info->doc_count; i++)
         doc_free(&info->docs[i]);
     free(info->docs);
+    for (i = 0; i < info->unchanged_count; i++)
+        free(info->unchanged[i]);
+    free(info->unchanged);
     free(info->created);
     free(info->tool);
     free(info->normalizer);

@@ -652,6 +652,16 @@ static int check_snapshot(vstate *v)
                 goto done;
         }
     }
+    for (i = 0; i < info->unchanged_count; i++) {
+        if ((err = ds__strset_add(&ids, info->unchanged[i])) < 0)
+            goto done;
+        if (err == 0) {
+            fails++;
+            if ((err = add(v, "snapshot-consistent", DS_CHECK_FAIL, "snapshot.json",
+                           "document id %s is listed twice", info->unchanged[i])) < 0)
+                goto done;
+        }
+    }
     if (v->mf_ok) {
         for (i = 0; i < v->mf.count; i++) {
             ds__entry_kind k = ds__bundle_entry_kind(v->mf.lines[i].path);
@@ -670,9 +680,11 @@ static int check_snapshot(vstate *v)
     err = 0;
     if (fails == 0)
         err = add(v, "snapshot-consistent", DS_CHECK_PASS, "snapshot.json",
-                  "%zu document%s agree%s with MANIFEST (format %d, %s, %s)", info->doc_count,
-                  info->doc_count == 1 ? "" : "s", info->doc_count == 1 ? "s" : "",
-                  DS_BUNDLE_FORMAT_VERSION, info->tool, info->normalizer);
+                  "%zu document%s agree%s with MANIFEST (format %d, %s, %s)",
+                  info->doc_count + info->unchanged_count,
+                  info->doc_count + info->unchanged_count == 1 ? "" : "s",
+                  info->doc_count + info->unchanged_count == 1 ? "s" : "", info->format_version,
+                  info->tool, info->normalizer);
 done:
     ds__strset_free(&ids);
     ds__strset_free(&used);

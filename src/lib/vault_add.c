@@ -293,10 +293,18 @@ int ds_vault_add(ds_vault_add_result **out, ds_vault *v, const ds_secret_key *ke
         memcpy(ad->content_sha256, doc->content_sha256, DS_SHA256_HEX_SIZE);
         memcpy(ad->original_sha256, doc->original_sha256, DS_SHA256_HEX_SIZE);
         if ((err = ds_bundle_writer_mark(w, i, ad->revision, ad->status, prev)) < 0 ||
-            (keep && (err = ds_bundle_writer_keep_original(w, i)) < 0) ||
-            (err = ds_manifest_record_add_doc(rec, ad->id, ad->revision, ad->status,
-                                              ad->content_sha256, ad->original_sha256)) < 0)
+            (keep && (err = ds_bundle_writer_keep_original(w, i)) < 0))
             goto done;
+        if (ad->status == DS_DOC_UNCHANGED && !keep && v->version >= 2) {
+            /* read again from the same bytes: a compact sighting (vault version 2) */
+            if ((err = ds_bundle_writer_mark_compact(w, i)) < 0 ||
+                (err = ds_manifest_record_add_unchanged(rec, ad->id)) < 0)
+                goto done;
+        } else if ((err = ds_manifest_record_add_doc(rec, ad->id, ad->revision, ad->status,
+                                                     ad->content_sha256, ad->original_sha256)) <
+                   0) {
+            goto done;
+        }
     }
 
     /* 1. the bundle, durable before the record that names it */

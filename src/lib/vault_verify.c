@@ -282,9 +282,23 @@ static void ds__check_revisions(ds__vstate *st, const ds_manifest_record *rec, u
             st->fails_rev++;
         }
     }
-    st->sightings += rec->doc_count;
-    if (ds__index_apply(st->docs, rec, offset, len) < 0 && !st->err)
-        st->err = DS_ENOMEM;
+    for (i = 0; i < rec->unchanged_count; i++) {
+        const char *why = NULL;
+        if (!ds__index_find(st->docs, rec->unchanged[i]))
+            why = "listed as unchanged, but no earlier record lists it";
+        else if (st->v->version < 2)
+            why = "listed as unchanged (a compact sighting) in a version 1 vault";
+        if (why) {
+            DS__ADD(st, "revisions", DS_CHECK_FAIL, subj, "%s: %s", rec->unchanged[i], why);
+            st->fails_rev++;
+        }
+    }
+    st->sightings += rec->doc_count + rec->unchanged_count;
+    {
+        int err = ds__index_apply(st->docs, rec, offset, len);
+        if (err < 0 && err != DS_EINTEGRITY && !st->err) /* DS_EINTEGRITY: reported above */
+            st->err = err;
+    }
     if (st->index_same < 0 &&
         ds_sha256_update(st->entries_hash, st->docs->mem.ptr ? st->docs->mem.ptr : "",
                          st->docs->mem.len) < 0 &&
@@ -411,6 +425,15 @@ static void ds__check_bundle(ds__vstate *st, const ds_manifest_record *rec, uint
         if (info->doc_count != rec->doc_count)
             DS__DISAGREE("%zu documents, manifest.jsonl line %" PRIu64 " lists %zu",
                          info->doc_count, lineno, rec->doc_count);
+        if (info->unchanged_count != rec->unchanged_count)
+            DS__DISAGREE("%zu compact sighting%s (\"unchanged\"), manifest.jsonl line %" PRIu64
+                         " lists %zu",
+                         info->unchanged_count, info->unchanged_count == 1 ? "" : "s", lineno,
+                         rec->unchanged_count);
+        for (i = 0; i < rec->unchanged_count && i < info->unchanged_count; i++)
+            if (strcmp(info->unchanged[i], rec->unchanged[i]) != 0)
+                DS__DISAGREE("unchanged[%zu] is %s, manifest.jsonl line %" PRIu64 " says %s", i,
+                             info->unchanged[i], lineno, rec->unchanged[i]);
         for (i = 0; i < rec->doc_count; i++) {
             const ds_manifest_doc *md = &rec->docs[i];
             const ds_bundle_doc *bd = NULL;
@@ -621,8 +644,7 @@ int ds_vault_verify(ds_report **report, ds_vault *v, const ds_vault_verify_optio
     st.index_same = -1;
     if ((err = ds__vault_lock(v, 0, 0)) < 0)
         goto done;
-    DS__ADD(&st, "config", DS_CHECK_PASS, "docseal.json", "docseal-vault version %d",
-            DS_VAULT_FORMAT_VERSION);
+    DS__ADD(&st, "config", DS_CHECK_PASS, "docseal.json", "docseal-vault version %d", v->version);
     err = ds__index_load_disk(&st.disk, v);
     if (err == DS_ENOMEM)
         goto done;

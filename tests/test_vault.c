@@ -286,7 +286,9 @@ Test(vault, unchanged_sighting_keeps_different_original_bytes)
             cr_assert_eq(info->format_version, 2);
             cr_assert_eq(info->doc_count, 0);
             cr_assert_eq(info->unchanged_count, 1);
-            cr_assert_str_eq(info->unchanged[0], "putin-kim");
+            cr_assert_str_eq(info->unchanged[0].id, "putin-kim");
+            cr_assert_eq(info->unchanged[0].revision, 6);
+            cr_assert_eq(strlen(info->unchanged_sha256), 64);
             ds_bundle_info_free(info);
             info = NULL;
             ds_vault_add_result_free(r);
@@ -1325,9 +1327,33 @@ static void resign_line(size_t i, void (*edit)(ds_manifest_record *))
     free_lines(lines, n);
 }
 
+#define H64_9 "9999999999999999999999999999999999999999999999999999999999999999"
+static char g_saved_sum[65];
+static unsigned g_saved_rev;
+
+static void other_revision(ds_manifest_record *r)
+{
+    memcpy(g_saved_sum, r->unchanged_sha256, 65);
+    g_saved_rev = r->unchanged[0].revision;
+    r->unchanged[0].revision = 2;
+}
+
+static void other_reading(ds_manifest_record *r)
+{
+    r->unchanged[0].revision = g_saved_rev;
+    memcpy(r->unchanged_sha256, H64_9, 65);
+}
+
+static void restore_line3(ds_manifest_record *r)
+{
+    memcpy(r->unchanged_sha256, g_saved_sum, 65);
+}
+
 static void add_ghost(ds_manifest_record *r)
 {
-    cr_assert_eq(ds_manifest_record_add_unchanged(r, "ghost"), 0);
+    cr_assert_eq(ds_manifest_record_add_unchanged(r, "ghost", 1), 0);
+    if (!r->unchanged_sha256[0])
+        memcpy(r->unchanged_sha256, H64_9, 65);
 }
 
 Test(vault, compact_sightings_are_listed_by_id)
@@ -1358,11 +1384,12 @@ Test(vault, compact_sightings_are_listed_by_id)
 
     n = read_lines(&lines);
     cr_assert_eq(n, 3);
-    cr_assert_not_null(strstr(lines[1], ",\"documents\":[],\"unchanged\":[\"000_b02582cd44c05fde\","
-                                        "\"vault-2-typo\"],\"sig\":\""),
+    cr_assert_not_null(strstr(lines[1], ",\"documents\":[],\"unchanged\":{\"000_b02582cd44c05fde\":"
+                                        "1,\"vault-2-typo\":1},\"unchanged_sha256\":\""),
                        "%s", lines[1]);
     cr_assert_not_null(strstr(lines[2], "\"status\":\"changed\""), "%s", lines[2]);
-    cr_assert_not_null(strstr(lines[2], "}],\"unchanged\":[\"000_b02582cd44c05fde\"],\"sig\":\""),
+    cr_assert_not_null(strstr(lines[2], "}],\"unchanged\":{\"000_b02582cd44c05fde\":1},"
+                                        "\"unchanged_sha256\":\""),
                        "%s", lines[2]);
     free_lines(lines, n);
 
@@ -1402,14 +1429,46 @@ Test(vault, compact_sightings_are_listed_by_id)
     cr_assert_eq(e.revision, 1);
     expect_ok(v);
 
+    /* signed records that lie about a compact sighting: another revision;
+     * a text or original other than the earlier records give (what a
+     * doctored index could make add believe) */
+    resign_line(2, other_revision);
+    {
+        ds_report *rep = verify(v, NULL);
+        const char *f = failures(rep);
+        cr_assert_not_null(strstr(f, "revisions manifest.jsonl line 3: 000_b02582cd44c05fde: "
+                                     "revision 2: listed as unchanged with another revision than "
+                                     "the latest\n"),
+                           "%s", f);
+        cr_assert_not_null(strstr(f,
+                                  ": unchanged[0] is 000_b02582cd44c05fde revision 1, "
+                                  "manifest.jsonl line 3 says 000_b02582cd44c05fde revision 2\n"),
+                           "%s", f);
+        ds_report_free(rep);
+    }
+    resign_line(2, other_reading);
+    {
+        ds_report *rep = verify(v, NULL);
+        const char *f = failures(rep);
+        cr_assert_not_null(strstr(f, "revisions manifest.jsonl line 3: unchanged_sha256 is " H64_9
+                                     ", but the compact sightings with the texts and originals "
+                                     "the earlier records give hash to "),
+                           "%s", f);
+        cr_assert_not_null(strstr(f, ": unchanged_sha256 "), "%s", f);
+        ds_report_free(rep);
+    }
+    resign_line(2, restore_line3);
+    expect_ok(v);
+
     /* a signed record that names a document nobody saw before */
     resign_line(2, add_ghost);
     {
         ds_report *rep = verify(v, NULL);
         const char *f = failures(rep);
-        cr_assert_not_null(strstr(f, "revisions manifest.jsonl line 3: ghost: listed as unchanged, "
-                                     "but no earlier record lists it\n"),
-                           "%s", f);
+        cr_assert_not_null(
+            strstr(f, "revisions manifest.jsonl line 3: ghost: revision 1: listed as unchanged, "
+                      "but no earlier record lists it\n"),
+            "%s", f);
         cr_assert_not_null(strstr(f, ": 1 compact sighting (\"unchanged\"), manifest.jsonl line "
                                      "3 lists 2\n"),
                            "%s", f);
@@ -1460,9 +1519,10 @@ Test(vault, version_1_vault_keeps_full_records)
     {
         ds_report *rep = verify(v, NULL);
         const char *f = failures(rep);
-        cr_assert_not_null(strstr(f, "revisions manifest.jsonl line 2: ghost: listed as unchanged, "
-                                     "but no earlier record lists it\n"),
-                           "%s", f);
+        cr_assert_not_null(
+            strstr(f, "revisions manifest.jsonl line 2: ghost: revision 1: listed as unchanged, "
+                      "but no earlier record lists it\n"),
+            "%s", f);
         ds_report_free(rep);
     }
     ds_vault_free(v);

@@ -218,7 +218,7 @@ int ds_bundle_writer_keep_original(ds_bundle_writer *w, size_t index);
 
 /**
  * [vault] List a document marked DS_DOC_UNCHANGED (with a revision, without
- * keep_original()) by its id alone, in snapshot.json's "unchanged" array,
+ * keep_original()) by its id and revision alone, in snapshot.json's "unchanged",
  * instead of as an object of "documents": a compact sighting, for a document
  * read again from the same bytes as in its vault's previous record of it
  * (whose revision and digests it shares). A bundle with such a document is of
@@ -273,6 +273,12 @@ typedef struct ds_bundle_doc {
     char *boilerplate_rules_sha256; /**< SHA-256 of an extra rules file, or NULL */
 } ds_bundle_doc;
 
+/** A compact sighting of snapshot.json's "unchanged" (format 2). */
+typedef struct ds_bundle_sighting {
+    char *id;
+    unsigned revision; /**< the revision its vault's previous record of it gives */
+} ds_bundle_sighting;
+
 typedef struct ds_bundle_info {
     char bundle_id[DS_SHA256_HEX_SIZE]; /**< SHA-256 of the MANIFEST bytes */
     int64_t snapshot_time;              /**< seconds since the epoch */
@@ -281,9 +287,11 @@ typedef struct ds_bundle_info {
     char *tool, *normalizer;            /**< "docseal 0.1.0", "norm-1" */
     ds_bundle_doc *docs;                /**< in the order they were added */
     size_t doc_count;
-    int format_version; /**< 1 or 2 */
-    char **unchanged;   /**< format 2: ids of compact sightings, in order */
+    int format_version;            /**< 1 or 2 */
+    ds_bundle_sighting *unchanged; /**< format 2: compact sightings, in order */
     size_t unchanged_count;
+    char unchanged_sha256[DS_SHA256_HEX_SIZE]; /**< their digest ("" when none): see
+                                                    ds_manifest_unchanged_digest() */
 } ds_bundle_info;
 
 /**

@@ -1121,32 +1121,38 @@ static size_t json_value_bound(const char *p, size_t len)
     return n;
 }
 
-/* Format 2: "unchanged", the ids of compact sightings (non-empty strings
- * without control characters). Format 1 knows no such member (ignored). */
+/* Format 2: "unchanged", the compact sightings (id: revision, ids as in a
+ * manifest record), and "unchanged_sha256". Format 1 knows no such member
+ * (ignored). */
 static int snap_unchanged(ds_bundle_info *info, json_t *root)
 {
-    json_t *u = json_object_get(root, "unchanged");
-    size_t i, n;
+    json_t *u = json_object_get(root, "unchanged"), *rv;
+    const char *id, *h;
+    size_t i = 0, n;
     if (info->format_version < 2 || !u)
         return 0;
-    if (!json_is_array(u) || (n = json_array_size(u)) == 0)
-        return snap_bad("unchanged", "not a non-empty array");
+    if (!json_is_object(u) || (n = json_object_size(u)) == 0)
+        return snap_bad("unchanged", "not a non-empty object");
     if (!(info->unchanged = ds__calloc(n, sizeof *info->unchanged)))
         return DS_ENOMEM;
-    for (i = 0; i < n; i++) {
-        const char *id = json_string_value(json_array_get(u, i));
-        size_t k;
-        if (!id || !*id)
+    json_object_foreach(u, id, rv)
+    {
+        json_int_t r = json_is_integer(rv) ? json_integer_value(rv) : 0;
+        if (ds__manifest_check_id(id) < 0)
+            return ds__error_set(DS_EINVALID, "snapshot.json: unchanged[%zu]: %s", i,
+                                 ds_error_last());
+        if (r < 1 || r > (json_int_t)UINT32_MAX)
             return ds__error_set(DS_EINVALID,
-                                 "snapshot.json: unchanged[%zu]: not a non-empty string", i);
-        for (k = 0; id[k]; k++)
-            if ((unsigned char)id[k] < 0x20 || id[k] == 0x7f)
-                return ds__error_set(DS_EINVALID,
-                                     "snapshot.json: unchanged[%zu]: holds a control character", i);
-        if (!(info->unchanged[i] = ds__strdup(id)))
+                                 "snapshot.json: unchanged[%zu]: not a revision number", i);
+        if (!(info->unchanged[i].id = ds__strdup(id)))
             return DS_ENOMEM;
-        info->unchanged_count = i + 1;
+        info->unchanged[i].revision = (unsigned)r;
+        info->unchanged_count = ++i;
     }
+    h = json_string_value(json_object_get(root, "unchanged_sha256"));
+    if (!h || !ds__is_sha256_hex(h))
+        return snap_bad("unchanged_sha256", "missing or not 64 lowercase hex digits");
+    memcpy(info->unchanged_sha256, h, DS_SHA256_HEX_SIZE);
     return 0;
 }
 
@@ -1278,7 +1284,7 @@ void ds_bundle_info_free(ds_bundle_info *info)
         doc_free(&info->docs[i]);
     free(info->docs);
     for (i = 0; i < info->unchanged_count; i++)
-        free(info->unchanged[i]);
+        free(info->unchanged[i].id);
     free(info->unchanged);
     free(info->created);
     free(info->tool);

@@ -653,12 +653,12 @@ static int check_snapshot(vstate *v)
         }
     }
     for (i = 0; i < info->unchanged_count; i++) {
-        if ((err = ds__strset_add(&ids, info->unchanged[i])) < 0)
+        if ((err = ds__strset_add(&ids, info->unchanged[i].id)) < 0)
             goto done;
         if (err == 0) {
             fails++;
             if ((err = add(v, "snapshot-consistent", DS_CHECK_FAIL, "snapshot.json",
-                           "document id %s is listed twice", info->unchanged[i])) < 0)
+                           "document id %s is listed twice", info->unchanged[i].id)) < 0)
                 goto done;
         }
     }

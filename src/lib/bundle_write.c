@@ -15,6 +15,7 @@
  */
 #include "bundle_internal.h"
 #include "docseal/hash.h"
+#include "docseal/manifest.h"
 #include "docseal/version.h"
 #include "normalize_internal.h"
 
@@ -891,29 +892,43 @@ done:
     return err;
 }
 
-/* Format 2: ,"unchanged" with the ids of the compact documents, in order,
- * laid out as JSON_INDENT(2) places an array of strings one level deep. */
+/* Format 2: ,"unchanged" with the compact documents (id: revision, in
+ * order) and ,"unchanged_sha256" over what was read of them, laid out as
+ * JSON_INDENT(2) places them one level deep. */
 static int snapshot_unchanged(ds__buf *out, const ds_bundle_writer *w)
 {
-    json_t *a = NULL;
+    json_t *o = NULL;
+    ds_manifest_doc *sg = NULL;
     ds__buf one = DS__BUF_INIT;
-    size_t i, k;
+    char sum[DS_SHA256_HEX_SIZE];
+    size_t i, k, n = 0;
     int err = 0;
 
-    for (i = 0; i < w->count; i++) {
-        if (!w->docs[i].compact)
+    for (i = 0; i < w->count; i++)
+        n += w->docs[i].compact != 0;
+    if (n == 0)
+        return 0;
+    if (!(o = json_object()) || !(sg = ds__calloc(n, sizeof *sg))) {
+        err = ds__error_oom();
+        goto done;
+    }
+    for (i = 0, k = 0; i < w->count; i++) {
+        const wdoc *d = &w->docs[i];
+        if (!d->compact)
             continue;
-        if (!a && !(a = json_array())) {
+        sg[k].id = (char *)d->doc->id; /* read only */
+        sg[k].revision = d->revision;
+        memcpy(sg[k].content_sha256, d->doc->content_sha256, DS_SHA256_HEX_SIZE);
+        memcpy(sg[k].original_sha256, d->doc->original_sha256, DS_SHA256_HEX_SIZE);
+        k++;
+        if (json_object_set_new(o, d->doc->id, json_integer((json_int_t)d->revision))) {
             err = ds__error_oom();
             goto done;
         }
-        if ((err = json_array_append_new(a, json_string(w->docs[i].doc->id)) ? ds__error_oom()
-                                                                             : 0) < 0)
-            goto done;
     }
-    if (!a)
+    if ((err = ds_manifest_unchanged_digest(sum, sg, n)) < 0)
         goto done;
-    if (json_dump_callback(a, json_to_buf, &one, SNAPSHOT_FLAGS) != 0) {
+    if (json_dump_callback(o, json_to_buf, &one, SNAPSHOT_FLAGS) != 0) {
         err = ds__error_set(DS_ERROR, "snapshot.json: could not serialize");
         goto done;
     }
@@ -927,9 +942,13 @@ static int snapshot_unchanged(ds__buf *out, const ds_bundle_writer *w)
             goto done;
         k = end;
     }
+    if ((err = ds__buf_puts(out, ",\n  \"unchanged_sha256\": \"")) < 0 ||
+        (err = ds__buf_put(out, sum, 64)) < 0 || (err = ds__buf_putc(out, '"')) < 0)
+        goto done;
 done:
     ds__buf_free(&one);
-    json_decref(a);
+    json_decref(o);
+    free(sg);
     return err;
 }
 

@@ -347,17 +347,17 @@ int ds__index_apply(ds__index *ix, const ds_manifest_record *rec, uint64_t offse
             return err;
     }
     for (i = 0; i < rec->unchanged_count; i++) {
-        ds__index_doc *d = ds__index_find(ix, rec->unchanged[i]);
+        ds__index_doc *d = ds__index_find(ix, rec->unchanged[i].id);
         ds__index_entry e;
         if (!d) {
             if (!unknown)
-                unknown = rec->unchanged[i];
+                unknown = rec->unchanged[i].id;
             continue;
         }
         /* what the previous sighting says (kept per document: verify applies
          * records to an index that does not keep their entries) */
         memset(&e, 0, sizeof e);
-        e.revision = d->revisions;
+        e.revision = rec->unchanged[i].revision; /* verify checks it is d->revisions */
         memcpy(e.content, d->last_content, 32);
         memcpy(e.original, d->last_original, 32);
         e.status = DS_DOC_UNCHANGED;

@@ -12,8 +12,6 @@
 
 /* --- manifest.c --- */
 
-/* 0 or DS_EINVALID with a message. */
-int ds__manifest_check_id(const char *id);
 
 /* Buffered line reader over a file. */
 typedef struct ds__line_reader ds__line_reader;

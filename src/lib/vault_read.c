@@ -145,25 +145,39 @@ static int ds__open_manifest(int *fd, ds_vault *v)
     return ds__open_regular(fd, v->manifest_path, "manifest.jsonl");
 }
 
-/* 1 when the canonical line holds the JSON string quoted (an id as the
- * record writer escapes it) as an element of its "unchanged" array. The
- * member follows "documents", whose objects hold no such key, and no string
- * can hold ,"unchanged":[ unescaped; an element starts after '[' or ',' and
- * ends before ',' or ']', where no quote inside a string can stand. */
-static int ds__in_unchanged(const char *line, const char *quoted)
+/* 1 when the canonical line's "unchanged" object holds the member quoted
+ * (an id as the record writer escapes it, quotes included) with the value
+ * revision. The member follows "documents", whose objects hold no such key,
+ * and no string can hold ,"unchanged":{ unescaped; the object is walked
+ * member by member, honouring escapes, so that no part of one id can pass
+ * for another. */
+static int ds__in_unchanged(const char *line, const char *quoted, unsigned revision)
 {
-    const char *p = strstr(line, ",\"unchanged\":["), *end;
+    const char *p = strstr(line, ",\"unchanged\":{");
     size_t n = strlen(quoted);
     if (!p)
         return 0;
-    p += strlen(",\"unchanged\":");
-    end = strstr(p, "],\"sig\":\"");
-    while (end && (p = strstr(p, quoted)) != NULL && p < end) {
-        if ((p[-1] == '[' || p[-1] == ',') && (p[n] == ',' || p[n] == ']'))
-            return 1;
-        p++;
+    p += strlen(",\"unchanged\":{");
+    for (;;) {
+        const char *key = p, *num;
+        unsigned long long v = 0;
+        if (*p++ != '"')
+            return 0;
+        while (*p && *p != '"')
+            p += p[0] == '\\' && p[1] ? 2 : 1;
+        if (*p++ != '"' || *p++ != ':')
+            return 0;
+        for (num = p; *p >= '0' && *p <= '9' && p - num < 11; p++)
+            v = v * 10 + (unsigned)(*p - '0');
+        if (p == num)
+            return 0;
+        if ((size_t)(num - 1 - key) == n && memcmp(key, quoted, n) == 0)
+            return v == revision;
+        if (*p == '}')
+            return 0;
+        if (*p++ != ',')
+            return 0;
     }
-    return 0;
 }
 
 /* Index entry n of document id, checked against the manifest: the line at
@@ -223,7 +237,8 @@ static int ds__entry_checked(ds_vault_entry *out, uint64_t *prev, ds_vault *v, i
             return DS__STALE;
         }
         found = line->len > hl + 64 && memcmp(line->ptr, head, hl) == 0 &&
-                (e.compact ? ds__in_unchanged(line->ptr, obj) : strstr(line->ptr, obj) != NULL);
+                (e.compact ? ds__in_unchanged(line->ptr, obj, e.revision)
+                           : strstr(line->ptr, obj) != NULL);
         free(obj);
         if (found) { /* the time and bundle follow prev at a fixed place */
             int tl =
@@ -249,8 +264,6 @@ static int ds__entry_checked(ds_vault_entry *out, uint64_t *prev, ds_vault *v, i
     return e.prev > n ? DS__STALE : 0;
 }
 
-/* Run op on a fresh index; when it finds the index does not match the
- * manifest, rebuild the index from the manifest and run it once more. */
 /* 1 when a compact sighting says what the sighting before it says. */
 static int ds__same_as_before(const ds_vault_entry *e, const ds_vault_entry *before)
 {
@@ -259,6 +272,8 @@ static int ds__same_as_before(const ds_vault_entry *e, const ds_vault_entry *bef
            strcmp(e->original_sha256, before->original_sha256) == 0;
 }
 
+/* Run op on a fresh index; when it finds the index does not match the
+ * manifest, rebuild the index from the manifest and run it once more. */
 typedef int (*ds__index_op)(ds_vault *v, int fd, ds__buf *line, void *ctx);
 static int ds__with_checked_index(ds_vault *v, ds__index_op op, void *ctx)
 {

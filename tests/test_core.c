@@ -54,7 +54,7 @@ Test(cli, version_and_unknown_command)
 {
     char *out, *err;
     cr_assert_eq(tu_run(&out, &err, "--version"), 0);
-    cr_assert_str_eq(out, "docseal 0.1.0 (library 0.1.0, normalizer norm-1, bundle format 1)\n");
+    cr_assert_str_eq(out, "docseal 0.1.0 (library 0.1.0, normalizer norm-1, bundle format 2)\n");
     free(out);
     free(err);
     cr_assert_eq(tu_run(&out, &err, "frobnicate"), 2);

@@ -418,3 +418,98 @@ Test(manifest, tail_of_complete_empty_and_torn_manifests)
     free(all);
     ds_secret_key_free(k);
 }
+
+/* Compact sightings (vault version 2): "unchanged" (id: revision) and
+ * "unchanged_sha256" follow "documents", are left out when empty, and may
+ * stand alone */
+Test(manifest, compact_sightings_round_trip)
+{
+    ds_secret_key *k = test_key("vault-test");
+    ds_manifest_record *r = sample(), *back = NULL;
+    char *line = NULL, want[300], sum[DS_SHA256_HEX_SIZE], expect[DS_SHA256_HEX_SIZE];
+    size_t len = 0;
+    const char *input = "b\"q\t2\t" H64("c") "\t" H64("d") "\na\t1\t" H64("e") "\t" H64("f") "\n";
+
+    cr_assert_eq(ds_manifest_record_add_unchanged(r, "b\"q", 2), 0);
+    cr_assert_eq(ds_manifest_record_add_unchanged(r, "a", 1), 0);
+    cr_assert_eq(ds_manifest_record_add_unchanged(r, "article", 1), DS_EINVALID);
+    cr_assert_str_eq(ds_error_last(), "document id \"article\" appears twice in one snapshot");
+    cr_assert_eq(ds_manifest_record_add_doc(r, "a", 1, DS_DOC_NEW, H64("c"), H64("d")),
+                 DS_EINVALID);
+    cr_assert_eq(ds_manifest_record_add_unchanged(r, "x\ty", 1), DS_EINVALID);
+    cr_assert_eq(ds_manifest_record_add_unchanged(r, "z", 0), DS_EINVALID);
+    cr_assert_str_eq(ds_error_last(), "z: revision 0 (revisions start at 1)");
+    /* the digest of what was read: id TAB revision TAB content TAB original LF */
+    memcpy(r->unchanged[0].content_sha256, H64("c"), 65);
+    memcpy(r->unchanged[0].original_sha256, H64("d"), 65);
+    memcpy(r->unchanged[1].content_sha256, H64("e"), 65);
+    memcpy(r->unchanged[1].original_sha256, H64("f"), 65);
+    cr_assert_eq(ds_manifest_unchanged_digest(sum, r->unchanged, 2), 0);
+    cr_assert_eq(ds_sha256_hex(expect, input, strlen(input)), 0);
+    cr_assert_str_eq(sum, expect);
+    cr_assert_eq(ds_manifest_record_sign(r, k), DS_EINVALID);
+    cr_assert_str_eq(ds_error_last(), "\"unchanged_sha256\": not 64 lowercase hex digits");
+    memcpy(r->unchanged_sha256, sum, sizeof sum);
+    cr_assert_eq(ds_manifest_record_sign(r, k), 0, "%s", ds_error_last());
+    cr_assert_eq(ds_manifest_record_format(&line, &len, r), 0, "%s", ds_error_last());
+    snprintf(want, sizeof want,
+             "}],\"unchanged\":{\"b\\\"q\":2,\"a\":1},\"unchanged_sha256\":\"%s\","
+             "\"sig\":\"",
+             sum);
+    cr_assert_not_null(strstr(line, want), "%s", line);
+    cr_assert_eq(ds_manifest_record_parse(&back, line, len), 0, "%s", ds_error_last());
+    cr_assert_eq(back->unchanged_count, 2);
+    cr_assert_str_eq(back->unchanged[0].id, "b\"q");
+    cr_assert_eq(back->unchanged[0].revision, 2);
+    cr_assert_str_eq(back->unchanged[1].id, "a");
+    cr_assert_eq(back->unchanged[1].revision, 1);
+    cr_assert_str_eq(back->unchanged[1].content_sha256, ""); /* not in the line */
+    cr_assert_str_eq(back->unchanged_sha256, sum);
+    {
+        ds_public_key *pub = test_pub(k);
+        cr_assert_eq(ds_manifest_record_verify(back, pub), 0, "%s", ds_error_last());
+        ds_public_key_free(pub);
+    }
+    ds_manifest_record_free(back);
+    free(line);
+    ds_manifest_record_free(r);
+
+    /* only compact sightings: "documents" is written empty */
+    cr_assert_eq(ds_manifest_record_new(&r), 0);
+    r->seq = 2;
+    r->time = 1515672000;
+    memcpy(r->bundle, H64("a"), 65);
+    memcpy(r->bundle_sha256, H64("b"), 65);
+    memcpy(r->unchanged_sha256, H64("9"), 65);
+    cr_assert_eq(ds_manifest_record_add_unchanged(r, "article", 3), 0);
+    cr_assert_eq(ds_manifest_record_sign(r, k), 0, "%s", ds_error_last());
+    cr_assert_eq(ds_manifest_record_format(&line, &len, r), 0, "%s", ds_error_last());
+    cr_assert_not_null(strstr(line, ",\"documents\":[],\"unchanged\":{\"article\":3},"
+                                    "\"unchanged_sha256\":\"" H64("9") "\",\"sig\":\""),
+                       "%s", line);
+    cr_assert_eq(ds_manifest_record_parse(&back, line, len), 0, "%s", ds_error_last());
+    ds_manifest_record_free(back);
+    ds_manifest_record_free(r);
+    {
+        /* malformed: empty, a bad revision, a duplicate key, no digest; and
+         * "documents" empty without compact sightings */
+        char *bad = subst(line, "{\"article\":3}", "{}");
+        expect_invalid(bad, "\"unchanged\": empty or not an object");
+        free(bad);
+        bad = subst(line, "{\"article\":3}", "{\"article\":0}");
+        expect_invalid(bad, "\"unchanged\"[0]: not an id with a revision number");
+        free(bad);
+        bad = subst(line, "{\"article\":3}", "{\"article\":\"3\"}");
+        expect_invalid(bad, "\"unchanged\"[0]: not an id with a revision number");
+        free(bad);
+        bad = subst(line, ",\"unchanged_sha256\":\"" H64("9") "\"", "");
+        expect_invalid(bad, "\"unchanged_sha256\": missing or not 64 lowercase hex digits");
+        free(bad);
+        bad =
+            subst(line, ",\"unchanged\":{\"article\":3},\"unchanged_sha256\":\"" H64("9") "\"", "");
+        expect_invalid(bad, "\"documents\": missing, empty or not an array");
+        free(bad);
+    }
+    free(line);
+    ds_secret_key_free(k);
+}

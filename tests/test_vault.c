@@ -165,7 +165,7 @@ Test(vault, init_layout_and_refusal)
     snprintf(p, sizeof p, "%s/docseal.json", g_vdir);
     cfg = tu_read(p, NULL);
     snprintf(p, sizeof p,
-             "{\n  \"format\": \"docseal-vault\",\n  \"version\": 1,\n  \"created\": "
+             "{\n  \"format\": \"docseal-vault\",\n  \"version\": 2,\n  \"created\": "
              "\"2018-01-11T12:00:00Z\",\n  \"key\": null,\n  \"compression_level\": 3\n}\n");
     cr_assert_str_eq(cfg, p);
     free(cfg);
@@ -280,6 +280,21 @@ Test(vault, unchanged_sighting_keeps_different_original_bytes)
         cr_assert_eq(r->docs[0].status, DS_DOC_UNCHANGED);
         snprintf(bpath, sizeof bpath, "%s/bundles/%s.tar.zst", g_vdir, r->bundle);
         cr_assert_eq(ds_bundle_read_info(&info, bpath), 0, "%s", ds_error_last());
+        if (!kept[i]) {
+            /* the same bytes again: a compact sighting (vault version 2), listed
+             * by id in "unchanged", format 2 */
+            cr_assert_eq(info->format_version, 2);
+            cr_assert_eq(info->doc_count, 0);
+            cr_assert_eq(info->unchanged_count, 1);
+            cr_assert_str_eq(info->unchanged[0].id, "putin-kim");
+            cr_assert_eq(info->unchanged[0].revision, 6);
+            cr_assert_eq(strlen(info->unchanged_sha256), 64);
+            ds_bundle_info_free(info);
+            info = NULL;
+            ds_vault_add_result_free(r);
+            continue;
+        }
+        cr_assert_eq(info->format_version, 1);
         cr_assert_eq(info->doc_count, 1);
         cr_assert_null(info->docs[0].document_entry);
         if (kept[i]) {
@@ -1281,6 +1296,238 @@ Test(vault, summary_cache_attacks)
     ds_vault_free(v);
 }
 
+/* --- compact sightings (vault version 2) --- */
+
+/* Re-sign line i of the manifest after editing its record with edit(), and
+ * chain the lines after it again (so that only the edit is wrong). */
+static void resign_line(size_t i, void (*edit)(ds_manifest_record *))
+{
+    char **lines;
+    size_t n = read_lines(&lines), k, order[64] = {0};
+    char prev[65] = "";
+    for (k = i; k < n; k++) {
+        ds_manifest_record *r = NULL;
+        char *line = NULL;
+        size_t len = 0;
+        cr_assert_eq(ds_manifest_record_parse(&r, lines[k], strlen(lines[k])), 0);
+        if (k == i)
+            edit(r);
+        else
+            memcpy(r->prev, prev, 65);
+        cr_assert_eq(ds_manifest_record_sign(r, g_key), 0, "%s", ds_error_last());
+        cr_assert_eq(ds_manifest_record_format(&line, &len, r), 0, "%s", ds_error_last());
+        memcpy(prev, r->hash, 65);
+        free(lines[k]);
+        lines[k] = line;
+        ds_manifest_record_free(r);
+    }
+    for (k = 0; k < n; k++)
+        order[k] = k;
+    write_lines(lines, order, n);
+    free_lines(lines, n);
+}
+
+#define H64_9 "9999999999999999999999999999999999999999999999999999999999999999"
+static char g_saved_sum[65];
+static unsigned g_saved_rev;
+
+static void other_revision(ds_manifest_record *r)
+{
+    memcpy(g_saved_sum, r->unchanged_sha256, 65);
+    g_saved_rev = r->unchanged[0].revision;
+    r->unchanged[0].revision = 2;
+}
+
+static void other_reading(ds_manifest_record *r)
+{
+    r->unchanged[0].revision = g_saved_rev;
+    memcpy(r->unchanged_sha256, H64_9, 65);
+}
+
+static void restore_line3(ds_manifest_record *r)
+{
+    memcpy(r->unchanged_sha256, g_saved_sum, 65);
+}
+
+static void add_ghost(ds_manifest_record *r)
+{
+    cr_assert_eq(ds_manifest_record_add_unchanged(r, "ghost", 1), 0);
+    if (!r->unchanged_sha256[0])
+        memcpy(r->unchanged_sha256, H64_9, 65);
+}
+
+Test(vault, compact_sightings_are_listed_by_id)
+{
+    ds_vault *v = make_vault("vault", g_key);
+    char *typo = rev_path("vault-2-typo.txt"), *quote = rev_path("vault-3-quote.txt");
+    char copy[600], **lines, *data;
+    const char *art = tu_src(ART);
+    ds_vault_entry *hist = NULL, e;
+    ds_vault_rev rev;
+    size_t n, len;
+    ds_vault_add_result *r;
+
+    ds_vault_add_result_free(add_at(v, T0, NULL, art, typo, NULL));
+    /* the same bytes again: both compact */
+    r = add_at(v, T0 + 86400, NULL, art, typo, NULL);
+    cr_assert_eq(r->docs[0].status, DS_DOC_UNCHANGED);
+    cr_assert_eq(r->docs[1].status, DS_DOC_UNCHANGED);
+    ds_vault_add_result_free(r);
+    /* vault-2-typo changes (other bytes under the same file name): the article stays compact */
+    snprintf(copy, sizeof copy, "%s/vault-2-typo.txt", g_dir);
+    data = tu_read(quote, &len);
+    tu_write(copy, data, len);
+    free(data);
+    r = add_at(v, T0 + 2 * 86400, NULL, art, copy, NULL);
+    cr_assert_eq(r->docs[1].status, DS_DOC_CHANGED);
+    ds_vault_add_result_free(r);
+
+    n = read_lines(&lines);
+    cr_assert_eq(n, 3);
+    cr_assert_not_null(strstr(lines[1], ",\"documents\":[],\"unchanged\":{\"000_b02582cd44c05fde\":"
+                                        "1,\"vault-2-typo\":1},\"unchanged_sha256\":\""),
+                       "%s", lines[1]);
+    cr_assert_not_null(strstr(lines[2], "\"status\":\"changed\""), "%s", lines[2]);
+    cr_assert_not_null(strstr(lines[2], "}],\"unchanged\":{\"000_b02582cd44c05fde\":1},"
+                                        "\"unchanged_sha256\":\""),
+                       "%s", lines[2]);
+    free_lines(lines, n);
+
+    /* log: the compact sightings carry the first record's revision and digests */
+    cr_assert_eq(ds_vault_history(&hist, &n, v, "000_b02582cd44c05fde"), 0, "%s", ds_error_last());
+    cr_assert_eq(n, 3);
+    cr_assert_eq(hist[0].compact, 0);
+    cr_assert_eq(hist[1].compact, 1);
+    cr_assert_eq(hist[2].compact, 1);
+    cr_assert_eq(hist[2].revision, 1);
+    cr_assert_eq(hist[2].status, DS_DOC_UNCHANGED);
+    cr_assert_str_eq(hist[2].content_sha256, hist[0].content_sha256);
+    cr_assert_str_eq(hist[2].original_sha256, hist[0].original_sha256);
+    cr_assert_eq(hist[2].seq, 3);
+    free(hist);
+    /* an index entry of a compact sighting altered (its content hash): the
+     * line holds only the id, so the reader compares it with the sighting
+     * before it, finds the index wrong and rebuilds it from the manifest */
+    {
+        FILE *f = fopen(vpath("index/entries.bin"), "r+b");
+        int c;
+        cr_assert_not_null(f);
+        fseek(f, 2 * 176 + 48, SEEK_SET); /* entry 2: the article's first compact sighting */
+        c = fgetc(f);
+        fseek(f, 2 * 176 + 48, SEEK_SET);
+        fputc(c ^ 1, f);
+        fclose(f);
+    }
+    cr_assert_eq(ds_vault_history(&hist, &n, v, "000_b02582cd44c05fde"), 0, "%s", ds_error_last());
+    cr_assert_eq(n, 3);
+    cr_assert_str_eq(hist[1].content_sha256, hist[0].content_sha256);
+    free(hist);
+    /* a time that falls on a compact sighting names the revision it saw */
+    cr_assert_eq(ds_vault_rev_parse(&rev, "2018-01-13T12:00:00Z"), 0);
+    cr_assert_eq(ds_vault_resolve(&e, v, "000_b02582cd44c05fde", &rev), 0, "%s", ds_error_last());
+    cr_assert_eq(e.seq, 1);
+    cr_assert_eq(e.revision, 1);
+    expect_ok(v);
+
+    /* signed records that lie about a compact sighting: another revision;
+     * a text or original other than the earlier records give (what a
+     * doctored index could make add believe) */
+    resign_line(2, other_revision);
+    {
+        ds_report *rep = verify(v, NULL);
+        const char *f = failures(rep);
+        cr_assert_not_null(strstr(f, "revisions manifest.jsonl line 3: 000_b02582cd44c05fde: "
+                                     "revision 2: listed as unchanged with another revision than "
+                                     "the latest\n"),
+                           "%s", f);
+        cr_assert_not_null(strstr(f,
+                                  ": unchanged[0] is 000_b02582cd44c05fde revision 1, "
+                                  "manifest.jsonl line 3 says 000_b02582cd44c05fde revision 2\n"),
+                           "%s", f);
+        ds_report_free(rep);
+    }
+    resign_line(2, other_reading);
+    {
+        ds_report *rep = verify(v, NULL);
+        const char *f = failures(rep);
+        cr_assert_not_null(strstr(f, "revisions manifest.jsonl line 3: unchanged_sha256 is " H64_9
+                                     ", but the compact sightings with the texts and originals "
+                                     "the earlier records give hash to "),
+                           "%s", f);
+        cr_assert_not_null(strstr(f, ": unchanged_sha256 "), "%s", f);
+        ds_report_free(rep);
+    }
+    resign_line(2, restore_line3);
+    expect_ok(v);
+
+    /* a signed record that names a document nobody saw before */
+    resign_line(2, add_ghost);
+    {
+        ds_report *rep = verify(v, NULL);
+        const char *f = failures(rep);
+        cr_assert_not_null(
+            strstr(f, "revisions manifest.jsonl line 3: ghost: revision 1: listed as unchanged, "
+                      "but no earlier record lists it\n"),
+            "%s", f);
+        cr_assert_not_null(strstr(f, ": 1 compact sighting (\"unchanged\"), manifest.jsonl line "
+                                     "3 lists 2\n"),
+                           "%s", f);
+        ds_report_free(rep);
+    }
+    free(typo);
+    free(quote);
+    ds_vault_free(v);
+}
+
+/* A version 1 vault is appended to in the version 1 form, which older
+ * docseal reads: full records, bundles of format 1 */
+Test(vault, version_1_vault_keeps_full_records)
+{
+    ds_vault *v = make_vault("vault", g_key);
+    char **lines, *cfg, *at;
+    size_t n;
+    ds_vault_free(v);
+    cfg = tu_read(vpath("docseal.json"), NULL);
+    at = strstr(cfg, "\"version\": 2");
+    cr_assert_not_null(at);
+    at[11] = '1';
+    tu_write(vpath("docseal.json"), cfg, strlen(cfg));
+    free(cfg);
+    cr_assert_eq(ds_vault_open(&v, g_vdir), 0, "%s", ds_error_last());
+    ds_vault_add_result_free(add_at(v, T0, "putin-kim", tu_src(ART), NULL));
+    ds_vault_add_result_free(add_at(v, T0 + 86400, "putin-kim", tu_src(ART), NULL));
+    n = read_lines(&lines);
+    cr_assert_eq(n, 2);
+    cr_assert_null(strstr(lines[1], "\"unchanged\":"), "%s", lines[1]);
+    cr_assert_not_null(strstr(lines[1], "\"documents\":[{\"id\":\"putin-kim\",\"revision\":1,"
+                                        "\"status\":\"unchanged\","),
+                       "%s", lines[1]);
+    {
+        ds_bundle_info *info = NULL;
+        char bp[700];
+        snprintf(bp, sizeof bp, "%s/bundles/%s.tar.zst", g_vdir, bundle_of_line(lines, 1));
+        cr_assert_eq(ds_bundle_read_info(&info, bp), 0, "%s", ds_error_last());
+        cr_assert_eq(info->format_version, 1);
+        cr_assert_eq(info->doc_count, 1);
+        cr_assert_eq(info->unchanged_count, 0);
+        ds_bundle_info_free(info);
+    }
+    free_lines(lines, n);
+    expect_ok(v);
+    /* a compact sighting does not belong in a version 1 vault */
+    resign_line(1, add_ghost);
+    {
+        ds_report *rep = verify(v, NULL);
+        const char *f = failures(rep);
+        cr_assert_not_null(
+            strstr(f, "revisions manifest.jsonl line 2: ghost: revision 1: listed as unchanged, "
+                      "but no earlier record lists it\n"),
+            "%s", f);
+        ds_report_free(rep);
+    }
+    ds_vault_free(v);
+}
+
 /* ------------------------------------------------------------------------ */
 /* Patch entries                                                              */
 
@@ -1720,5 +1967,61 @@ Test(vault, a_large_drift_is_stored_in_full_and_becomes_the_base)
     free(data);
     for (size_t i = 0; i < 3; i++)
         ds_vault_add_result_free(r[i]);
+    ds_vault_free(v);
+}
+
+/* A version 1 vault never gets patch entries (older docseal could not read
+ * them): a changed document is stored in full, in a bundle of format 1. */
+Test(vault, version_1_vault_stores_changed_documents_in_full)
+{
+    ds_vault *v = make_vault("vault", g_key);
+    ds_vault_add_result *r[2];
+    ds_bundle_info *info = NULL;
+    char *cfg, *at, *p2 = rev_path(revs[0]), bp[700];
+    ds_vault_free(v);
+    cfg = tu_read(vpath("docseal.json"), NULL);
+    at = strstr(cfg, "\"version\": 2");
+    cr_assert_not_null(at);
+    at[11] = '1';
+    tu_write(vpath("docseal.json"), cfg, strlen(cfg));
+    free(cfg);
+    cr_assert_eq(ds_vault_open(&v, g_vdir), 0, "%s", ds_error_last());
+    r[0] = add_at(v, T0, "putin-kim", tu_src(ART), NULL);
+    r[1] = add_at(v, T0 + 86400, "putin-kim", p2, NULL);
+    cr_assert_eq(r[1]->docs[0].status, DS_DOC_CHANGED);
+    cr_assert_str_eq(entries_of(r[1]->bundle, NULL), one_doc_entries(&r[1]->docs[0], NULL, NULL));
+    snprintf(bp, sizeof bp, "%s/bundles/%s.tar.zst", g_vdir, r[1]->bundle);
+    cr_assert_eq(ds_bundle_read_info(&info, bp), 0, "%s", ds_error_last());
+    cr_assert_eq(info->format_version, 1);
+    ds_bundle_info_free(info);
+    expect_ok(v);
+    /* in a version 2 vault the same change is a patch, in a bundle of format 2 */
+    {
+        ds_vault *v2 = make_vault("vault2", g_key);
+        ds_vault_add_result *s0 = NULL, *s1 = NULL;
+        ds_vault_add_options ao = DS_VAULT_ADD_OPTIONS_INIT;
+        const char *in0 = tu_src(ART);
+        char bp2[700];
+        ao.time = T0;
+        ao.id = "putin-kim";
+        ao.threads = 1;
+        cr_assert_eq(ds_vault_add(&s0, v2, g_key, &in0, 1, &ao), 0, "%s", ds_error_last());
+        ao.time = T0 + 86400;
+        in0 = p2;
+        cr_assert_eq(ds_vault_add(&s1, v2, g_key, &in0, 1, &ao), 0, "%s", ds_error_last());
+        snprintf(bp2, sizeof bp2, "%s/vault2/bundles/%s.tar.zst", g_dir, s1->bundle);
+        cr_assert_str_eq(entries_of(NULL, bp2),
+                         one_doc_entries(&s1->docs[0], s0->docs[0].content_sha256,
+                                         s0->docs[0].original_sha256));
+        cr_assert_eq(ds_bundle_read_info(&info, bp2), 0, "%s", ds_error_last());
+        cr_assert_eq(info->format_version, 2);
+        ds_bundle_info_free(info);
+        ds_vault_add_result_free(s0);
+        ds_vault_add_result_free(s1);
+        ds_vault_free(v2);
+    }
+    free(p2);
+    ds_vault_add_result_free(r[0]);
+    ds_vault_add_result_free(r[1]);
     ds_vault_free(v);
 }

@@ -45,7 +45,9 @@
 extern "C" {
 #endif
 
-#define DS_BUNDLE_FORMAT_VERSION 1
+/** The newest bundle format read (1 and 2 are); the writer writes 2 only for
+ * what needs it (compact sightings, see ds_bundle_writer_mark_compact()). */
+#define DS_BUNDLE_FORMAT_VERSION 2
 /** The "format" value of snapshot.json. */
 #define DS_BUNDLE_FORMAT_NAME "docseal-bundle"
 /** Default zstd level, chosen by measurement (see docseal-seal(1)). */
@@ -267,6 +269,19 @@ int ds_bundle_writer_patch(ds_bundle_writer *w, size_t index, const char *text_b
                            const char *original_base, const ds_bundle_base_provider *bases);
 
 /**
+ * [vault] List a document marked DS_DOC_UNCHANGED (with a revision, without
+ * keep_original()) by its id and revision alone, in snapshot.json's "unchanged",
+ * instead of as an object of "documents": a compact sighting, for a document
+ * read again from the same bytes as in its vault's previous record of it
+ * (whose revision and digests it shares). A bundle with such a document is of
+ * format 2 (docseal-formats(5), BUNDLE FORMAT). A later mark() or
+ * keep_original() undoes it.
+ * @return 0, DS_EINVALID (index out of range; not marked unchanged with a
+ *         revision, or keep_original() was called), DS_EUSAGE (after finish()).
+ */
+int ds_bundle_writer_mark_compact(ds_bundle_writer *w, size_t index);
+
+/**
  * [vault] Write the bundle: MANIFEST (all digests are known), its signature,
  * then the entries streamed from the spool files and originals, into a
  * temporary file next to the target, fsync, rename over the target (a bundle
@@ -310,6 +325,12 @@ typedef struct ds_bundle_doc {
     char *boilerplate_rules_sha256; /**< SHA-256 of an extra rules file, or NULL */
 } ds_bundle_doc;
 
+/** A compact sighting of snapshot.json's "unchanged" (format 2). */
+typedef struct ds_bundle_sighting {
+    char *id;
+    unsigned revision; /**< the revision its vault's previous record of it gives */
+} ds_bundle_sighting;
+
 typedef struct ds_bundle_info {
     char bundle_id[DS_SHA256_HEX_SIZE]; /**< SHA-256 of the MANIFEST bytes */
     int64_t snapshot_time;              /**< seconds since the epoch */
@@ -318,6 +339,11 @@ typedef struct ds_bundle_info {
     char *tool, *normalizer;            /**< "docseal 0.1.0", "norm-1" */
     ds_bundle_doc *docs;                /**< in the order they were added */
     size_t doc_count;
+    int format_version;            /**< 1 or 2 */
+    ds_bundle_sighting *unchanged; /**< format 2: compact sightings, in order */
+    size_t unchanged_count;
+    char unchanged_sha256[DS_SHA256_HEX_SIZE]; /**< their digest ("" when none): see
+                                                    ds_manifest_unchanged_digest() */
 } ds_bundle_info;
 
 /**

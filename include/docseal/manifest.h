@@ -12,6 +12,8 @@
  *      "message":"...",                       (only when there is a message)
  *      "documents":[{"id":"...","revision":1,"status":"new",
  *                    "content_sha256":"<64 hex>","original_sha256":"<64 hex>"}],
+ *      "unchanged":{"id":2, ...},"unchanged_sha256":"<64 hex>",
+ *                                             (only when there are such sightings)
  *      "sig":"<base64 of 64 bytes>"}
  *
  * - seq: 1 for the first record, then 2, 3, ... without gaps.
@@ -23,7 +25,16 @@
  *   bundles/<bundle>.tar.zst; bundle_sha256: SHA-256 of that file's bytes.
  * - key_id: the signer's key id, 16 uppercase hex digits (sign.h).
  * - documents: one object per document of the snapshot, in the order they
- *   were given; ids are unique within a record.
+ *   were given, except the compact sightings below; ids are unique within a
+ *   record (in documents and unchanged together).
+ * - unchanged (vault version 2): the compact sightings, in the order given:
+ *   documents seen again with the same normalized text and the same original
+ *   bytes as in the last record listing them, as id: revision (that record's
+ *   revision). unchanged_sha256 commits to what was read: the SHA-256 of, for
+ *   each compact sighting in order, "id TAB revision TAB content_sha256 TAB
+ *   original_sha256 LF" (ds_manifest_unchanged_digest()), so that a verifier
+ *   can check them against the earlier records. Both left out when empty; a
+ *   record has at least one document in documents or unchanged.
  * - sig: Ed25519 (RFC 8032, pure) signature, standard base64 with padding, of
  *   the record's signed bytes: the line exactly as written with the member
  *   `,"sig":"..."` removed (so the signed bytes end in the object's '}').
@@ -52,8 +63,10 @@
 extern "C" {
 #endif
 
-/** The manifest format version (docseal.json "version"). */
-#define DS_MANIFEST_FORMAT_VERSION 1
+/** The newest manifest format version (docseal.json "version"): 2 adds
+ * compact sightings ("unchanged") and vault bundles of format 2. Version 1
+ * vaults are still read and appended to in the version 1 form. */
+#define DS_MANIFEST_FORMAT_VERSION 2
 
 /** prev of the first record: 64 zeros. */
 #define DS_MANIFEST_GENESIS "0000000000000000000000000000000000000000000000000000000000000000"
@@ -91,8 +104,13 @@ typedef struct ds_manifest_record {
     char *message;                          /**< or NULL */
     ds_manifest_doc *docs;
     size_t doc_count;
-    unsigned char sig[DS_ED25519_SIG_SIZE]; /**< set by sign() or parse() */
-    char hash[DS_SHA256_HEX_SIZE];          /**< record hash; set by parse() and format() */
+    ds_manifest_doc *unchanged; /**< compact sightings (see the file comment): id and
+                                     revision; status DS_DOC_UNCHANGED; the digests are
+                                     not in the line ("" after parse) */
+    size_t unchanged_count;
+    char unchanged_sha256[DS_SHA256_HEX_SIZE]; /**< see the file comment; "" when none */
+    unsigned char sig[DS_ED25519_SIG_SIZE];    /**< set by sign() or parse() */
+    char hash[DS_SHA256_HEX_SIZE];             /**< record hash; set by parse() and format() */
 } ds_manifest_record;
 
 /**
@@ -115,6 +133,27 @@ int ds_manifest_record_add_doc(ds_manifest_record *r, const char *id, unsigned r
                                const char *original_sha256);
 
 /**
+ * Append a compact sighting to a record (id copied): a document seen with
+ * the same normalized text and original bytes as in the last record that
+ * listed it, whose revision it repeats (vault version 2; see the file
+ * comment). The caller sets r->unchanged_sha256 (ds_manifest_unchanged_digest()).
+ * @param id as for ds_manifest_record_add_doc(), not already in the record.
+ * @param revision that earlier record's revision of the document (>= 1).
+ * @return 0, DS_EINVALID (bad or duplicate id, revision 0), DS_ENOMEM.
+ */
+int ds_manifest_record_add_unchanged(ds_manifest_record *r, const char *id, unsigned revision);
+
+/**
+ * The unchanged_sha256 of compact sightings: SHA-256 of, for each of the n
+ * sightings in order, its id, TAB, revision in decimal, TAB, content_sha256,
+ * TAB, original_sha256, LF (ids hold no control characters), as lowercase hex.
+ * @param sightings n documents (id, revision and both digests are used).
+ * @return 0, DS_ERROR (OpenSSL failure), DS_ENOMEM.
+ */
+int ds_manifest_unchanged_digest(char out[DS_SHA256_HEX_SIZE], const ds_manifest_doc *sightings,
+                                 size_t n);
+
+/**
  * Set the record's key_id from key and sign its signed bytes (see the file
  * comment) with Ed25519, filling r->sig.
  * @return 0, DS_EINVALID (the record is not valid: see format()), DS_ENOMEM,
@@ -128,8 +167,8 @@ int ds_manifest_record_sign(ds_manifest_record *r, const ds_secret_key *key);
  * @param[out] out NUL-terminated line; *len its length in bytes (not counting
  *             the NUL). Ownership: caller frees with free().
  * @return 0, DS_EINVALID (a field is out of range: seq 0, time outside
- *         0..DS_MANIFEST_MAX_TIME, a digest or key id malformed, no
- *         documents, a message longer than DS_MANIFEST_MAX_MESSAGE or empty),
+ *         0..DS_MANIFEST_MAX_TIME, a digest or key id malformed, neither
+ *         documents nor compact sightings, a message longer than DS_MANIFEST_MAX_MESSAGE or empty),
  *         DS_ELIMIT (line longer than DS_MANIFEST_MAX_LINE), DS_ENOMEM.
  */
 int ds_manifest_record_format(char **out, size_t *len, ds_manifest_record *r);

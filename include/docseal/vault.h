@@ -51,8 +51,11 @@
 extern "C" {
 #endif
 
-/** The vault format version written by this library. */
-#define DS_VAULT_FORMAT_VERSION 1
+/** The vault format version init writes (docseal-formats(5), VAULT AND
+ * MANIFEST): 2 records unchanged sightings compactly and writes bundles of
+ * format 2; a version 1 vault is read, and appended to in the version 1 form
+ * (full records, bundles of format 1), so that older docseal can still read it. */
+#define DS_VAULT_FORMAT_VERSION 2
 /** The compression level init records when none is given. */
 #define DS_VAULT_DEFAULT_LEVEL DS_BUNDLE_DEFAULT_LEVEL
 /** The environment variable naming the vault when no directory is given. */
@@ -238,6 +241,9 @@ typedef struct ds_vault_entry {
     char content_sha256[DS_SHA256_HEX_SIZE];  /**< SHA-256 of the normalized text */
     char original_sha256[DS_SHA256_HEX_SIZE]; /**< SHA-256 of the original as read */
     char bundle[DS_SHA256_HEX_SIZE];          /**< the snapshot's bundle id */
+    int compact; /**< 1 when the record lists the document in "unchanged" (a compact
+                      sighting, vault version 2): revision and digests are those of
+                      its previous sighting */
 } ds_vault_entry;
 
 /** A document of the vault. */

@@ -99,9 +99,8 @@ const char *ds__bundle_reader_failed_entry(const ds_bundle_reader *r);
 /* ------------------------------------------------------------------------ */
 /* Patch entries (bundle_patch.c)                                             */
 
-/* Whether a bundle of this format version may hold patch entries. The one
- * place that decides it: bundle format 2 introduces them (the lead wires the
- * version in when format 2 is merged; until then every version may). */
+/* Whether a bundle of this format version may hold patch entries: the one
+ * place that decides it (format 2 introduces them). */
 int ds__bundle_patches_allowed(int format_version);
 
 /* Room for an entry path (a patch entry path is at most 157 bytes). */

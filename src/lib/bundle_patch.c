@@ -14,11 +14,8 @@
 
 int ds__bundle_patches_allowed(int format_version)
 {
-    /* Patch entries belong to bundle format 2. Format 2 is being added on
-     * another branch; when it is merged this becomes format_version >= 2 (and
-     * the writer writes format 2 whenever it stores a patch). */
-    (void)format_version;
-    return 1;
+    /* patch entries belong to bundle format 2 (docseal-formats(5)) */
+    return format_version >= 2;
 }
 
 int ds_bundle_patch_path_split(const char *path, char *target, char *base)

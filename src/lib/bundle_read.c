@@ -1142,6 +1142,41 @@ static size_t json_value_bound(const char *p, size_t len)
     return n;
 }
 
+/* Format 2: "unchanged", the compact sightings (id: revision, ids as in a
+ * manifest record), and "unchanged_sha256". Format 1 knows no such member
+ * (ignored). */
+static int snap_unchanged(ds_bundle_info *info, json_t *root)
+{
+    json_t *u = json_object_get(root, "unchanged"), *rv;
+    const char *id, *h;
+    size_t i = 0, n;
+    if (info->format_version < 2 || !u)
+        return 0;
+    if (!json_is_object(u) || (n = json_object_size(u)) == 0)
+        return snap_bad("unchanged", "not a non-empty object");
+    if (!(info->unchanged = ds__calloc(n, sizeof *info->unchanged)))
+        return DS_ENOMEM;
+    json_object_foreach(u, id, rv)
+    {
+        json_int_t r = json_is_integer(rv) ? json_integer_value(rv) : 0;
+        if (ds__manifest_check_id(id) < 0)
+            return ds__error_set(DS_EINVALID, "snapshot.json: unchanged[%zu]: %s", i,
+                                 ds_error_last());
+        if (r < 1 || r > (json_int_t)UINT32_MAX)
+            return ds__error_set(DS_EINVALID,
+                                 "snapshot.json: unchanged[%zu]: not a revision number", i);
+        if (!(info->unchanged[i].id = ds__strdup(id)))
+            return DS_ENOMEM;
+        info->unchanged[i].revision = (unsigned)r;
+        info->unchanged_count = ++i;
+    }
+    h = json_string_value(json_object_get(root, "unchanged_sha256"));
+    if (!h || !ds__is_sha256_hex(h))
+        return snap_bad("unchanged_sha256", "missing or not 64 lowercase hex digits");
+    memcpy(info->unchanged_sha256, h, DS_SHA256_HEX_SIZE);
+    return 0;
+}
+
 int ds__snapshot_parse(ds_bundle_info **out, const char *data, size_t len)
 {
     ds_bundle_info *info = NULL;
@@ -1176,10 +1211,10 @@ int ds__snapshot_parse(ds_bundle_info **out, const char *data, size_t len)
         err = snap_bad("format_version", "missing or not an integer");
         goto done;
     }
-    if (json_integer_value(v) != DS_BUNDLE_FORMAT_VERSION) {
+    if (json_integer_value(v) < 1 || json_integer_value(v) > DS_BUNDLE_FORMAT_VERSION) {
         err = ds__error_set(DS_EUNSUPPORTED,
                             "snapshot.json: bundle format version %lld is not supported (this "
-                            "docseal reads version %d)",
+                            "docseal reads versions 1 to %d)",
                             (long long)json_integer_value(v), DS_BUNDLE_FORMAT_VERSION);
         goto done;
     }
@@ -1187,6 +1222,7 @@ int ds__snapshot_parse(ds_bundle_info **out, const char *data, size_t len)
         err = DS_ENOMEM;
         goto done;
     }
+    info->format_version = (int)json_integer_value(v);
     if ((err = snap_str(&info->created, root, "created", 1)) < 0 ||
         (err = snap_uint(&t, root, "snapshot_time")) < 0 ||
         (err = snap_str(&info->tool, root, "tool", 1)) < 0 ||
@@ -1208,11 +1244,14 @@ int ds__snapshot_parse(ds_bundle_info **out, const char *data, size_t len)
         err = snap_bad("documents", "missing or not an array");
         goto done;
     }
-    if (json_array_size(docs) == 0) {
+    if ((err = snap_unchanged(info, root)) < 0)
+        goto done;
+    if (json_array_size(docs) == 0 && info->unchanged_count == 0) {
         err = snap_bad("documents", "empty");
         goto done;
     }
-    if (!(info->docs = ds__calloc(json_array_size(docs), sizeof *info->docs))) {
+    if (json_array_size(docs) &&
+        !(info->docs = ds__calloc(json_array_size(docs), sizeof *info->docs))) {
         err = DS_ENOMEM;
         goto done;
     }
@@ -1265,6 +1304,9 @@ void ds_bundle_info_free(ds_bundle_info *info)
     for (i = 0; i < info->doc_count; i++)
         doc_free(&info->docs[i]);
     free(info->docs);
+    for (i = 0; i < info->unchanged_count; i++)
+        free(info->unchanged[i].id);
+    free(info->unchanged);
     free(info->created);
     free(info->tool);
     free(info->normalizer);

@@ -550,14 +550,14 @@ static int check_patches(vstate *v)
     int err;
     if (!v->patches)
         return 0;
-    if (!ds__bundle_patches_allowed(DS_BUNDLE_FORMAT_VERSION)) {
+    if (v->info && !ds__bundle_patches_allowed(v->info->format_version)) {
         for (i = 0; i < v->n; i++) {
             if (!v->ents[i].stored)
                 continue;
             v->patch_fails++;
             if ((err = add(v, "patches", DS_CHECK_FAIL, v->ents[i].stored,
                            "patch entries are not allowed in bundle format %d",
-                           DS_BUNDLE_FORMAT_VERSION)) < 0)
+                           v->info->format_version)) < 0)
                 return err;
         }
     }
@@ -798,6 +798,16 @@ static int check_snapshot(vstate *v)
                 goto done;
         }
     }
+    for (i = 0; i < info->unchanged_count; i++) {
+        if ((err = ds__strset_add(&ids, info->unchanged[i].id)) < 0)
+            goto done;
+        if (err == 0) {
+            fails++;
+            if ((err = add(v, "snapshot-consistent", DS_CHECK_FAIL, "snapshot.json",
+                           "document id %s is listed twice", info->unchanged[i].id)) < 0)
+                goto done;
+        }
+    }
     if (v->mf_ok) {
         for (i = 0; i < v->mf.count; i++) {
             ds__entry_kind k = ds__bundle_entry_kind(v->mf.lines[i].path);
@@ -816,9 +826,11 @@ static int check_snapshot(vstate *v)
     err = 0;
     if (fails == 0)
         err = add(v, "snapshot-consistent", DS_CHECK_PASS, "snapshot.json",
-                  "%zu document%s agree%s with MANIFEST (format %d, %s, %s)", info->doc_count,
-                  info->doc_count == 1 ? "" : "s", info->doc_count == 1 ? "s" : "",
-                  DS_BUNDLE_FORMAT_VERSION, info->tool, info->normalizer);
+                  "%zu document%s agree%s with MANIFEST (format %d, %s, %s)",
+                  info->doc_count + info->unchanged_count,
+                  info->doc_count + info->unchanged_count == 1 ? "" : "s",
+                  info->doc_count + info->unchanged_count == 1 ? "s" : "", info->format_version,
+                  info->tool, info->normalizer);
 done:
     ds__strset_free(&ids);
     ds__strset_free(&used);

@@ -15,6 +15,7 @@
  */
 #include "bundle_internal.h"
 #include "docseal/hash.h"
+#include "docseal/manifest.h"
 #include "docseal/version.h"
 #include "normalize_internal.h"
 
@@ -67,6 +68,7 @@ typedef struct wdoc {
     unsigned revision;
     ds_doc_status status;
     int keep_original; /* an unchanged document whose original is stored all the same */
+    int compact;       /* an unchanged document listed by id only ("unchanged", format 2) */
     char prev[DS_SHA256_HEX_SIZE];
     /* bases offered by ds_bundle_writer_patch(), or NULL */
     char *text_base, *orig_base;
@@ -671,6 +673,7 @@ int ds_bundle_writer_mark(ds_bundle_writer *w, size_t index, unsigned revision,
     d->revision = revision;
     d->status = status;
     d->keep_original = 0;
+    d->compact = 0;
     if (previous_content_sha256)
         memcpy(d->prev, previous_content_sha256, DS_SHA256_HEX_SIZE);
     else
@@ -727,7 +730,37 @@ int ds_bundle_writer_keep_original(ds_bundle_writer *w, size_t index)
                              "stored anyway)",
                              index);
     w->docs[index].keep_original = 1;
+    w->docs[index].compact = 0;
     return 0;
+}
+
+int ds_bundle_writer_mark_compact(ds_bundle_writer *w, size_t index)
+{
+    if (w->finished)
+        return ds__error_set(DS_EUSAGE, "bundle: already finished");
+    if (index >= w->count)
+        return ds__error_set(DS_EINVALID, "bundle: no document with index %zu", index);
+    if (w->docs[index].status != DS_DOC_UNCHANGED || w->docs[index].keep_original ||
+        !w->docs[index].revision)
+        return ds__error_set(DS_EINVALID,
+                             "bundle: document %zu is not marked unchanged with a revision "
+                             "and without its original",
+                             index);
+    w->docs[index].compact = 1;
+    return 0;
+}
+
+/* The bundle format finish() writes: 2 when a document is listed compactly,
+ * or when a base was offered for a patch entry (decided only while the
+ * archive is written, after snapshot.json: format 2 allows patch entries, it
+ * does not require them). */
+static int writer_format(const ds_bundle_writer *w)
+{
+    size_t i;
+    for (i = 0; i < w->count; i++)
+        if (w->docs[i].compact || w->docs[i].text_base || w->docs[i].orig_base)
+            return 2;
+    return 1;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -878,6 +911,8 @@ static int snapshot_docs(snap_part *sp)
 
     for (i = sp->from; i < sp->to; i++) {
         json_t *o = NULL;
+        if (sp->w->docs[i].compact)
+            continue; /* listed in "unchanged" */
         if ((err = snapshot_doc(&o, &sp->w->docs[i], sp->ents, sp->n)) < 0)
             goto done;
         ds__buf_clear(&one);
@@ -887,7 +922,9 @@ static int snapshot_docs(snap_part *sp)
             goto done;
         }
         json_decref(o);
-        if ((err = ds__buf_puts(&sp->out, "\n    ")) < 0)
+        /* each element after a comma; the first one's is dropped when the
+         * parts are joined */
+        if ((err = ds__buf_puts(&sp->out, ",\n    ")) < 0)
             goto done;
         for (k = 0; k < one.len;) {
             const char *nl = memchr(one.ptr + k, '\n', one.len - k);
@@ -897,11 +934,69 @@ static int snapshot_docs(snap_part *sp)
                 goto done;
             k = end;
         }
-        if (i + 1 < sp->w->count && (err = ds__buf_putc(&sp->out, ',')) < 0)
-            goto done;
     }
 done:
     ds__buf_free(&one);
+    return err;
+}
+
+/* Format 2: ,"unchanged" with the compact documents (id: revision, in
+ * order) and ,"unchanged_sha256" over what was read of them, laid out as
+ * JSON_INDENT(2) places them one level deep. */
+static int snapshot_unchanged(ds__buf *out, const ds_bundle_writer *w)
+{
+    json_t *o = NULL;
+    ds_manifest_doc *sg = NULL;
+    ds__buf one = DS__BUF_INIT;
+    char sum[DS_SHA256_HEX_SIZE];
+    size_t i, k, n = 0;
+    int err = 0;
+
+    for (i = 0; i < w->count; i++)
+        n += w->docs[i].compact != 0;
+    if (n == 0)
+        return 0;
+    if (!(o = json_object()) || !(sg = ds__calloc(n, sizeof *sg))) {
+        err = ds__error_oom();
+        goto done;
+    }
+    for (i = 0, k = 0; i < w->count; i++) {
+        const wdoc *d = &w->docs[i];
+        if (!d->compact)
+            continue;
+        sg[k].id = (char *)d->doc->id; /* read only */
+        sg[k].revision = d->revision;
+        memcpy(sg[k].content_sha256, d->doc->content_sha256, DS_SHA256_HEX_SIZE);
+        memcpy(sg[k].original_sha256, d->doc->original_sha256, DS_SHA256_HEX_SIZE);
+        k++;
+        if (json_object_set_new(o, d->doc->id, json_integer((json_int_t)d->revision))) {
+            err = ds__error_oom();
+            goto done;
+        }
+    }
+    if ((err = ds_manifest_unchanged_digest(sum, sg, n)) < 0)
+        goto done;
+    if (json_dump_callback(o, json_to_buf, &one, SNAPSHOT_FLAGS) != 0) {
+        err = ds__error_set(DS_ERROR, "snapshot.json: could not serialize");
+        goto done;
+    }
+    if ((err = ds__buf_puts(out, ",\n  \"unchanged\": ")) < 0)
+        goto done;
+    for (k = 0; k < one.len;) {
+        const char *nl = memchr(one.ptr + k, '\n', one.len - k);
+        size_t end = nl ? (size_t)(nl - one.ptr) + 1 : one.len;
+        if ((err = ds__buf_put(out, one.ptr + k, end - k)) < 0 ||
+            (nl && (err = ds__buf_puts(out, "  ")) < 0))
+            goto done;
+        k = end;
+    }
+    if ((err = ds__buf_puts(out, ",\n  \"unchanged_sha256\": \"")) < 0 ||
+        (err = ds__buf_put(out, sum, 64)) < 0 || (err = ds__buf_putc(out, '"')) < 0)
+        goto done;
+done:
+    ds__buf_free(&one);
+    json_decref(o);
+    free(sg);
     return err;
 }
 
@@ -939,7 +1034,7 @@ static int snapshot_json(ds__buf *out, const ds_bundle_writer *w, const went *en
         goto done;
     }
     if ((err = jset(root, "format", json_string(DS_BUNDLE_FORMAT_NAME))) < 0 ||
-        (err = jset(root, "format_version", json_integer(DS_BUNDLE_FORMAT_VERSION))) < 0 ||
+        (err = jset(root, "format_version", json_integer(writer_format(w)))) < 0 ||
         (err = jset(root, "created", json_string(created))) < 0 ||
         (err = jset(root, "snapshot_time", json_integer((json_int_t)w->time))) < 0 ||
         (err = jset(root, "tool", json_string(tool))) < 0 ||
@@ -967,10 +1062,21 @@ static int snapshot_json(ds__buf *out, const ds_bundle_writer *w, const went *en
             err = part[i].msg ? ds__error_set(part[i].err, "%s", part[i].msg) : part[i].err;
             goto done;
         }
-    if ((err = ds__buf_put(out, "[", 1)) < 0 ||
-        (err = ds__buf_put(out, part[0].out.ptr, part[0].out.len)) < 0 ||
-        (started && (err = ds__buf_put(out, part[1].out.ptr, part[1].out.len)) < 0) ||
-        (err = ds__buf_puts(out, "\n  ]\n}\n")) < 0)
+    if (!started)
+        ds__buf_clear(&part[1].out);
+    if (part[0].out.len + part[1].out.len == 0) {
+        err = ds__buf_puts(out, "[]");
+    } else {
+        /* the parts' elements each follow a comma: not the first */
+        ds__buf *first = part[0].out.len ? &part[0].out : &part[1].out;
+        if ((err = ds__buf_put(out, "[", 1)) < 0 ||
+            (err = ds__buf_put(out, first->ptr + 1, first->len - 1)) < 0 ||
+            (first == &part[0].out &&
+             (err = ds__buf_put(out, part[1].out.ptr, part[1].out.len)) < 0) ||
+            (err = ds__buf_puts(out, "\n  ]")) < 0)
+            goto done;
+    }
+    if (err < 0 || (err = snapshot_unchanged(out, w)) < 0 || (err = ds__buf_puts(out, "\n}\n")) < 0)
         goto done;
 done:
     for (i = 0; i < 2; i++) {
@@ -1219,9 +1325,7 @@ static int patch_entry(const ds_bundle_writer *w, const went *e, ds__buf *conten
     uint64_t alone = 0;
     int err;
 
-    /* (when bundle format 2 is merged, the writer writes format 2 whenever it
-     * stores a patch, and this asks about that version) */
-    if (e->size > DS_BUNDLE_MAX_PATCH_SIZE || !ds__bundle_patches_allowed(DS_BUNDLE_FORMAT_VERSION))
+    if (e->size > DS_BUNDLE_MAX_PATCH_SIZE || !ds__bundle_patches_allowed(writer_format(w)))
         return 0;
     if ((err = load_content(w, e, content, check, sha)) < 0)
         return err;

@@ -59,6 +59,9 @@ void ds_manifest_record_free(ds_manifest_record *r)
     for (i = 0; i < r->doc_count; i++)
         free(r->docs[i].id);
     free(r->docs);
+    for (i = 0; i < r->unchanged_count; i++)
+        free(r->unchanged[i].id);
+    free(r->unchanged);
     free(r->message);
     free(r);
 }
@@ -95,12 +98,74 @@ static int ds__is_key_id_hex(const char *s)
     return s[16] == '\0';
 }
 
+static int ds__record_has_id(const ds_manifest_record *r, const char *id)
+{
+    size_t i;
+    for (i = 0; i < r->doc_count; i++)
+        if (strcmp(r->docs[i].id, id) == 0)
+            return 1;
+    for (i = 0; i < r->unchanged_count; i++)
+        if (strcmp(r->unchanged[i].id, id) == 0)
+            return 1;
+    return 0;
+}
+
+int ds_manifest_record_add_unchanged(ds_manifest_record *r, const char *id, unsigned revision)
+{
+    ds_manifest_doc *grown, *d;
+    int err;
+    if ((err = ds__manifest_check_id(id)) < 0)
+        return err;
+    if (revision == 0)
+        return ds__error_set(DS_EINVALID, "%s: revision 0 (revisions start at 1)", id);
+    if (ds__record_has_id(r, id))
+        return ds__error_set(DS_EINVALID, "document id \"%s\" appears twice in one snapshot", id);
+    grown = ds__realloc(r->unchanged, (r->unchanged_count + 1) * sizeof *r->unchanged);
+    if (!grown)
+        return DS_ENOMEM;
+    r->unchanged = grown;
+    d = &r->unchanged[r->unchanged_count];
+    memset(d, 0, sizeof *d);
+    if (!(d->id = ds__strdup(id)))
+        return DS_ENOMEM;
+    d->revision = revision;
+    d->status = DS_DOC_UNCHANGED;
+    r->unchanged_count++;
+    return 0;
+}
+
+int ds_manifest_unchanged_digest(char out[DS_SHA256_HEX_SIZE], const ds_manifest_doc *sightings,
+                                 size_t n)
+{
+    ds_sha256 *h = NULL;
+    unsigned char sum[32];
+    size_t i;
+    int err;
+    if ((err = ds_sha256_new(&h)) < 0)
+        return err;
+    for (i = 0; i < n && err == 0; i++) {
+        char num[16];
+        const ds_manifest_doc *d = &sightings[i];
+        snprintf(num, sizeof num, "\t%u\t", d->revision);
+        if ((err = ds_sha256_update(h, d->id, strlen(d->id))) < 0 ||
+            (err = ds_sha256_update(h, num, strlen(num))) < 0 ||
+            (err = ds_sha256_update(h, d->content_sha256, 64)) < 0 ||
+            (err = ds_sha256_update(h, "\t", 1)) < 0 ||
+            (err = ds_sha256_update(h, d->original_sha256, 64)) < 0 ||
+            (err = ds_sha256_update(h, "\n", 1)) < 0)
+            break;
+    }
+    if (err == 0 && (err = ds_sha256_final(h, sum)) == 0)
+        ds__hex(out, sum, 32);
+    ds_sha256_free(h);
+    return err;
+}
+
 int ds_manifest_record_add_doc(ds_manifest_record *r, const char *id, unsigned revision,
                                ds_doc_status status, const char *content_sha256,
                                const char *original_sha256)
 {
     ds_manifest_doc *grown, *d;
-    size_t i;
     int err;
 
     if ((err = ds__manifest_check_id(id)) < 0)
@@ -111,10 +176,8 @@ int ds_manifest_record_add_doc(ds_manifest_record *r, const char *id, unsigned r
         return ds__error_set(DS_EINVALID, "%s: invalid status %d", id, (int)status);
     if (!ds__is_sha256_hex(content_sha256) || !ds__is_sha256_hex(original_sha256))
         return ds__error_set(DS_EINVALID, "%s: a digest is not 64 lowercase hex digits", id);
-    for (i = 0; i < r->doc_count; i++)
-        if (strcmp(r->docs[i].id, id) == 0)
-            return ds__error_set(DS_EINVALID, "document id \"%s\" appears twice in one snapshot",
-                                 id);
+    if (ds__record_has_id(r, id))
+        return ds__error_set(DS_EINVALID, "document id \"%s\" appears twice in one snapshot", id);
     grown = ds__realloc(r->docs, (r->doc_count + 1) * sizeof *r->docs);
     if (!grown)
         return DS_ENOMEM;
@@ -151,8 +214,15 @@ static int ds__record_check(const ds_manifest_record *r)
     if (r->message && (r->message[0] == '\0' || strlen(r->message) > DS_MANIFEST_MAX_MESSAGE))
         return ds__error_set(DS_EINVALID, "\"message\": empty or longer than %d bytes",
                              DS_MANIFEST_MAX_MESSAGE);
-    if (r->doc_count == 0)
+    if (r->doc_count == 0 && r->unchanged_count == 0)
         return ds__error_set(DS_EINVALID, "\"documents\": a record needs at least one document");
+    for (i = 0; i < r->unchanged_count; i++)
+        if ((err = ds__manifest_check_id(r->unchanged[i].id)) < 0)
+            return err;
+        else if (r->unchanged[i].revision == 0)
+            return ds__error_set(DS_EINVALID, "\"unchanged\"[%zu]: revision 0", i);
+    if (r->unchanged_count && !ds__is_sha256_hex(r->unchanged_sha256))
+        return ds__error_set(DS_EINVALID, "\"unchanged_sha256\": not 64 lowercase hex digits");
     for (i = 0; i < r->doc_count; i++) {
         const ds_manifest_doc *d = &r->docs[i];
         if ((err = ds__manifest_check_id(d->id)) < 0)
@@ -193,6 +263,17 @@ int ds__manifest_doc_dump(char **out, const ds_manifest_doc *d)
     if (err < 0)
         return err;
     *out = json_dumps(e, JSON_COMPACT);
+    json_decref(e);
+    return *out ? 0 : ds__error_oom();
+}
+
+int ds__manifest_id_dump(char **out, const char *id)
+{
+    json_t *e = json_string(id);
+    *out = NULL;
+    if (!e)
+        return ds__error_set(DS_EINVALID, "document id \"%.64s\": not valid UTF-8", id);
+    *out = json_dumps(e, JSON_COMPACT | JSON_ENCODE_ANY);
     json_decref(e);
     return *out ? 0 : ds__error_oom();
 }
@@ -242,6 +323,25 @@ static int ds__record_json(json_t **out, const ds_manifest_record *r, int with_s
         goto oom;
     }
     docs = NULL;
+    if (r->unchanged_count) {
+        json_t *u = json_object();
+        if (!u || json_object_set_new(o, "unchanged", u))
+            goto oom;
+        for (i = 0; i < r->unchanged_count; i++) {
+            json_t *probe = json_string(r->unchanged[i].id); /* NULL: not UTF-8 */
+            json_decref(probe);
+            if (!probe) {
+                json_decref(o);
+                return ds__error_set(DS_EINVALID, "document id \"%.64s\": not valid UTF-8",
+                                     r->unchanged[i].id);
+            }
+            if (json_object_set_new(u, r->unchanged[i].id,
+                                    json_integer((json_int_t)r->unchanged[i].revision)))
+                goto oom;
+        }
+        if (json_object_set_new(o, "unchanged_sha256", json_string(r->unchanged_sha256)))
+            goto oom;
+    }
     if (with_sig) {
         char b64[DS__SIG_B64_LEN + 1];
         EVP_EncodeBlock((unsigned char *)b64, r->sig, DS_ED25519_SIG_SIZE);
@@ -392,8 +492,11 @@ static int ds__record_from_json(ds_manifest_record *r, json_t *o)
             return DS_ENOMEM;
     }
     docs = json_object_get(o, "documents");
-    if (!json_is_array(docs) || json_array_size(docs) == 0)
+    v = json_object_get(o, "unchanged");
+    if (!json_is_array(docs) || (json_array_size(docs) == 0 && !v))
         return ds__error_set(DS_EINVALID, "\"documents\": missing, empty or not an array");
+    if (v && (!json_is_object(v) || json_object_size(v) == 0))
+        return ds__error_set(DS_EINVALID, "\"unchanged\": empty or not an object");
     for (i = 0; i < json_array_size(docs); i++) {
         json_t *d = json_array_get(docs, i);
         const char *id = json_string_value(json_object_get(d, "id"));
@@ -409,6 +512,23 @@ static int ds__record_from_json(ds_manifest_record *r, json_t *o)
             (err = ds__get_hex(oh, d, "original_sha256")) < 0 ||
             (err = ds_manifest_record_add_doc(r, id, (unsigned)u, status, ch, oh)) < 0)
             return ds__error_set(err, "\"documents\"[%zu]: %s", i, ds_error_last());
+    }
+    if (v) {
+        const char *id;
+        json_t *rv;
+        i = 0;
+        json_object_foreach(v, id, rv)
+        {
+            json_int_t n = json_is_integer(rv) ? json_integer_value(rv) : 0;
+            if (n < 1 || n > (json_int_t)UINT32_MAX)
+                return ds__error_set(DS_EINVALID,
+                                     "\"unchanged\"[%zu]: not an id with a revision number", i);
+            if ((err = ds_manifest_record_add_unchanged(r, id, (unsigned)n)) < 0)
+                return ds__error_set(err, "\"unchanged\"[%zu]: %s", i, ds_error_last());
+            i++;
+        }
+        if ((err = ds__get_hex(r->unchanged_sha256, o, "unchanged_sha256")) < 0)
+            return err;
     }
     s = json_string_value(json_object_get(o, "sig"));
     if (!s || strlen(s) != DS__SIG_B64_LEN ||

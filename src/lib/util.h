@@ -59,6 +59,9 @@ int ds__buf_sink_write(void *ctx, const void *data, size_t len);
 
 /* Lowercase hex of n bytes into out (2n+1 bytes, NUL-terminated). */
 void ds__hex(char *out, const unsigned char *in, size_t n);
+/* A document id as manifest records and snapshot.json allow it: 0 or
+ * DS_EINVALID with a message (manifest.c). */
+int ds__manifest_check_id(const char *id);
 /* Parse exactly 2n hex digits; 0 or DS_EINVALID (no message set). */
 int ds__unhex(unsigned char *out, const char *hex, size_t n);
 /* 1 when s is exactly 64 lowercase hex digits. */

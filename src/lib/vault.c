@@ -202,6 +202,7 @@ static int ds__config_load(ds_vault *v)
             v->config_path, (long long)json_integer_value(x), DS_VAULT_FORMAT_VERSION);
         goto done;
     }
+    v->version = (int)json_integer_value(x);
     x = json_object_get(o, "key");
     if (x && !json_is_null(x)) {
         if (!json_is_string(x) || !*json_string_value(x)) {

@@ -300,10 +300,23 @@ int ds_vault_add(ds_vault_add_result **out, ds_vault *v, const ds_secret_key *ke
         memcpy(ad->content_sha256, doc->content_sha256, DS_SHA256_HEX_SIZE);
         memcpy(ad->original_sha256, doc->original_sha256, DS_SHA256_HEX_SIZE);
         if ((err = ds_bundle_writer_mark(w, i, ad->revision, ad->status, prev)) < 0 ||
-            (keep && (err = ds_bundle_writer_keep_original(w, i)) < 0) ||
-            (err = ds_manifest_record_add_doc(rec, ad->id, ad->revision, ad->status,
-                                              ad->content_sha256, ad->original_sha256)) < 0)
+            (keep && (err = ds_bundle_writer_keep_original(w, i)) < 0))
             goto done;
+        if (ad->status == DS_DOC_UNCHANGED && !keep && v->version >= 2) {
+            /* read again from the same bytes: a compact sighting (vault version 2) */
+            if ((err = ds_bundle_writer_mark_compact(w, i)) < 0 ||
+                (err = ds_manifest_record_add_unchanged(rec, ad->id, ad->revision)) < 0)
+                goto done;
+            /* what was read, for unchanged_sha256 */
+            memcpy(rec->unchanged[rec->unchanged_count - 1].content_sha256, ad->content_sha256,
+                   DS_SHA256_HEX_SIZE);
+            memcpy(rec->unchanged[rec->unchanged_count - 1].original_sha256, ad->original_sha256,
+                   DS_SHA256_HEX_SIZE);
+        } else if ((err = ds_manifest_record_add_doc(rec, ad->id, ad->revision, ad->status,
+                                                     ad->content_sha256, ad->original_sha256)) <
+                   0) {
+            goto done;
+        }
         /* a changed document: its text and original as patches against the
          * most recent revision stored in full, when that pays (decided by
          * the writer) */
@@ -322,6 +335,10 @@ int ds_vault_add(ds_vault_add_result **out, ds_vault *v, const ds_secret_key *ke
     }
 
     ds__base_listings_free(&listings); /* not needed while writing */
+    if (rec->unchanged_count &&
+        (err = ds_manifest_unchanged_digest(rec->unchanged_sha256, rec->unchanged,
+                                            rec->unchanged_count)) < 0)
+        goto done;
 
     /* 1. the bundle, durable before the record that names it */
     if ((err = ds_bundle_writer_finish(w, NULL, bundle_id, &bpath)) < 0)

@@ -13,15 +13,16 @@
  * (record, document), in manifest order; integers little-endian:
  *   0 seq u64 | 8 record offset u64 | 16 time i64 | 24 previous entry of the
  *   same document + 1, 0 = none, u64 | 32 document number u32 | 36 revision
- *   u32 | 40 status u8 | 41 zero[7] | 48 content sha256[32] | 80 original
- *   sha256[32] | 112 bundle id[32] | 144 record hash[32] (SHA-256 of the
+ *   u32 | 40 status u8 | 41 compact u8 (1: listed in "unchanged") | 42 zero[6] | 48 content
+ * sha256[32] | 80 original sha256[32] | 112 bundle id[32] | 144 record hash[32] (SHA-256 of the
  *   record's line, checked against the manifest each time an entry is used)
- * index/docs: "DSVIDX02", u32 entry size, u32 zero, u64 manifest size, u64
+ * index/docs: "DSVIDX03", u32 entry size, u32 zero, u64 manifest size, u64
  *   record count, u64 last record offset, i64 last time, [32] last record
  *   hash, u64 entry count, u64 document count; per document: u32 id length,
  *   id bytes, u64 first entry, u64 last entry, u64 last stored entry, u32
  *   revisions, u32 zero, u64 sightings, i64 first time, i64 last time, i64
- *   last change, [32] latest content hash; then SHA-256 of everything before.
+ *   last change, [32] latest content hash, [32] last sighting's original
+ *   hash; then SHA-256 of everything before.
  */
 #include "docseal/hash.h"
 #include "vault_internal.h"
@@ -35,7 +36,7 @@
 #include <unistd.h>
 #include <utf8proc.h>
 
-static const char ds__index_magic[8] = {'D', 'S', 'V', 'I', 'D', 'X', '0', '2'};
+static const char ds__index_magic[8] = {'D', 'S', 'V', 'I', 'D', 'X', '0', '3'};
 
 /* --- little-endian helpers --- */
 
@@ -227,6 +228,7 @@ static void ds__entry_encode(unsigned char *p, const ds__index_entry *e)
     ds__st32(p + 32, e->doc);
     ds__st32(p + 36, e->revision);
     p[40] = (unsigned char)e->status;
+    p[41] = (unsigned char)(e->compact != 0);
     memcpy(p + 48, e->content, 32);
     memcpy(p + 80, e->original, 32);
     memcpy(p + 112, e->bundle, 32);
@@ -242,6 +244,7 @@ static void ds__entry_decode(ds__index_entry *e, const unsigned char *p)
     e->doc = ds__ld32(p + 32);
     e->revision = ds__ld32(p + 36);
     e->status = (ds_doc_status)p[40];
+    e->compact = p[41];
     memcpy(e->content, p + 48, 32);
     memcpy(e->original, p + 80, 32);
     memcpy(e->bundle, p + 112, 32);
@@ -263,7 +266,8 @@ int ds__index_entry_get(ds__index *ix, uint64_t n, ds__index_entry *out)
         ds__entry_decode(out, (const unsigned char *)ix->mem.ptr +
                                   (n - ix->file_entries) * DS__INDEX_ENTRY_SIZE);
     }
-    if (out->doc >= ix->doc_count || (unsigned)out->status > DS_DOC_UNCHANGED)
+    if (out->doc >= ix->doc_count || (unsigned)out->status > DS_DOC_UNCHANGED || out->compact > 1 ||
+        (out->compact && (out->status != DS_DOC_UNCHANGED || !out->prev)))
         return ds__error_set(DS_EINVALID, "index/entries.bin: entry %" PRIu64 " is damaged", n);
     return 0;
 }
@@ -309,66 +313,103 @@ void ds__index_entry_to_public(ds_vault_entry *out, const ds__index_entry *e)
     out->time = e->time;
     out->revision = e->revision;
     out->status = e->status;
+    out->compact = e->compact;
     ds__hex(out->content_sha256, e->content, 32);
     ds__hex(out->original_sha256, e->original, 32);
     ds__hex(out->bundle, e->bundle, 32);
 }
 
+/* Append one sighting of document d (NULL: a new document named id_new). */
+static int ds__index_sight(ds__index *ix, ds__index_doc *d, const char *id_new,
+                           const ds_manifest_record *rec, uint64_t offset, ds__index_entry *e)
+{
+    unsigned char raw[DS__INDEX_ENTRY_SIZE];
+    uint64_t n = ix->entry_count;
+    int err;
+
+    if (!d) {
+        char *id = ds__strdup(id_new);
+        if (!id)
+            return DS_ENOMEM;
+        if ((err = ds__index_add_doc(ix, id, &d)) < 0)
+            return err;
+        d->first_entry = n;
+        d->first_time = rec->time;
+    }
+    e->seq = rec->seq;
+    e->offset = offset;
+    e->time = rec->time;
+    e->prev = d->sightings ? d->last_entry + 1 : 0;
+    e->doc = (uint32_t)(d - ix->docs);
+    if (ds__unhex(e->bundle, rec->bundle, 32) < 0 || ds__unhex(e->line, rec->hash, 32) < 0)
+        return ds__error_set(DS_EINVALID, "index: bad digest in record %" PRIu64, rec->seq);
+    ds__entry_encode(raw, e);
+    if ((err = ds__buf_put(&ix->mem, raw, sizeof raw)) < 0)
+        return err;
+    d->last_entry = n;
+    d->last_time = rec->time;
+    d->sightings++;
+    memcpy(d->last_original, e->original, 32);
+    if (e->status != DS_DOC_UNCHANGED || d->sightings == 1) {
+        d->last_stored_entry = n;
+        d->last_change = rec->time;
+        memcpy(d->last_content, e->content, 32);
+    }
+    if (e->revision > d->revisions)
+        d->revisions = e->revision;
+    ix->entry_count++;
+    return 0;
+}
+
 int ds__index_apply(ds__index *ix, const ds_manifest_record *rec, uint64_t offset,
                     uint64_t line_len)
 {
+    const char *unknown = NULL;
     size_t i;
     int err;
     for (i = 0; i < rec->doc_count; i++) {
         const ds_manifest_doc *md = &rec->docs[i];
-        ds__index_doc *d = ds__index_find(ix, md->id);
         ds__index_entry e;
-        unsigned char raw[DS__INDEX_ENTRY_SIZE];
-        uint64_t n = ix->entry_count;
-
-        if (!d) {
-            char *id = ds__strdup(md->id);
-            if (!id)
-                return DS_ENOMEM;
-            if ((err = ds__index_add_doc(ix, id, &d)) < 0)
-                return err;
-            d->first_entry = n;
-            d->first_time = rec->time;
-        }
         memset(&e, 0, sizeof e);
-        e.seq = rec->seq;
-        e.offset = offset;
-        e.time = rec->time;
-        e.prev = d->sightings ? d->last_entry + 1 : 0;
-        e.doc = (uint32_t)(d - ix->docs);
         e.revision = md->revision;
         e.status = md->status;
         if (ds__unhex(e.content, md->content_sha256, 32) < 0 ||
-            ds__unhex(e.original, md->original_sha256, 32) < 0 ||
-            ds__unhex(e.bundle, rec->bundle, 32) < 0 || ds__unhex(e.line, rec->hash, 32) < 0)
+            ds__unhex(e.original, md->original_sha256, 32) < 0)
             return ds__error_set(DS_EINVALID, "index: bad digest in record %" PRIu64, rec->seq);
-        ds__entry_encode(raw, &e);
-        if ((err = ds__buf_put(&ix->mem, raw, sizeof raw)) < 0)
+        if ((err = ds__index_sight(ix, ds__index_find(ix, md->id), md->id, rec, offset, &e)) < 0)
             return err;
-        d->last_entry = n;
-        d->last_time = rec->time;
-        d->sightings++;
-        if (md->status != DS_DOC_UNCHANGED || d->sightings == 1) {
-            d->last_stored_entry = n;
-            d->last_change = rec->time;
-            memcpy(d->last_content, e.content, 32);
+    }
+    for (i = 0; i < rec->unchanged_count; i++) {
+        ds__index_doc *d = ds__index_find(ix, rec->unchanged[i].id);
+        ds__index_entry e;
+        if (!d) {
+            if (!unknown)
+                unknown = rec->unchanged[i].id;
+            continue;
         }
-        if (md->revision > d->revisions)
-            d->revisions = md->revision;
-        ix->entry_count++;
+        /* what the previous sighting says (kept per document: verify applies
+         * records to an index that does not keep their entries) */
+        memset(&e, 0, sizeof e);
+        e.revision = rec->unchanged[i].revision; /* verify checks it is d->revisions */
+        memcpy(e.content, d->last_content, 32);
+        memcpy(e.original, d->last_original, 32);
+        e.status = DS_DOC_UNCHANGED;
+        e.compact = 1;
+        if ((err = ds__index_sight(ix, d, NULL, rec, offset, &e)) < 0)
+            return err;
     }
     ix->manifest_size = offset + line_len + 1;
     ix->record_count = rec->seq;
     ix->last_offset = offset;
     ix->last_time = rec->time;
-    return ds__unhex(ix->last_hash, rec->hash, 32) < 0
-               ? ds__error_set(DS_EINVALID, "index: bad record hash")
-               : 0;
+    if (ds__unhex(ix->last_hash, rec->hash, 32) < 0)
+        return ds__error_set(DS_EINVALID, "index: bad record hash");
+    if (unknown)
+        return ds__error_set(DS_EINTEGRITY,
+                             "record %" PRIu64 " lists %s as unchanged, but no earlier record "
+                             "lists it",
+                             rec->seq, unknown);
+    return 0;
 }
 
 /* --- files --- */
@@ -431,7 +472,7 @@ static int ds__index_load(ds__index **out, ds_vault *v)
             goto done;
         idlen = ds__ld32(p + pos);
         pos += 4;
-        if (idlen == 0 || len - pos < (size_t)idlen + 88)
+        if (idlen == 0 || len - pos < (size_t)idlen + 128)
             goto done;
         if (!(id = ds__strndup((const char *)p + pos, idlen))) {
             err = DS_ENOMEM;
@@ -450,7 +491,8 @@ static int ds__index_load(ds__index **out, ds_vault *v)
         d->last_time = (int64_t)ds__ld64(p + pos + 48);
         d->last_change = (int64_t)ds__ld64(p + pos + 56);
         memcpy(d->last_content, p + pos + 64, 32);
-        pos += 96;
+        memcpy(d->last_original, p + pos + 96, 32);
+        pos += 128;
         if (d->last_entry >= ix->entry_count || d->first_entry > d->last_entry ||
             d->last_stored_entry > d->last_entry)
             goto done;
@@ -554,8 +596,14 @@ static int ds__index_scan(ds__index *ix, ds_vault *v, uint64_t line_base)
                                 off, rec->seq, ix->record_count);
             goto done;
         }
-        if ((err = ds__index_apply(ix, rec, off, len)) < 0)
+        if ((err = ds__index_apply(ix, rec, off, len)) < 0) {
+            if (err == DS_EINTEGRITY)
+                err = ds__error_set(DS_EINTEGRITY,
+                                    "manifest.jsonl: the record at byte offset %" PRIu64
+                                    ": %s; run 'docseal verify'",
+                                    off, ds_error_last());
             goto done;
+        }
         ds_manifest_record_free(rec);
         rec = NULL;
     }
@@ -648,7 +696,8 @@ int ds__index_save(ds_vault *v)
             (err = ds__put64(&b, (uint64_t)d->first_time)) < 0 ||
             (err = ds__put64(&b, (uint64_t)d->last_time)) < 0 ||
             (err = ds__put64(&b, (uint64_t)d->last_change)) < 0 ||
-            (err = ds__buf_put(&b, d->last_content, 32)) < 0)
+            (err = ds__buf_put(&b, d->last_content, 32)) < 0 ||
+            (err = ds__buf_put(&b, d->last_original, 32)) < 0)
             goto done;
     }
     if ((err = ds_sha256_new(&h)) < 0 || (err = ds_sha256_update(h, b.ptr, b.len)) < 0 ||
@@ -828,7 +877,8 @@ int ds__index_compare_with(ds__index *ix, const ds__index *built,
             a->last_entry != b->last_entry || a->last_stored_entry != b->last_stored_entry ||
             a->revisions != b->revisions || a->sightings != b->sightings ||
             a->first_time != b->first_time || a->last_time != b->last_time ||
-            a->last_change != b->last_change || memcmp(a->last_content, b->last_content, 32)) {
+            a->last_change != b->last_change || memcmp(a->last_content, b->last_content, 32) ||
+            memcmp(a->last_original, b->last_original, 32)) {
             snprintf(why, why_size, "index/docs: document %.200s differs from the manifest", b->id);
             goto done;
         }

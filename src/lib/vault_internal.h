@@ -12,8 +12,6 @@
 
 /* --- manifest.c --- */
 
-/* 0 or DS_EINVALID with a message. */
-int ds__manifest_check_id(const char *id);
 
 /* Buffered line reader over a file. */
 typedef struct ds__line_reader ds__line_reader;
@@ -45,6 +43,7 @@ struct ds_vault {
     char *key_path;      /* from docseal.json, or NULL */
     char *created;       /* from docseal.json */
     int compression_level;
+    int version;   /* docseal.json "version": 1 or 2 */
     int lock_fd;   /* -1 when not locked */
     int lock_mode; /* 0 none, 1 shared, 2 exclusive */
     struct ds__index *index;
@@ -91,7 +90,8 @@ typedef struct ds__index_doc {
     uint32_t revisions;                                  /* latest revision number */
     uint64_t sightings;
     int64_t first_time, last_time, last_change;
-    unsigned char last_content[32]; /* content hash of the latest revision */
+    unsigned char last_content[32];  /* content hash of the latest revision */
+    unsigned char last_original[32]; /* original hash of the last sighting */
 } ds__index_doc;
 
 typedef struct ds__index {
@@ -115,6 +115,8 @@ typedef struct ds__index_entry {
     int64_t time;
     uint32_t doc, revision;
     ds_doc_status status;
+    int compact; /* listed in the record's "unchanged": revision and digests are the
+                    previous sighting's (the line holds only the id) */
     unsigned char content[32], original[32], bundle[32];
     unsigned char line[32]; /* record hash: SHA-256 of the record's manifest line */
 } ds__index_entry;
@@ -127,6 +129,8 @@ int ds__index_ensure(ds_vault *v, const ds_manifest_tail *tail);
 /* A document's entry of "documents" exactly as a record line holds it
  * (manifest.c; caller frees). */
 int ds__manifest_doc_dump(char **out, const ds_manifest_doc *d);
+/* An id as a record line holds it: a JSON string, quoted (caller frees). */
+int ds__manifest_id_dump(char **out, const char *id);
 void ds__index_free(ds__index *ix);
 /* Look up a document; NULL when absent. */
 ds__index_doc *ds__index_find(ds__index *ix, const char *id);
@@ -160,7 +164,10 @@ int ds__index_entry_get(ds__index *ix, uint64_t n, ds__index_entry *out);
 /* n entries from first on into out (one read for those in entries.bin). */
 int ds__index_entries_get(ds__index *ix, uint64_t first, size_t n, ds__index_entry *out);
 /* Apply one record at offset (line of line_len bytes) to the in-memory index,
- * appending its entries to ix->mem. */
+ * appending its entries to ix->mem: its documents, then its compact
+ * sightings, which take the revision and digests of the document's previous
+ * sighting. DS_EINTEGRITY (after applying the rest) when a compact sighting
+ * names a document no earlier record lists. */
 int ds__index_apply(ds__index *ix, const ds_manifest_record *rec, uint64_t offset,
                     uint64_t line_len);
 /* Persist: append ix->mem to entries.bin (truncated first to file_entries)
@@ -191,8 +198,7 @@ void ds__index_entry_to_public(ds_vault_entry *out, const ds__index_entry *e);
 /* --- vault_patch.c: patch entries and their bases --- */
 
 /* Whether new snapshots of this vault store changed documents as patch
- * entries. The one place that decides it: vault version 2 introduces them
- * (wired in when version 2 is merged; until then every vault does). */
+ * entries: the one place that decides it (vault version 2 introduces them). */
 int ds__vault_writes_patches(const ds_vault *v);
 
 /* Where documents/ and originals/ entries of records are stored: one

@@ -14,12 +14,9 @@
 
 int ds__vault_writes_patches(const ds_vault *v)
 {
-    /* Patch entries are written to vaults of version 2 only (and then in
-     * bundles of format 2, see ds__bundle_patches_allowed()). Version 2 is
-     * being added on another branch; when it is merged this becomes a test
-     * of the vault's version. */
-    (void)v;
-    return 1;
+    /* patch entries are written to vaults of version 2 only (in bundles of
+     * format 2, see ds__bundle_patches_allowed()) */
+    return v->version >= 2;
 }
 
 /* ------------------------------------------------------------------------ */

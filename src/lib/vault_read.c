@@ -145,6 +145,41 @@ static int ds__open_manifest(int *fd, ds_vault *v)
     return ds__open_regular(fd, v->manifest_path, "manifest.jsonl");
 }
 
+/* 1 when the canonical line's "unchanged" object holds the member quoted
+ * (an id as the record writer escapes it, quotes included) with the value
+ * revision. The member follows "documents", whose objects hold no such key,
+ * and no string can hold ,"unchanged":{ unescaped; the object is walked
+ * member by member, honouring escapes, so that no part of one id can pass
+ * for another. */
+static int ds__in_unchanged(const char *line, const char *quoted, unsigned revision)
+{
+    const char *p = strstr(line, ",\"unchanged\":{");
+    size_t n = strlen(quoted);
+    if (!p)
+        return 0;
+    p += strlen(",\"unchanged\":{");
+    for (;;) {
+        const char *key = p, *num;
+        unsigned long long v = 0;
+        if (*p++ != '"')
+            return 0;
+        while (*p && *p != '"')
+            p += p[0] == '\\' && p[1] ? 2 : 1;
+        if (*p++ != '"' || *p++ != ':')
+            return 0;
+        for (num = p; *p >= '0' && *p <= '9' && p - num < 11; p++)
+            v = v * 10 + (unsigned)(*p - '0');
+        if (p == num)
+            return 0;
+        if ((size_t)(num - 1 - key) == n && memcmp(key, quoted, n) == 0)
+            return v == revision;
+        if (*p == '}')
+            return 0;
+        if (*p++ != ',')
+            return 0;
+    }
+}
+
 /* Index entry n of document id, checked against the manifest: the line at
  * its offset must hash to the entry's record hash and list the document;
  * out is filled from that line (never from the index). DS__STALE when the
@@ -194,14 +229,16 @@ static int ds__entry_checked(ds_vault_entry *out, uint64_t *prev, ds_vault *v, i
         ds__hex(bundle, e.bundle, 32);
         ds__format_time(tbuf, e.time);
         hl = (size_t)snprintf(head, sizeof head, "{\"seq\":%" PRIu64 ",\"prev\":\"", e.seq);
-        if ((err = ds__manifest_doc_dump(&obj, &md)) < 0) {
+        if ((err = e.compact ? ds__manifest_id_dump(&obj, id) : ds__manifest_doc_dump(&obj, &md)) <
+            0) {
             if (err == DS_ENOMEM)
                 return err;
             ds_error_clear();
             return DS__STALE;
         }
         found = line->len > hl + 64 && memcmp(line->ptr, head, hl) == 0 &&
-                strstr(line->ptr, obj) != NULL;
+                (e.compact ? ds__in_unchanged(line->ptr, obj, e.revision)
+                           : strstr(line->ptr, obj) != NULL);
         free(obj);
         if (found) { /* the time and bundle follow prev at a fixed place */
             int tl =
@@ -212,6 +249,7 @@ static int ds__entry_checked(ds_vault_entry *out, uint64_t *prev, ds_vault *v, i
         if (!found)
             return DS__STALE;
         memset(out, 0, sizeof *out);
+        out->compact = e.compact;
         out->seq = e.seq;
         out->record_offset = e.offset;
         out->time = e.time;
@@ -224,6 +262,14 @@ static int ds__entry_checked(ds_vault_entry *out, uint64_t *prev, ds_vault *v, i
     *prev = e.prev;
     /* the previous sighting of the same document is an earlier entry */
     return e.prev > n ? DS__STALE : 0;
+}
+
+/* 1 when a compact sighting says what the sighting before it says. */
+static int ds__same_as_before(const ds_vault_entry *e, const ds_vault_entry *before)
+{
+    return e->status == DS_DOC_UNCHANGED && e->revision == before->revision &&
+           strcmp(e->content_sha256, before->content_sha256) == 0 &&
+           strcmp(e->original_sha256, before->original_sha256) == 0;
 }
 
 /* Run op on a fresh index; when it finds the index does not match the
@@ -298,6 +344,13 @@ static int ds__history_op(ds_vault *v, int fd, ds__buf *line, void *p)
         free(list);
         return DS__STALE;
     }
+    /* a compact sighting's line holds only the id: what it says is what the
+     * sighting before it says (checked from its own line, or so in turn) */
+    for (k = 1; k < d->sightings; k++)
+        if (list[k].compact && !ds__same_as_before(&list[k], &list[k - 1])) {
+            free(list);
+            return DS__STALE;
+        }
     c->list = list;
     c->count = (size_t)d->sightings;
     return 0;
@@ -425,6 +478,17 @@ static int ds__resolve_op(ds_vault *v, int fd, ds__buf *line, void *p)
             if (e.time <= rev->time)
                 break;
             n = prev;
+        }
+        /* a compact sighting says what the last full one before it says */
+        while (n && e.compact) {
+            ds_vault_entry c = e;
+            n = prev;
+            if (!n)
+                return DS__STALE;
+            if ((err = ds__entry_checked(&e, &prev, v, fd, line, n - 1, id)) != 0)
+                return err;
+            if (!ds__same_as_before(&c, &e))
+                return DS__STALE;
         }
         if (!n) {
             char fb[32];

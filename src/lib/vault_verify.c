@@ -284,9 +284,61 @@ static void ds__check_revisions(ds__vstate *st, const ds_manifest_record *rec, u
             st->fails_rev++;
         }
     }
-    st->sightings += rec->doc_count;
-    if (ds__index_apply(st->docs, rec, offset, len) < 0 && !st->err)
-        st->err = DS_ENOMEM;
+    if (rec->unchanged_count) {
+        /* compact sightings: the revision the line gives, and what was read
+         * (unchanged_sha256), must be what the earlier records say */
+        ds_manifest_doc *sg = ds__calloc(rec->unchanged_count, sizeof *sg);
+        int known = 1;
+        if (!sg) {
+            if (!st->err)
+                st->err = DS_ENOMEM;
+            return;
+        }
+        for (i = 0; i < rec->unchanged_count; i++) {
+            const ds_manifest_doc *u = &rec->unchanged[i];
+            ds__index_doc *d = ds__index_find(st->docs, u->id);
+            const char *why = NULL;
+            sg[i] = *u;
+            if (!d)
+                why = "listed as unchanged, but no earlier record lists it";
+            else if (st->v->version < 2)
+                why = "listed as unchanged (a compact sighting) in a version 1 vault";
+            else if (u->revision != d->revisions)
+                why = "listed as unchanged with another revision than the latest";
+            if (d) {
+                ds__hex(sg[i].content_sha256, d->last_content, 32);
+                ds__hex(sg[i].original_sha256, d->last_original, 32);
+            } else {
+                known = 0;
+            }
+            if (why) {
+                DS__ADD(st, "revisions", DS_CHECK_FAIL, subj, "%s: revision %u: %s", u->id,
+                        u->revision, why);
+                st->fails_rev++;
+            }
+        }
+        if (known) {
+            char sum[DS_SHA256_HEX_SIZE];
+            if (ds_manifest_unchanged_digest(sum, sg, rec->unchanged_count) < 0) {
+                if (!st->err)
+                    st->err = DS_ENOMEM;
+            } else if (strcmp(sum, rec->unchanged_sha256) != 0) {
+                DS__ADD(st, "revisions", DS_CHECK_FAIL, subj,
+                        "unchanged_sha256 is %s, but the compact sightings with the texts and "
+                        "originals the earlier records give hash to %s: a document listed as "
+                        "unchanged was read otherwise",
+                        rec->unchanged_sha256, sum);
+                st->fails_rev++;
+            }
+        }
+        free(sg);
+    }
+    st->sightings += rec->doc_count + rec->unchanged_count;
+    {
+        int err = ds__index_apply(st->docs, rec, offset, len);
+        if (err < 0 && err != DS_EINTEGRITY && !st->err) /* DS_EINTEGRITY: reported above */
+            st->err = err;
+    }
     if (st->index_same < 0 &&
         ds_sha256_update(st->entries_hash, st->docs->mem.ptr ? st->docs->mem.ptr : "",
                          st->docs->mem.len) < 0 &&
@@ -416,6 +468,21 @@ static void ds__check_bundle(ds__vstate *st, const ds_manifest_record *rec, uint
         if (info->doc_count != rec->doc_count)
             DS__DISAGREE("%zu documents, manifest.jsonl line %" PRIu64 " lists %zu",
                          info->doc_count, lineno, rec->doc_count);
+        if (info->unchanged_count != rec->unchanged_count)
+            DS__DISAGREE("%zu compact sighting%s (\"unchanged\"), manifest.jsonl line %" PRIu64
+                         " lists %zu",
+                         info->unchanged_count, info->unchanged_count == 1 ? "" : "s", lineno,
+                         rec->unchanged_count);
+        for (i = 0; i < rec->unchanged_count && i < info->unchanged_count; i++)
+            if (strcmp(info->unchanged[i].id, rec->unchanged[i].id) != 0 ||
+                info->unchanged[i].revision != rec->unchanged[i].revision)
+                DS__DISAGREE("unchanged[%zu] is %s revision %u, manifest.jsonl line %" PRIu64
+                             " says %s revision %u",
+                             i, info->unchanged[i].id, info->unchanged[i].revision, lineno,
+                             rec->unchanged[i].id, rec->unchanged[i].revision);
+        if (rec->unchanged_count && strcmp(info->unchanged_sha256, rec->unchanged_sha256) != 0)
+            DS__DISAGREE("unchanged_sha256 %s, manifest.jsonl line %" PRIu64 " says %s",
+                         info->unchanged_sha256, lineno, rec->unchanged_sha256);
         for (i = 0; i < rec->doc_count; i++) {
             const ds_manifest_doc *md = &rec->docs[i];
             const ds_bundle_doc *bd = NULL;
@@ -626,8 +693,7 @@ int ds_vault_verify(ds_report **report, ds_vault *v, const ds_vault_verify_optio
     st.index_same = -1;
     if ((err = ds__vault_lock(v, 0, 0)) < 0)
         goto done;
-    DS__ADD(&st, "config", DS_CHECK_PASS, "docseal.json", "docseal-vault version %d",
-            DS_VAULT_FORMAT_VERSION);
+    DS__ADD(&st, "config", DS_CHECK_PASS, "docseal.json", "docseal-vault version %d", v->version);
     err = ds__index_load_disk(&st.disk, v);
     if (err == DS_ENOMEM)
         goto done;

@@ -2010,9 +2010,9 @@ Test(vault, version_1_vault_stores_changed_documents_in_full)
         in0 = p2;
         cr_assert_eq(ds_vault_add(&s1, v2, g_key, &in0, 1, &ao), 0, "%s", ds_error_last());
         snprintf(bp2, sizeof bp2, "%s/vault2/bundles/%s.tar.zst", g_dir, s1->bundle);
-        cr_assert_str_eq(entries_of(NULL, bp2),
-                         one_doc_entries(&s1->docs[0], s0->docs[0].content_sha256,
-                                         s0->docs[0].original_sha256));
+        cr_assert_str_eq(
+            entries_of(NULL, bp2),
+            one_doc_entries(&s1->docs[0], s0->docs[0].content_sha256, s0->docs[0].original_sha256));
         cr_assert_eq(ds_bundle_read_info(&info, bp2), 0, "%s", ds_error_last());
         cr_assert_eq(info->format_version, 2);
         ds_bundle_info_free(info);

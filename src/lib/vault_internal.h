@@ -163,6 +163,9 @@ int ds__summary_unlink(ds_vault *v, const char *file);
 int ds__index_entry_get(ds__index *ix, uint64_t n, ds__index_entry *out);
 /* n entries from first on into out (one read for those in entries.bin). */
 int ds__index_entries_get(ds__index *ix, uint64_t first, size_t n, ds__index_entry *out);
+/* The record whose line starts at offset (vault_read.c), parsed; its hash is
+ * that of the line read. DS_EINTEGRITY when there is none. */
+int ds__record_at(ds_manifest_record **out, ds_vault *v, uint64_t offset);
 /* Apply one record at offset (line of line_len bytes) to the in-memory index,
  * appending its entries to ix->mem: its documents, then its compact
  * sightings, which take the revision and digests of the document's previous

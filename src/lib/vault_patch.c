@@ -5,11 +5,14 @@
  * docseal-formats(5).
  */
 #include "bundle_internal.h"
+#include "docseal/hash.h"
 #include "vault_internal.h"
 
+#include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 int ds__vault_writes_patches(const ds_vault *v)
@@ -510,6 +513,137 @@ int ds_vault_base_provider(ds_bundle_base_provider *out, ds_vault *v)
     return 0;
 }
 
+/* 1 when the bundle holds a patch entry, 0 when not (a listing: every
+ * entry is checked when it is exported). */
+static int ds__bundle_is_thin(const char *bpath)
+{
+    ds_bundle_reader *r = NULL;
+    ds_bundle_entry e;
+    int err, thin = 0;
+    if ((err = ds_bundle_reader_open(&r, bpath, NULL)) < 0)
+        return err;
+    while (!thin && (err = ds_bundle_reader_next(r, &e)) == 1)
+        thin = strstr(e.path, ".from-") != NULL;
+    ds_bundle_reader_free(r);
+    return err < 0 ? err : thin;
+}
+
+/* Copy a bundle file as it is to out_path ("-": standard output), through
+ * a temporary file renamed into place; never over the bundle itself. Its
+ * entries are read and checked first (export's promise). */
+static int ds__copy_bundle(const char *bpath, const char *out_path, const char *what)
+{
+    ds__outfile of;
+    char *dir = NULL, buf[65536];
+    int in = -1, out = STDOUT_FILENO, opened = 0, err;
+    struct stat a, b;
+    ds_report *rep = NULL;
+    ds_bundle_verify_options vo = DS_BUNDLE_VERIFY_OPTIONS_INIT;
+
+    if (strcmp(out_path, "-") != 0 && stat(bpath, &a) == 0 && stat(out_path, &b) == 0 &&
+        a.st_dev == b.st_dev && a.st_ino == b.st_ino)
+        return ds__error_set(DS_EINVALID, "%s: is the bundle being exported; choose another file",
+                             out_path);
+    /* every entry against MANIFEST (no keys: the signature is the reader's to check) */
+    if ((err = ds_bundle_verify(&rep, bpath, &vo, NULL)) < 0)
+        return err;
+    {
+        size_t i;
+        for (i = 0; i < rep->count && err == 0; i++)
+            if (rep->checks[i].result == DS_CHECK_FAIL &&
+                strcmp(rep->checks[i].name, "signature") &&
+                strcmp(rep->checks[i].name, "trusted-comment"))
+                err = ds__error_set(DS_EINTEGRITY, "%s: %s: %s", what, rep->checks[i].name,
+                                    rep->checks[i].detail ? rep->checks[i].detail : "failed");
+        ds_report_free(rep);
+        if (err < 0)
+            return err;
+    }
+    if ((err = ds__open_regular(&in, bpath, what)) < 0)
+        return err;
+    if (strcmp(out_path, "-") != 0) {
+        if (!(dir = ds__dirname(out_path))) {
+            err = DS_ENOMEM;
+            goto done;
+        }
+        if ((err = ds__outfile_open(&of, out_path, dir, 0644)) < 0)
+            goto done;
+        opened = 1;
+        out = of.fd;
+    }
+    for (;;) {
+        ssize_t n = read(in, buf, sizeof buf);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            err = ds__error_errno(DS_EIO, errno, what);
+            goto done;
+        }
+        if (n == 0)
+            break;
+        if ((err = ds__write_all(out, buf, (size_t)n, opened ? out_path : "standard output")) < 0)
+            goto done;
+    }
+    if (opened) {
+        opened = 0;
+        err = ds__outfile_commit(&of, out_path, dir, out_path);
+    }
+done:
+    if (opened)
+        ds__outfile_discard(&of);
+    if (in >= 0)
+        close(in);
+    free(dir);
+    return err;
+}
+
+/* The record of seq (found in the index, read and parsed from the manifest)
+ * names bundle_id and the SHA-256 of the file at bpath. */
+static int ds__export_check_file(ds_vault *v, uint64_t seq, const char *bundle_id,
+                                 const char *bpath, const char *what)
+{
+    ds__index_entry e;
+    ds_manifest_record *rec = NULL;
+    char got[DS_SHA256_HEX_SIZE], hex[DS_SHA256_HEX_SIZE];
+    uint64_t lo = 0, hi = v->index->entry_count;
+    int err;
+
+    while (lo < hi) { /* the first entry of record seq (entries are in manifest order) */
+        uint64_t mid = lo + (hi - lo) / 2;
+        if ((err = ds__index_entry_get(v->index, mid, &e)) < 0)
+            return err;
+        if (e.seq < seq)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo >= v->index->entry_count || (err = ds__index_entry_get(v->index, lo, &e)) < 0 ||
+        e.seq != seq)
+        return ds__error_set(DS_EINTEGRITY,
+                             "index/: no entry of record %" PRIu64 "; run 'docseal repair'", seq);
+    if ((err = ds__record_at(&rec, v, e.offset)) < 0)
+        return err;
+    ds__hex(hex, e.line, 32);
+    if (rec->seq != seq || strcmp(rec->hash, hex) != 0 || strcmp(rec->bundle, bundle_id) != 0) {
+        err = ds__error_set(DS_EINTEGRITY,
+                            "manifest.jsonl: the record at byte offset %" PRIu64
+                            " does not match the index (the manifest was changed?); run "
+                            "'docseal verify'",
+                            e.offset);
+        goto done;
+    }
+    if ((err = ds_sha256_file(got, bpath, NULL)) < 0)
+        goto done;
+    if (strcmp(got, rec->bundle_sha256) != 0)
+        err = ds__error_set(DS_EINTEGRITY,
+                            "%s: SHA-256 is %s, the manifest (record %" PRIu64
+                            ") says %s: the bundle was replaced or damaged; nothing exported",
+                            what, got, seq, rec->bundle_sha256);
+done:
+    ds_manifest_record_free(rec);
+    return err;
+}
+
 int ds_vault_export(ds_vault *v, const char *bundle_id, const char *out_path)
 {
     ds__vault_bases vb = {v, NULL, 0, NULL};
@@ -537,8 +671,17 @@ int ds_vault_export(ds_vault *v, const char *bundle_id, const char *out_path)
     if ((err = ds__open_regular(&fd, bpath, what)) < 0)
         goto done;
     close(fd);
+    /* the file must be the one its record names: a swapped or replaced
+     * bundle would otherwise go out under another bundle's id */
+    if ((err = ds__export_check_file(v, vb.before_seq, bundle_id, bpath, what)) < 0)
+        goto done;
     vb.map = m;
-    err = ds_bundle_export(bpath, out_path, &provider);
+    if ((err = ds__bundle_is_thin(bpath)) < 0)
+        goto done;
+    /* a bundle without patch entries goes out byte for byte (the bytes whose
+     * SHA-256 its record holds), so that a copy can restore a lost one */
+    err =
+        err ? ds_bundle_export(bpath, out_path, &provider) : ds__copy_bundle(bpath, out_path, what);
 done:
     free(bpath);
     return err;

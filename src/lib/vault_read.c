@@ -533,7 +533,7 @@ int ds_vault_resolve(ds_vault_entry *out, ds_vault *v, const char *id, const ds_
 }
 
 /* Read the manifest line at offset and parse it. */
-static int ds__record_at(ds_manifest_record **out, ds_vault *v, uint64_t offset)
+int ds__record_at(ds_manifest_record **out, ds_vault *v, uint64_t offset)
 {
     int fd = -1;
     char buf[65536];

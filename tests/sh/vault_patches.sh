@@ -122,6 +122,18 @@ grep -qxF "FAIL bundle bundles/$b3.tar.zst: patches documents/$c3.txt.from-$c1.z
 cp "$WORK/saved" "$v/bundles/$b3.tar.zst"
 "$DOCSEAL" -q -C "$v" verify >/dev/null || fail "restored vault does not verify"
 
+# export of a bundle without patch entries is the vault's file byte for byte
+# (a copy restores a lost one); a swapped bundle is refused (exit 1), nothing written
+"$DOCSEAL" -q -C "$v" export -o "$WORK/b1.tar.zst" putin-kim@1 || fail "export putin-kim@1"
+cmp -s "$WORK/b1.tar.zst" "$v/bundles/$b1.tar.zst" || fail "export of a full bundle is not a byte copy"
+b2=$(field 2 bundle)
+cp "$v/bundles/$b1.tar.zst" "$WORK/keep1"
+cp "$v/bundles/$b2.tar.zst" "$v/bundles/$b1.tar.zst"
+expect 1 "docseal: bundles/$b1.tar.zst: SHA-256 is $(sha256sum <"$v/bundles/$b2.tar.zst" | cut -c1-64), the manifest (record 1) says $(sha256sum <"$WORK/keep1" | cut -c1-64): the bundle was replaced or damaged; nothing exported" \
+    -- -C "$v" export -o "$WORK/swapped.tar.zst" putin-kim@1
+[ -e "$WORK/swapped.tar.zst" ] && fail "export of a swapped bundle wrote a file"
+cp "$WORK/keep1" "$v/bundles/$b1.tar.zst"
+
 # one-off seal never writes patch entries
 (cd "$WORK" && "$DOCSEAL" -q seal -o sealed.tar.zst "$FIX/revisions/vault-3-quote.txt" >/dev/null)
 tar --zstd -tf "$WORK/sealed.tar.zst" | grep -q 'from-' && fail "seal wrote a patch entry"

@@ -363,6 +363,19 @@ done:
     return err;
 }
 
+int ds__own_dir(const char *path, const char *what)
+{
+    struct stat st;
+    if (lstat(path, &st) < 0)
+        return errno == ENOENT ? 0 : ds__error_errno(DS_EIO, errno, what);
+    if (S_ISLNK(st.st_mode))
+        return ds__error_set(DS_EINVALID,
+                             "%s: is a symbolic link; docseal does not write through it", what);
+    if (!S_ISDIR(st.st_mode))
+        return ds__error_set(DS_EINVALID, "%s: not a directory", what);
+    return 0;
+}
+
 int ds__mkdirs(const char *path, unsigned mode)
 {
     char *p = ds__strdup(path), *s;

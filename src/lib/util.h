@@ -102,6 +102,11 @@ int ds__outfile_commit(ds__outfile *o, const char *path, const char *dir, const 
 void ds__outfile_discard(ds__outfile *o);
 /* write(2) all bytes, retrying on EINTR and short writes. 0 or DS_EIO. */
 int ds__write_all(int fd, const void *data, size_t len, const char *what);
+/* A directory of the vault that docseal writes into (index/, bundles/,
+ * orphans/, ...): 0 when it is a real directory or does not exist yet;
+ * DS_EINVALID ("what: is a symbolic link" or "...: not a directory") when a
+ * write there would go elsewhere; DS_EIO. */
+int ds__own_dir(const char *path, const char *what);
 /* mkdir -p with mode; 0 when it exists already. */
 int ds__mkdirs(const char *path, unsigned mode);
 /* Directory part of path ("." when none); caller frees. */

@@ -217,6 +217,8 @@ int ds_vault_add(ds_vault_add_result **out, ds_vault *v, const ds_secret_key *ke
     bo.compression_level = o.compression_level ? o.compression_level : v->compression_level;
     bo.threads = o.threads;
     bo.snapshot_time = t;
+    if ((err = ds__own_dir(v->bundles_dir, "bundles/")) < 0)
+        goto done;
     bo.out_dir = v->bundles_dir;
     dopts.id = o.id;
     dopts.canonical_url = o.canonical_url;

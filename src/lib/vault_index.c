@@ -431,6 +431,8 @@ static int ds__index_load(ds__index **out, ds_vault *v)
     int err = 0;
 
     *out = NULL;
+    if ((err = ds__own_dir(v->index_dir, "index/")) < 0)
+        return err; /* not ours to read (or write): rebuilt in memory */
     if (!(path = ds__ipath(v, "docs")))
         return DS_ENOMEM;
     if ((err = ds__read_file(&data, &len, path, (size_t)1 << 30)) < 0)
@@ -629,7 +631,8 @@ int ds__index_save(ds_vault *v)
         err = DS_ENOMEM;
         goto done;
     }
-    if ((err = ds__mkdirs(v->index_dir, 0755)) < 0)
+    if ((err = ds__own_dir(v->index_dir, "index/")) < 0 ||
+        (err = ds__mkdirs(v->index_dir, 0755)) < 0)
         goto done;
     if (fresh) {
         /* a new file, renamed into place so readers of the old one are unaffected */

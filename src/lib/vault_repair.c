@@ -364,7 +364,8 @@ int ds_vault_repair(size_t *actions, ds_vault *v, const ds_vault_repair_options 
                           "move orphaned bundle to orphans/: no record references it (an add "
                           "that did not finish, or records removed from the manifest)"))
             continue;
-        if (!moved++ && (err = ds__mkdirs(orphans_dir, 0755)) < 0)
+        if (!moved++ && ((err = ds__own_dir(orphans_dir, "orphans/")) < 0 ||
+                         (err = ds__mkdirs(orphans_dir, 0755)) < 0))
             goto done;
         path = ds__asprintf("%s/%s", v->bundles_dir, names[i]);
         aside = ds__asprintf("%s/%s", orphans_dir, names[i]);
@@ -386,7 +387,8 @@ int ds_vault_repair(size_t *actions, ds_vault *v, const ds_vault_repair_options 
     if (moved && (err = ds__fsync_dir(orphans_dir)) < 0)
         goto done;
     if ((err = ds__repair_temps(&rp, v->bundles_dir, "bundles")) < 0 ||
-        (err = ds__repair_temps(&rp, v->index_dir, "index")) < 0 ||
+        (ds__own_dir(v->index_dir, "index/") == 0 &&
+         (err = ds__repair_temps(&rp, v->index_dir, "index")) < 0) ||
         (err = ds__repair_temps(&rp, v->keys_dir, "trusted-keys")) < 0 ||
         (err = ds__repair_temps(&rp, v->path, "")) < 0)
         goto done;
@@ -406,8 +408,15 @@ int ds_vault_repair(size_t *actions, ds_vault *v, const ds_vault_repair_options 
     }
     if (stale && ds__announce(&rp, DS_VAULT_REPAIR_REBUILD_INDEX, "index",
                               "rebuild the index from the manifest")) {
+        struct stat st;
         ds__index_free(v->index);
         v->index = NULL;
+        /* a symbolic link planted as index/ is replaced by a directory (the
+         * link alone goes, never what it points to) */
+        if (lstat(v->index_dir, &st) == 0 && S_ISLNK(st.st_mode) && unlink(v->index_dir) < 0) {
+            err = ds__error_errno(DS_EIO, errno, v->index_dir);
+            goto done;
+        }
         ds__index_invalidate(v);
         if ((err = ds__index_ensure(v, NULL)) < 0)
             goto done;

@@ -140,7 +140,8 @@ static void ds__summary_store(ds_vault *v, const char *path, const char *from, c
     char *dir = ds__asprintf("%s/" DS__SUMMARY_CACHE, v->index_dir);
     char *line = ds__asprintf("%s %s %s\n", from, to, summary);
     int fd;
-    if (dir && line && ds__mkdirs(dir, 0755) == 0) {
+    if (dir && line && ds__own_dir(v->index_dir, "index/") == 0 &&
+        ds__own_dir(dir, DS__SUMMARY_CACHE) == 0 && ds__mkdirs(dir, 0755) == 0) {
         /* never through a link, never blocking on a FIFO planted there */
         fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOFOLLOW | O_NONBLOCK, 0644);
         if (fd >= 0) {

@@ -34,4 +34,35 @@ rm "$WORK/t/bundles/$b"
 t -C "$WORK/t" show doc
 [ $rc -eq 2 ] || fail "missing bundle: show exit $rc"
 grep -qxF "docseal: bundles/$b: No such file or directory" "$WORK/err" || fail "missing bundle: $(cat "$WORK/err")"
+# symbolic links planted as the vault's own directories: nothing is written
+# through them; verify names index/, repair replaces the link (never its
+# target) or refuses (orphans/, bundles/)
+rm -rf "$WORK/t" "$WORK/victim" && cp -a "$WORK/v" "$WORK/t" && mkdir "$WORK/victim"
+rm -rf "$WORK/t/index" && ln -s "$WORK/victim" "$WORK/t/index"
+t -C "$WORK/t" log doc
+[ $rc -eq 0 ] || fail "index link: log exit $rc"
+[ -z "$(ls "$WORK/victim")" ] || fail "index link: log wrote $(ls "$WORK/victim")"
+t -C "$WORK/t" verify
+[ $rc -eq 1 ] || fail "index link: verify exit $rc"
+grep -qxF "FAIL index index/: index/: is a symbolic link; docseal does not write through it: the derived index is stale or was altered; run 'docseal repair' (or delete index/)" "$WORK/out" ||
+    fail "index link: verify says $(cat "$WORK/out")"
+t -C "$WORK/t" repair
+[ $rc -eq 0 ] || fail "index link: repair exit $rc: $(cat "$WORK/err")"
+[ -d "$WORK/t/index" ] && [ ! -L "$WORK/t/index" ] || fail "index link: still a link after repair"
+[ -d "$WORK/victim" ] && [ -z "$(ls "$WORK/victim")" ] || fail "index link: repair touched the target"
+t -C "$WORK/t" verify
+[ $rc -eq 0 ] || fail "index link: verify after repair exit $rc: $(cat "$WORK/out")"
+touch "$WORK/t/bundles/aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.tar.zst"
+ln -s "$WORK/victim" "$WORK/t/orphans"
+t -C "$WORK/t" repair
+[ $rc -eq 2 ] || fail "orphans link: repair exit $rc"
+grep -qxF "docseal: orphans/: is a symbolic link; docseal does not write through it" "$WORK/err" ||
+    fail "orphans link: repair says $(cat "$WORK/err")"
+[ -z "$(ls "$WORK/victim")" ] || fail "orphans link: repair moved $(ls "$WORK/victim")"
+rm -rf "$WORK/t" && cp -a "$WORK/v" "$WORK/t"
+mv "$WORK/t/bundles" "$WORK/victim/b" && ln -s "$WORK/victim/b" "$WORK/t/bundles"
+t -C "$WORK/t" add --id other --time 2026-01-02T12:00:00Z "$a"
+[ $rc -eq 2 ] || fail "bundles link: add exit $rc"
+grep -qxF "docseal: bundles/: is a symbolic link; docseal does not write through it" "$WORK/err" ||
+    fail "bundles link: add says $(cat "$WORK/err")"
 echo "special files passed"

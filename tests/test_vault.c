@@ -1479,6 +1479,37 @@ Test(vault, compact_sightings_are_listed_by_id)
     ds_vault_free(v);
 }
 
+/* A version 2 vault relabelled version 1: its compact sightings and format 2
+ * bundles are named (older docseal could not read them) */
+Test(vault, version_2_content_in_a_version_1_vault_fails)
+{
+    ds_vault *v = make_vault("vault", g_key);
+    char *cfg, *at;
+    ds_vault_add_result_free(add_at(v, T0, "putin-kim", tu_src(ART), NULL));
+    ds_vault_add_result_free(add_at(v, T0 + 86400, "putin-kim", tu_src(ART), NULL));
+    ds_vault_free(v);
+    cfg = tu_read(vpath("docseal.json"), NULL);
+    at = strstr(cfg, "\"version\": 2");
+    cr_assert_not_null(at);
+    at[11] = '1';
+    tu_write(vpath("docseal.json"), cfg, strlen(cfg));
+    free(cfg);
+    cr_assert_eq(ds_vault_open(&v, g_vdir), 0, "%s", ds_error_last());
+    {
+        ds_report *rep = verify(v, NULL);
+        const char *f = failures(rep);
+        cr_assert_not_null(strstr(f, "revisions manifest.jsonl line 2: putin-kim: revision 1: "
+                                     "listed as unchanged (a compact sighting) in a version 1 "
+                                     "vault\n"),
+                           "%s", f);
+        cr_assert_not_null(strstr(f, ": bundle format 2 (compact sightings or patch entries) in a "
+                                     "version 1 vault, which older docseal cannot read\n"),
+                           "%s", f);
+        ds_report_free(rep);
+    }
+    ds_vault_free(v);
+}
+
 /* A version 1 vault is appended to in the version 1 form, which older
  * docseal reads: full records, bundles of format 1 */
 Test(vault, version_1_vault_keeps_full_records)

@@ -261,6 +261,9 @@ int ds__patch_make(ds__buf *out, const void *base, size_t base_len, const void *
         ZSTD_isError(ZSTD_CCtx_setParameter(c, ZSTD_c_contentSizeFlag, 1)) ||
         ZSTD_isError(ZSTD_CCtx_setParameter(c, ZSTD_c_windowLog,
                                             window_log((uint64_t)base_len + content_len))) ||
+        /* long-distance matching, as zstd --patch-from: without it the level's
+         * own tables see little of a base of megabytes (nothing to decode) */
+        ZSTD_isError(ZSTD_CCtx_setParameter(c, ZSTD_c_enableLongDistanceMatching, 1)) ||
         ZSTD_isError(ZSTD_CCtx_refPrefix(c, base_len ? base : "", base_len))) {
         err = ds__error_set(DS_ERROR, "zstd: cannot set up a patch at level %d", level);
         goto done;
@@ -275,7 +278,29 @@ int ds__patch_make(ds__buf *out, const void *base, size_t base_len, const void *
     if (r >= limit)
         goto done;
     out->len = r;
-    err = 1;
+    /* expand it again before it is stored in place of the content: what is
+     * signed is the content, so a patch that did not give it back would lose it */
+    {
+        ZSTD_DCtx *d = ZSTD_createDCtx();
+        unsigned char *back = ds__malloc(content_len ? content_len : 1);
+        size_t got = 0;
+        if (!d || !back) {
+            ZSTD_freeDCtx(d);
+            free(back);
+            err = ds__error_oom();
+            goto done;
+        }
+        if (!ZSTD_isError(ZSTD_DCtx_setParameter(d, ZSTD_d_windowLogMax, 27)) &&
+            !ZSTD_isError(ZSTD_DCtx_refPrefix(d, base_len ? base : "", base_len)))
+            got = ZSTD_decompressDCtx(d, back, content_len ? content_len : 1, out->ptr, r);
+        if (ZSTD_isError(got) || got != content_len ||
+            (content_len && memcmp(back, content, content_len) != 0))
+            err = ds__error_set(DS_ERROR, "zstd: a patch does not expand back to its content");
+        else
+            err = 1;
+        ZSTD_freeDCtx(d);
+        free(back);
+    }
 done:
     ZSTD_freeCCtx(c);
     return err;

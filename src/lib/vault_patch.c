@@ -142,8 +142,9 @@ int ds__vault_base_map(ds__base_map **out, ds_vault *v)
             if (e->status != DS_DOC_UNCHANGED &&
                 (err = ds__base_map_add(m, 'd', digest, bundle, e->seq)) < 0)
                 return err;
+            /* a compact sighting stores nothing: its bundle holds no base */
             ds__hex(digest, e->original, 32);
-            if ((err = ds__base_map_add(m, 'o', digest, bundle, e->seq)) < 0)
+            if (!e->compact && (err = ds__base_map_add(m, 'o', digest, bundle, e->seq)) < 0)
                 return err;
         }
         m->entries += n;

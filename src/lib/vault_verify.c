@@ -456,6 +456,10 @@ static void ds__check_bundle(ds__vstate *st, const ds_manifest_record *rec, uint
         if (strcmp(info->bundle_id, rec->bundle) != 0)
             DS__DISAGREE("bundle id is %s, manifest.jsonl line %" PRIu64 " says %s",
                          info->bundle_id, lineno, rec->bundle);
+        if (st->v->version < 2 && info->format_version >= 2)
+            DS__DISAGREE("bundle format %d (compact sightings or patch entries) in a version 1 "
+                         "vault, which older docseal cannot read",
+                         info->format_version);
         if (strcmp(info->key_id, rec->key_id) != 0)
             DS__DISAGREE("signed by key %s, manifest.jsonl line %" PRIu64 " by %s", info->key_id,
                          lineno, rec->key_id);

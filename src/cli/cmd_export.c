@@ -53,6 +53,12 @@ static int run(cli_ctx *ctx, int argc, char **argv)
     }
     if (is_bundle_id(arg)) {
         memcpy(bundle, arg, DS_SHA256_HEX_SIZE);
+    } else if (strlen(arg) >= 8 && strlen(arg) < 64 &&
+               strspn(arg, "0123456789abcdef") == strlen(arg)) {
+        rc = cli_error("export: %s: a bundle id has 64 hex digits ('docseal log --json' prints "
+                       "them; 'docseal log' shows the first 12)",
+                       arg);
+        goto done;
     } else {
         /* a document's revision: the bundle of the record that stored it */
         ds_vault_rev rev;

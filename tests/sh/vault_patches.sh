@@ -134,6 +134,38 @@ expect 1 "docseal: bundles/$b1.tar.zst: SHA-256 is $(sha256sum <"$v/bundles/$b2.
 [ -e "$WORK/swapped.tar.zst" ] && fail "export of a swapped bundle wrote a file"
 cp "$WORK/keep1" "$v/bundles/$b1.tar.zst"
 
+# the thin-bundle recipe of docseal-formats(5), literally: bases in two
+# earlier bundles (two documents first seen on different days, both changed)
+"$DOCSEAL" -q init "$WORK/v2" >/dev/null
+mkdir "$WORK/in2"
+cp "$art" "$WORK/in2/a.txt"
+cp "$FIX/revisions/vault-3-quote.txt" "$WORK/in2/b.txt"
+"$DOCSEAL" -q -C "$WORK/v2" add --time 2024-01-01T00:00:00Z "$WORK/in2/a.txt" >/dev/null
+"$DOCSEAL" -q -C "$WORK/v2" add --time 2024-01-02T00:00:00Z "$WORK/in2/b.txt" >/dev/null
+cp "$FIX/revisions/vault-2-typo.txt" "$WORK/in2/a.txt"
+cp "$FIX/revisions/vault-4-figure.txt" "$WORK/in2/b.txt"
+"$DOCSEAL" -q -C "$WORK/v2" add --time 2024-01-03T00:00:00Z "$WORK/in2/a.txt" "$WORK/in2/b.txt" >/dev/null
+ID=$(sed -n 3p "$WORK/v2/manifest.jsonl" | sed 's/.*"bundle":"\([0-9a-f]*\)".*/\1/')
+[ "$(tar --zstd -tf "$WORK/v2/bundles/$ID.tar.zst" | grep -c '\.from-')" = 4 ] || fail "v2: expected 4 patch entries"
+(
+    cd "$WORK/v2"
+    KEY=$pub
+    mkdir thin && tar --zstd -xf bundles/$ID.tar.zst -C thin
+    for p in $(tar --zstd -tf bundles/$ID.tar.zst | grep '\.from-'); do
+        t=${p%.from-*}; b=${p##*.from-}; base=${t%%/*}/${b%.zst}.${t##*.}
+        for f in bundles/*.tar.zst; do
+            if tar --zstd -tf "$f" | grep -qxF "$base"; then
+                tar --zstd -xOf "$f" "$base" >base.tmp; break
+            fi
+        done
+        zstd -q -d --patch-from=base.tmp "thin/$p" -o "thin/$t" && rm "thin/$p"
+    done
+    cd thin && sha256sum -c MANIFEST >"$WORK/sums2" && minisign -Vm MANIFEST -p "$KEY" >/dev/null
+    find . -type f ! -name 'MANIFEST*' | cut -c3- | sort >../listed
+    cut -c67- MANIFEST | sort | diff - ../listed
+) || fail "the thin-bundle recipe failed"
+[ "$(grep -c ': OK$' "$WORK/sums2")" = 5 ] || fail "recipe: $(cat "$WORK/sums2")"
+
 # one-off seal never writes patch entries
 (cd "$WORK" && "$DOCSEAL" -q seal -o sealed.tar.zst "$FIX/revisions/vault-3-quote.txt" >/dev/null)
 tar --zstd -tf "$WORK/sealed.tar.zst" | grep -q 'from-' && fail "seal wrote a patch entry"

@@ -316,6 +316,7 @@ int ds__vault_base_load(void *ctx, const char *entry, void **data, size_t *len)
     ds__base_cache local, *c = vb->cache ? vb->cache : &local;
     unsigned char digest[32], last[32];
     char *why = NULL, *bpath = NULL, hex[DS_SHA256_HEX_SIZE];
+    int why_rank = 0;
     size_t i;
     int err = 0, tried = 0;
     char kind;
@@ -353,29 +354,38 @@ int ds__vault_base_load(void *ctx, const char *entry, void **data, size_t *len)
             if (err == DS_ENOMEM)
                 goto done;
             if (err < 0) {
-                /* the newest record's reason is the one told */
-                if (!why) {
+                /* the reason told: a bundle missing or unreadable (the cause)
+                 * before one stored as a patch, before one that does not
+                 * hold it; among equals, the newest record's */
+                int rank = as_patch                   ? 2
+                           : access(bpath, F_OK) != 0 ? 3
+                           : err == DS_ENOTFOUND      ? 1
+                                                      : 3;
+                if (rank > why_rank) {
+                    char *w;
                     if (as_patch)
-                        why = ds__asprintf(
+                        w = ds__asprintf(
                             "bundles/%s.tar.zst (record %" PRIu64
                             ") holds it only as a patch, and a base must be stored in full",
                             bundle, r->seq);
                     else if (access(bpath, F_OK) != 0)
-                        why = ds__asprintf("bundles/%s.tar.zst (record %" PRIu64
-                                           "), which stores it, is missing",
-                                           bundle, r->seq);
+                        w = ds__asprintf("bundles/%s.tar.zst (record %" PRIu64
+                                         "), which stores it, is missing",
+                                         bundle, r->seq);
                     else if (err == DS_ENOTFOUND)
-                        why =
-                            ds__asprintf("bundles/%s.tar.zst (record %" PRIu64 ") does not hold it",
+                        w = ds__asprintf("bundles/%s.tar.zst (record %" PRIu64 ") does not hold it",
                                          bundle, r->seq);
                     else
-                        why = ds__asprintf("bundles/%s.tar.zst (record %" PRIu64
-                                           ") cannot be read: %s",
-                                           bundle, r->seq, ds_error_last());
-                    if (!why) {
+                        w = ds__asprintf("bundles/%s.tar.zst (record %" PRIu64
+                                         ") cannot be read: %s",
+                                         bundle, r->seq, ds_error_last());
+                    if (!w) {
                         err = DS_ENOMEM;
                         goto done;
                     }
+                    free(why);
+                    why = w;
+                    why_rank = rank;
                 }
                 continue;
             }

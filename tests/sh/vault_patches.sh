@@ -154,7 +154,7 @@ ID=$(sed -n 3p "$WORK/v2/manifest.jsonl" | sed 's/.*"bundle":"\([0-9a-f]*\)".*/\
     for p in $(tar --zstd -tf bundles/$ID.tar.zst | grep '\.from-'); do
         t=${p%.from-*}; b=${p##*.from-}; base=${t%%/*}/${b%.zst}.${t##*.}
         for f in bundles/*.tar.zst; do
-            if tar --zstd -tf "$f" | grep -qxF "$base"; then
+            if tar --zstd -tf "$f" | grep -xF "$base" >/dev/null; then
                 tar --zstd -xOf "$f" "$base" >base.tmp; break
             fi
         done
@@ -168,5 +168,5 @@ ID=$(sed -n 3p "$WORK/v2/manifest.jsonl" | sed 's/.*"bundle":"\([0-9a-f]*\)".*/\
 
 # one-off seal never writes patch entries
 (cd "$WORK" && "$DOCSEAL" -q seal -o sealed.tar.zst "$FIX/revisions/vault-3-quote.txt" >/dev/null)
-tar --zstd -tf "$WORK/sealed.tar.zst" | grep -q 'from-' && fail "seal wrote a patch entry"
+tar --zstd -tf "$WORK/sealed.tar.zst" | grep 'from-' >/dev/null && fail "seal wrote a patch entry"
 echo "vault_patches: ok"

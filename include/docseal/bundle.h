@@ -256,13 +256,15 @@ int ds_bundle_writer_keep_original(ds_bundle_writer *w, size_t index);
  * on its own at the bundle's level; otherwise it is stored in full. MANIFEST,
  * snapshot.json and so the bundle id are the same either way. Only one base
  * is held in memory at a time.
- * @param index a document marked DS_DOC_CHANGED (ds_bundle_writer_mark()).
+ * @param index a document marked DS_DOC_CHANGED (ds_bundle_writer_mark()), or
+ *        one marked DS_DOC_UNCHANGED whose original is kept
+ *        (ds_bundle_writer_keep_original(); then text_base must be NULL).
  * @param text_base "documents/<64 hex>.txt", or NULL: no patch for the text.
  * @param original_base "originals/<64 hex>.<ext>" with the extension of the
  *        document's own original, or NULL.
  * @param bases the provider (borrowed; must outlive finish()).
- * @return 0, DS_EINVALID (index out of range, the document is not marked
- *         changed, a base path of the wrong form or extension, bases NULL),
+ * @return 0, DS_EINVALID (index out of range, the document is neither marked
+ *         changed nor keeps its original, a base path of the wrong form or extension, bases NULL),
  *         DS_EUSAGE (after finish()), DS_ENOMEM.
  */
 int ds_bundle_writer_patch(ds_bundle_writer *w, size_t index, const char *text_base,

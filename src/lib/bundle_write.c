@@ -691,10 +691,13 @@ int ds_bundle_writer_patch(ds_bundle_writer *w, size_t index, const char *text_b
     if (index >= w->count)
         return ds__error_set(DS_EINVALID, "bundle: no document with index %zu", index);
     d = &w->docs[index];
-    if (d->status != DS_DOC_CHANGED)
+    /* a changed document; or an unchanged one whose other original bytes are
+     * kept (page furniture that changes daily), for its original alone */
+    if (d->status != DS_DOC_CHANGED && !(d->keep_original && !text_base))
         return ds__error_set(DS_EINVALID,
                              "bundle: document %zu is not marked changed: only a changed "
-                             "document is stored as a patch",
+                             "document, or the kept original of an unchanged one, is stored as "
+                             "a patch",
                              index);
     if (!bases || !bases->load)
         return ds__error_set(DS_EINVALID, "bundle: patch bases need a provider");
@@ -1631,7 +1634,7 @@ int ds_bundle_writer_finish(ds_bundle_writer *w, const char *out_path,
         e.off = d->orig_off;
         e.file = d->src_path;
         e.display = d->display;
-        e.base = stores_text(d) ? d->orig_base : NULL;
+        e.base = d->orig_base; /* a changed document, or a kept original */
         e.bases = d->bases;
         if ((err = went_push(&ents, &n, &cap, &e)) < 0)
             goto done;

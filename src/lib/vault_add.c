@@ -322,13 +322,15 @@ int ds_vault_add(ds_vault_add_result **out, ds_vault *v, const ds_secret_key *ke
         /* a changed document: its text and original as patches against the
          * most recent revision stored in full, when that pays (decided by
          * the writer) */
-        if (ad->status == DS_DOC_CHANGED && ds__vault_writes_patches(v)) {
+        if ((ad->status == DS_DOC_CHANGED || keep) && ds__vault_writes_patches(v)) {
             char tb[DS_BUNDLE_MAX_PATH + 1], ob[DS_BUNDLE_MAX_PATH + 1];
             if (!vb.map && (err = ds__vault_base_map(&vb.map, v)) < 0)
                 goto done;
             if ((err = ds__vault_choose_bases(v, &listings, d, ds__bundle_format_ext(doc->format),
                                               tb, ob)) < 0)
                 goto done;
+            if (keep)
+                tb[0] = '\0'; /* its text is not stored */
             if ((tb[0] || ob[0]) &&
                 (err = ds_bundle_writer_patch(w, i, tb[0] ? tb : NULL, ob[0] ? ob : NULL,
                                               &provider)) < 0)

@@ -15,6 +15,7 @@ typedef struct ds__repair {
     size_t actions;
     unsigned char (*refs)[32];
     size_t ref_count, ref_cap;
+    char *orphan_why; /* what the orphan actions say */
 } ds__repair;
 
 static int ds__ref_add(ds__repair *rp, const char *hex)
@@ -351,6 +352,33 @@ int ds_vault_repair(size_t *actions, ds_vault *v, const ds_vault_repair_options 
         qsort(rp.refs, rp.ref_count, 32, ds__cmp32);
     if ((err = ds__list_dir(&names, &n, v->bundles_dir, 1)) < 0)
         goto done;
+    {
+        /* one crash leaves at most one orphan: several say records were
+         * removed (a rollback), which only a noted head can tell */
+        size_t orphans = 0;
+        for (i = 0; i < n; i++) {
+            unsigned char raw[32];
+            if (!ds__is_bundle_name(names[i]))
+                continue;
+            ds__unhex(raw, names[i], 32);
+            orphans += !(rp.ref_count && bsearch(raw, rp.refs, rp.ref_count, 32, ds__cmp32));
+        }
+        if (orphans > 1)
+            snprintf(detail, sizeof detail,
+                     "move orphaned bundle to orphans/: no record references it (%zu bundles "
+                     "have no record: more than one crash leaves; were records removed from "
+                     "the manifest? 'docseal verify --expect-head HASH' with a head noted "
+                     "earlier tells)",
+                     orphans);
+        else
+            snprintf(detail, sizeof detail,
+                     "move orphaned bundle to orphans/: no record references it (an add that "
+                     "did not finish, or records removed from the manifest)");
+        if (!(rp.orphan_why = ds__strdup(detail))) {
+            err = DS_ENOMEM;
+            goto done;
+        }
+    }
     for (i = 0; i < n; i++) {
         unsigned char raw[32];
         char *path, *aside;
@@ -360,9 +388,7 @@ int ds_vault_repair(size_t *actions, ds_vault *v, const ds_vault_repair_options 
         if (rp.ref_count && bsearch(raw, rp.refs, rp.ref_count, 32, ds__cmp32))
             continue;
         snprintf(detail, sizeof detail, "bundles/%s", names[i]);
-        if (!ds__announce(&rp, DS_VAULT_REPAIR_REMOVE_ORPHAN, detail,
-                          "move orphaned bundle to orphans/: no record references it (an add "
-                          "that did not finish, or records removed from the manifest)"))
+        if (!ds__announce(&rp, DS_VAULT_REPAIR_REMOVE_ORPHAN, detail, rp.orphan_why))
             continue;
         if (!moved++ && ((err = ds__own_dir(orphans_dir, "orphans/")) < 0 ||
                          (err = ds__mkdirs(orphans_dir, 0755)) < 0))
@@ -434,6 +460,7 @@ done:
     free(line);
     ds__free_names(names, n);
     free(rp.refs);
+    free(rp.orphan_why);
     free(orphans_dir);
     ds__vault_unlock(v);
     return err;

@@ -44,4 +44,14 @@ grep -q "FAIL stray-files .*orphaned bundle" "$WORK/out" || { cat "$WORK/out" >&
 grep "orphaned bundle" "$WORK/out" | grep -q "run 'docseal repair'" && { cat "$WORK/out" >&2; fail "verify advises repair"; }
 ds -C "$WORK/t" repair >/dev/null 2>&1
 [ $rc -eq 1 ] || fail "repair over a damaged middle record: exit $rc"
+# a rollback (the last record cut in the middle, and the one before it
+# removed): two bundles without a record, which one crash cannot leave
+rm -rf "$WORK/t" && cp -a "$WORK/v" "$WORK/t"
+"$DOCSEAL" -q -C "$WORK/t" add --id doc --time 2026-01-09T12:00:00Z "$FIX/articles/001_noisy_variant.txt" >/dev/null
+head -c $(( $(head -n 1 "$WORK/v/manifest.jsonl" | wc -c) + 100 )) "$WORK/t/manifest.jsonl" >"$WORK/cut"
+cp "$WORK/cut" "$WORK/t/manifest.jsonl"
+ds -C "$WORK/t" repair --dry-run >"$WORK/out" 2>&1
+[ $rc -eq 0 ] || fail "repair --dry-run of a rollback: exit $rc"
+[ "$(grep -c "move orphaned bundle to orphans/: no record references it (2 bundles have no record: more than one crash leaves; were records removed from the manifest? 'docseal verify --expect-head HASH' with a head noted earlier tells)" "$WORK/out")" = 2 ] ||
+    fail "rollback not flagged: $(cat "$WORK/out")"
 echo "repair tamper passed"

@@ -137,6 +137,28 @@ int ds__patch_dec_new(ds__patch_dec **out, const void *base, size_t base_len, co
     return 0;
 }
 
+/* One decoding step from in into o, passed on to the sink, counted against
+ * the limit; sets frame_done at the frame's end. */
+static int patch_dec_step(ds__patch_dec *p, ZSTD_outBuffer *o, ZSTD_inBuffer *in)
+{
+    size_t ret = ZSTD_decompressStream(p->dctx, o, in);
+    int err;
+    if (ZSTD_isError(ret))
+        return ds__error_set(DS_EINTEGRITY, "the patch does not expand: zstd: %s",
+                             ZSTD_getErrorName(ret));
+    if (o->pos) {
+        p->produced += o->pos;
+        if (p->produced > DS_BUNDLE_MAX_PATCH_SIZE)
+            return ds__error_set(DS_ELIMIT, "the patch expands to more than %llu bytes",
+                                 (unsigned long long)DS_BUNDLE_MAX_PATCH_SIZE);
+        if ((err = p->sink->write(p->sink->ctx, p->obuf, o->pos)) < 0)
+            return err;
+    }
+    if (ret == 0)
+        p->frame_done = 1;
+    return 0;
+}
+
 int ds__patch_dec_write(void *ctx, const void *buf, size_t len)
 {
     ds__patch_dec *p = ctx;
@@ -150,47 +172,19 @@ int ds__patch_dec_write(void *ctx, const void *buf, size_t len)
     }
     while (in.pos < in.size) {
         ZSTD_outBuffer o = {p->obuf, p->ocap, 0};
-        size_t ret;
         if (p->frame_done)
             return ds__error_set(DS_EINTEGRITY, "data after the patch's zstd frame");
-        ret = ZSTD_decompressStream(p->dctx, &o, &in);
-        if (ZSTD_isError(ret))
-            return ds__error_set(DS_EINTEGRITY, "the patch does not expand: zstd: %s",
-                                 ZSTD_getErrorName(ret));
-        if (o.pos) {
-            p->produced += o.pos;
-            if (p->produced > DS_BUNDLE_MAX_PATCH_SIZE)
-                return ds__error_set(DS_ELIMIT, "the patch expands to more than %llu bytes",
-                                     (unsigned long long)DS_BUNDLE_MAX_PATCH_SIZE);
-            if ((err = p->sink->write(p->sink->ctx, p->obuf, o.pos)) < 0)
-                return err;
-        }
-        if (ret == 0)
-            p->frame_done = 1;
-        else if (in.pos == in.size && o.pos < o.size)
+        if ((err = patch_dec_step(p, &o, &in)) < 0)
+            return err;
+        if (!p->frame_done && in.pos == in.size && o.pos < o.size)
             break;
     }
     /* flush what the decoder still holds for this input */
-    for (;;) {
+    while (!p->frame_done) {
         ZSTD_outBuffer o = {p->obuf, p->ocap, 0};
         ZSTD_inBuffer none = {NULL, 0, 0};
-        size_t ret;
-        if (p->frame_done)
-            break;
-        ret = ZSTD_decompressStream(p->dctx, &o, &none);
-        if (ZSTD_isError(ret))
-            return ds__error_set(DS_EINTEGRITY, "the patch does not expand: zstd: %s",
-                                 ZSTD_getErrorName(ret));
-        if (o.pos) {
-            p->produced += o.pos;
-            if (p->produced > DS_BUNDLE_MAX_PATCH_SIZE)
-                return ds__error_set(DS_ELIMIT, "the patch expands to more than %llu bytes",
-                                     (unsigned long long)DS_BUNDLE_MAX_PATCH_SIZE);
-            if ((err = p->sink->write(p->sink->ctx, p->obuf, o.pos)) < 0)
-                return err;
-        }
-        if (ret == 0)
-            p->frame_done = 1;
+        if ((err = patch_dec_step(p, &o, &none)) < 0)
+            return err;
         if (o.pos < o.size)
             break;
     }

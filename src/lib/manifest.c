@@ -110,28 +110,49 @@ static int ds__record_has_id(const ds_manifest_record *r, const char *id)
     return 0;
 }
 
-int ds_manifest_record_add_unchanged(ds_manifest_record *r, const char *id, unsigned revision)
+/* Append a document (id copied) to one of a record's arrays, after the
+ * checks both kinds share: a valid id and revision, not yet in the record. */
+static int ds__record_push(ds_manifest_doc **arr, size_t *count, const ds_manifest_record *r,
+                           const char *id, unsigned revision, ds_doc_status status,
+                           ds_manifest_doc **out)
 {
     ds_manifest_doc *grown, *d;
+    if (ds__record_has_id(r, id))
+        return ds__error_set(DS_EINVALID, "document id \"%s\" appears twice in one snapshot", id);
+    grown = ds__realloc(*arr, (*count + 1) * sizeof **arr);
+    if (!grown)
+        return DS_ENOMEM;
+    *arr = grown;
+    d = &grown[*count];
+    memset(d, 0, sizeof *d);
+    if (!(d->id = ds__strdup(id)))
+        return DS_ENOMEM;
+    d->revision = revision;
+    d->status = status;
+    (*count)++;
+    *out = d;
+    return 0;
+}
+
+/* The checks of an id and a revision number. */
+static int ds__doc_check(const char *id, unsigned revision)
+{
     int err;
     if ((err = ds__manifest_check_id(id)) < 0)
         return err;
     if (revision == 0)
         return ds__error_set(DS_EINVALID, "%s: revision 0 (revisions start at 1)", id);
-    if (ds__record_has_id(r, id))
-        return ds__error_set(DS_EINVALID, "document id \"%s\" appears twice in one snapshot", id);
-    grown = ds__realloc(r->unchanged, (r->unchanged_count + 1) * sizeof *r->unchanged);
-    if (!grown)
-        return DS_ENOMEM;
-    r->unchanged = grown;
-    d = &r->unchanged[r->unchanged_count];
-    memset(d, 0, sizeof *d);
-    if (!(d->id = ds__strdup(id)))
-        return DS_ENOMEM;
-    d->revision = revision;
-    d->status = DS_DOC_UNCHANGED;
-    r->unchanged_count++;
     return 0;
+}
+
+int ds_manifest_record_add_unchanged(ds_manifest_record *r, const char *id, unsigned revision)
+{
+    ds_manifest_doc *d;
+    int err;
+    if ((err = ds__doc_check(id, revision)) < 0)
+        return err;
+    return ds__record_push(&r->unchanged, &r->unchanged_count, r, id, revision, DS_DOC_UNCHANGED,
+                           &d);
 }
 
 int ds_manifest_unchanged_digest(char out[DS_SHA256_HEX_SIZE], const ds_manifest_doc *sightings,
@@ -165,32 +186,19 @@ int ds_manifest_record_add_doc(ds_manifest_record *r, const char *id, unsigned r
                                ds_doc_status status, const char *content_sha256,
                                const char *original_sha256)
 {
-    ds_manifest_doc *grown, *d;
+    ds_manifest_doc *d;
     int err;
 
-    if ((err = ds__manifest_check_id(id)) < 0)
+    if ((err = ds__doc_check(id, revision)) < 0)
         return err;
-    if (revision == 0)
-        return ds__error_set(DS_EINVALID, "%s: revision 0 (revisions start at 1)", id);
     if ((unsigned)status > DS_DOC_UNCHANGED)
         return ds__error_set(DS_EINVALID, "%s: invalid status %d", id, (int)status);
     if (!ds__is_sha256_hex(content_sha256) || !ds__is_sha256_hex(original_sha256))
         return ds__error_set(DS_EINVALID, "%s: a digest is not 64 lowercase hex digits", id);
-    if (ds__record_has_id(r, id))
-        return ds__error_set(DS_EINVALID, "document id \"%s\" appears twice in one snapshot", id);
-    grown = ds__realloc(r->docs, (r->doc_count + 1) * sizeof *r->docs);
-    if (!grown)
-        return DS_ENOMEM;
-    r->docs = grown;
-    d = &r->docs[r->doc_count];
-    memset(d, 0, sizeof *d);
-    if (!(d->id = ds__strdup(id)))
-        return DS_ENOMEM;
-    d->revision = revision;
-    d->status = status;
+    if ((err = ds__record_push(&r->docs, &r->doc_count, r, id, revision, status, &d)) < 0)
+        return err;
     memcpy(d->content_sha256, content_sha256, DS_SHA256_HEX_SIZE);
     memcpy(d->original_sha256, original_sha256, DS_SHA256_HEX_SIZE);
-    r->doc_count++;
     return 0;
 }
 

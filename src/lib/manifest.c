@@ -117,6 +117,7 @@ static int ds__record_push(ds_manifest_doc **arr, size_t *count, const ds_manife
                            ds_manifest_doc **out)
 {
     ds_manifest_doc *grown, *d;
+    *out = NULL;
     if (ds__record_has_id(r, id))
         return ds__error_set(DS_EINVALID, "document id \"%s\" appears twice in one snapshot", id);
     grown = ds__realloc(*arr, (*count + 1) * sizeof **arr);
@@ -147,7 +148,7 @@ static int ds__doc_check(const char *id, unsigned revision)
 
 int ds_manifest_record_add_unchanged(ds_manifest_record *r, const char *id, unsigned revision)
 {
-    ds_manifest_doc *d;
+    ds_manifest_doc *d = NULL;
     int err;
     if ((err = ds__doc_check(id, revision)) < 0)
         return err;
@@ -186,7 +187,7 @@ int ds_manifest_record_add_doc(ds_manifest_record *r, const char *id, unsigned r
                                ds_doc_status status, const char *content_sha256,
                                const char *original_sha256)
 {
-    ds_manifest_doc *d;
+    ds_manifest_doc *d = NULL;
     int err;
 
     if ((err = ds__doc_check(id, revision)) < 0)

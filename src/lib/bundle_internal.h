@@ -164,4 +164,11 @@ int ds__compressed_size(uint64_t *out, const void *content, size_t len, int leve
 /* A ds_sink that discards. */
 int ds__null_sink_write(void *ctx, const void *buf, size_t len);
 
+/* Write a file made from the bundle at path to out_path ("-": standard
+ * output) by fill(ctx, fd, name): through a temporary file renamed into place
+ * when complete (discarded on failure); never over path itself (DS_EINVALID).
+ * Returns fill's error, or DS_EIO, DS_ENOMEM. */
+int ds__bundle_write_out(const char *path, const char *out_path,
+                         int (*fill)(void *ctx, int fd, const char *name), void *ctx);
+
 #endif

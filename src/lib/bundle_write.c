@@ -1914,38 +1914,28 @@ done:
     return err;
 }
 
-int ds_bundle_export(const char *path, const char *out_path, const ds_bundle_base_provider *bases)
+int ds__bundle_write_out(const char *path, const char *out_path,
+                         int (*fill)(void *ctx, int fd, const char *name), void *ctx)
 {
-    ds_bundle_info *info = NULL;
     ds__outfile of;
     char *dir = NULL;
     int opened = 0, err;
+    struct stat a, b;
 
-    if ((err = ds_bundle_read_info(&info, path)) < 0)
-        return err;
-    {
-        /* never over the bundle itself (a vault's thin bundle would change
-         * its bytes, which the manifest records) */
-        struct stat a, b;
-        if (strcmp(out_path, "-") != 0 && stat(path, &a) == 0 && stat(out_path, &b) == 0 &&
-            a.st_dev == b.st_dev && a.st_ino == b.st_ino) {
-            err = ds__error_set(DS_EINVALID,
-                                "%s: is the bundle being exported; choose another file", out_path);
-            goto done;
-        }
-    }
-    if (strcmp(out_path, "-") == 0) {
-        err = export_entries(path, STDOUT_FILENO, "standard output", info, bases);
-        goto done;
-    }
-    if (!(dir = ds__dirname(out_path))) {
-        err = DS_ENOMEM;
-        goto done;
-    }
+    /* never over the bundle itself (a vault's thin bundle would change its
+     * bytes, which the manifest records) */
+    if (strcmp(out_path, "-") != 0 && stat(path, &a) == 0 && stat(out_path, &b) == 0 &&
+        a.st_dev == b.st_dev && a.st_ino == b.st_ino)
+        return ds__error_set(DS_EINVALID, "%s: is the bundle being exported; choose another file",
+                             out_path);
+    if (strcmp(out_path, "-") == 0)
+        return fill(ctx, STDOUT_FILENO, "standard output");
+    if (!(dir = ds__dirname(out_path)))
+        return DS_ENOMEM;
     if ((err = ds__outfile_open(&of, out_path, dir, 0644)) < 0)
         goto done;
     opened = 1;
-    if ((err = export_entries(path, of.fd, out_path, info, bases)) < 0)
+    if ((err = fill(ctx, of.fd, out_path)) < 0)
         goto done;
     opened = 0;
     err = ds__outfile_commit(&of, out_path, dir, out_path);
@@ -1953,6 +1943,33 @@ done:
     if (opened)
         ds__outfile_discard(&of);
     free(dir);
+    return err;
+}
+
+typedef struct export_ctx {
+    const char *path;
+    const ds_bundle_info *info;
+    const ds_bundle_base_provider *bases;
+} export_ctx;
+
+static int export_fill(void *ctx, int fd, const char *name)
+{
+    const export_ctx *x = ctx;
+    return export_entries(x->path, fd, name, x->info, x->bases);
+}
+
+int ds_bundle_export(const char *path, const char *out_path, const ds_bundle_base_provider *bases)
+{
+    ds_bundle_info *info = NULL;
+    export_ctx x;
+    int err;
+
+    if ((err = ds_bundle_read_info(&info, path)) < 0)
+        return err;
+    x.path = path;
+    x.info = info;
+    x.bases = bases;
+    err = ds__bundle_write_out(path, out_path, export_fill, &x);
     ds_bundle_info_free(info);
     return err;
 }

@@ -539,73 +539,54 @@ static int ds__bundle_is_thin(const char *bpath)
     return err < 0 ? err : thin;
 }
 
-/* Copy a bundle file as it is to out_path ("-": standard output), through
- * a temporary file renamed into place; never over the bundle itself. Its
- * entries are read and checked first (export's promise). */
-static int ds__copy_bundle(const char *bpath, const char *out_path, const char *what)
+/* A bundle file as it is, to fd; its entries are read and checked first
+ * (export's promise). */
+typedef struct ds__copy_ctx {
+    const char *bpath, *what;
+} ds__copy_ctx;
+
+static int ds__copy_fill(void *ctx, int out, const char *name)
 {
-    ds__outfile of;
-    char *dir = NULL, buf[65536];
-    int in = -1, out = STDOUT_FILENO, opened = 0, err;
-    struct stat a, b;
+    const ds__copy_ctx *c = ctx;
+    char buf[65536];
     ds_report *rep = NULL;
     ds_bundle_verify_options vo = DS_BUNDLE_VERIFY_OPTIONS_INIT;
+    size_t i;
+    int in = -1, err = 0;
 
-    if (strcmp(out_path, "-") != 0 && stat(bpath, &a) == 0 && stat(out_path, &b) == 0 &&
-        a.st_dev == b.st_dev && a.st_ino == b.st_ino)
-        return ds__error_set(DS_EINVALID, "%s: is the bundle being exported; choose another file",
-                             out_path);
     /* every entry against MANIFEST (no keys: the signature is the reader's to check) */
-    if ((err = ds_bundle_verify(&rep, bpath, &vo, NULL)) < 0)
+    if ((err = ds_bundle_verify(&rep, c->bpath, &vo, NULL)) < 0)
         return err;
-    {
-        size_t i;
-        for (i = 0; i < rep->count && err == 0; i++)
-            if (rep->checks[i].result == DS_CHECK_FAIL &&
-                strcmp(rep->checks[i].name, "signature") &&
-                strcmp(rep->checks[i].name, "trusted-comment"))
-                err = ds__error_set(DS_EINTEGRITY, "%s: %s: %s", what, rep->checks[i].name,
-                                    rep->checks[i].detail ? rep->checks[i].detail : "failed");
-        ds_report_free(rep);
-        if (err < 0)
-            return err;
-    }
-    if ((err = ds__open_regular(&in, bpath, what)) < 0)
+    for (i = 0; i < rep->count && err == 0; i++)
+        if (rep->checks[i].result == DS_CHECK_FAIL && strcmp(rep->checks[i].name, "signature") &&
+            strcmp(rep->checks[i].name, "trusted-comment"))
+            err = ds__error_set(DS_EINTEGRITY, "%s: %s: %s", c->what, rep->checks[i].name,
+                                rep->checks[i].detail ? rep->checks[i].detail : "failed");
+    ds_report_free(rep);
+    if (err < 0 || (err = ds__open_regular(&in, c->bpath, c->what)) < 0)
         return err;
-    if (strcmp(out_path, "-") != 0) {
-        if (!(dir = ds__dirname(out_path))) {
-            err = DS_ENOMEM;
-            goto done;
-        }
-        if ((err = ds__outfile_open(&of, out_path, dir, 0644)) < 0)
-            goto done;
-        opened = 1;
-        out = of.fd;
-    }
     for (;;) {
         ssize_t n = read(in, buf, sizeof buf);
         if (n < 0 && errno == EINTR)
             continue;
         if (n < 0) {
-            err = ds__error_errno(DS_EIO, errno, what);
-            goto done;
-        }
-        if (n == 0)
+            err = ds__error_errno(DS_EIO, errno, c->what);
             break;
-        if ((err = ds__write_all(out, buf, (size_t)n, opened ? out_path : "standard output")) < 0)
-            goto done;
+        }
+        if (n == 0 || (err = ds__write_all(out, buf, (size_t)n, name)) < 0)
+            break;
     }
-    if (opened) {
-        opened = 0;
-        err = ds__outfile_commit(&of, out_path, dir, out_path);
-    }
-done:
-    if (opened)
-        ds__outfile_discard(&of);
-    if (in >= 0)
-        close(in);
-    free(dir);
+    close(in);
     return err;
+}
+
+/* Copy a bundle file as it is to out_path ("-": standard output). */
+static int ds__copy_bundle(const char *bpath, const char *out_path, const char *what)
+{
+    ds__copy_ctx c;
+    c.bpath = bpath;
+    c.what = what;
+    return ds__bundle_write_out(bpath, out_path, ds__copy_fill, &c);
 }
 
 /* The record of seq (found in the index, read and parsed from the manifest)

@@ -5,12 +5,10 @@
  *
  * Environment:
  *   DS_FAULT_DIR    only files whose path starts with this prefix are faulted
- *   DS_FAULT_OP     write | fsync | rename | pread-flip | any   (default any;
- *                   pread-flip is never chosen by any: the Nth pread(2) of a
- *                   matching file succeeds but its first byte comes back
- *                   flipped, as a damaged disk would return it)
- *   DS_FAULT_AT     fail the Nth matching call (1-based); later calls succeed
- *   DS_FAULT_ERRNO  ENOSPC (default) or EIO
+ *   DS_FAULT_OP     write (write(2) and pwrite(2)) | fsync | rename | pread-flip | any   (default
+ * any; pread-flip is never chosen by any: the Nth pread(2) of a matching file succeeds but its
+ * first byte comes back flipped, as a damaged disk would return it) DS_FAULT_AT     fail the Nth
+ * matching call (1-based); later calls succeed DS_FAULT_ERRNO  ENOSPC (default) or EIO
  *   DS_FAULT_SHORT  when set, a faulted write writes half its bytes first
  * The count of matching calls is written to $DS_FAULT_COUNT_FILE at exit
  * when that variable is set, so a test can loop N = 1.. until no fault fires.
@@ -64,8 +62,8 @@ static int should_fail(const char *op)
     if ((want && strcmp(want, "any") != 0 && strcmp(want, op) != 0) ||
         ((!want || strcmp(want, "any") == 0) && strcmp(op, "pread-flip") == 0))
         return 0;
-    calls++;
-    if (!at || atol(at) != calls)
+    /* (seal's threads write and read spools at once) */
+    if (!at || atol(at) != __atomic_add_fetch(&calls, 1, __ATOMIC_SEQ_CST))
         return 0;
     {
         const char *e = getenv("DS_FAULT_ERRNO");
@@ -80,7 +78,7 @@ __attribute__((destructor)) static void report_count(void)
     if (f) {
         FILE *o = fopen(f, "w");
         if (o) {
-            fprintf(o, "%ld\n", calls);
+            fprintf(o, "%ld\n", __atomic_load_n(&calls, __ATOMIC_SEQ_CST));
             fclose(o);
         }
     }
@@ -100,6 +98,22 @@ ssize_t write(int fd, const void *buf, size_t n)
         return -1;
     }
     return real(fd, buf, n);
+}
+
+ssize_t pwrite(int fd, const void *buf, size_t n, off_t off)
+{
+    static ssize_t (*real)(int, const void *, size_t, off_t);
+    if (!real)
+        real = (ssize_t(*)(int, const void *, size_t, off_t))dlsym(RTLD_NEXT, "pwrite");
+    if (fd_in_dir(fd) && should_fail("write")) {
+        int e = errno;
+        if (getenv("DS_FAULT_SHORT") && n > 1) {
+            real(fd, buf, n / 2, off);
+            errno = e;
+        }
+        return -1;
+    }
+    return real(fd, buf, n, off);
 }
 
 int fsync(int fd)

@@ -906,7 +906,9 @@ static size_t count_files(const char *dir)
     return n;
 }
 
-Test(bundle_writer, fails_when_a_large_original_changes_before_finish)
+/* A regular file of size bytes (over 1 MiB: read again by finish() rather
+ * than spooled) that changes between add and finish fails the bundle. */
+static void check_changed_before_finish(size_t size)
 {
     fx f;
     ds_bundle_writer *w = NULL;
@@ -917,9 +919,8 @@ Test(bundle_writer, fails_when_a_large_original_changes_before_finish)
     FILE *fp;
 
     fx_init(&f);
-    /* over 1 MiB: read again by finish() rather than spooled */
     big = path_join(f.dir, "long.txt");
-    write_long_text(big, 1200000);
+    write_long_text(big, size);
     o.out_dir = f.dir;
     cr_assert_eq(ds_bundle_writer_new(&w, f.key, &o), 0);
     cr_assert_eq(ds_bundle_writer_add_file(w, big, NULL, NULL, NULL), 0, "%s", ds_error_last());
@@ -934,7 +935,7 @@ Test(bundle_writer, fails_when_a_large_original_changes_before_finish)
     ds_bundle_writer_free(w);
     cr_assert_eq(count_files(f.dir), 3, "nothing but the inputs may remain");
     /* grown */
-    write_long_text(big, 1200000);
+    write_long_text(big, size);
     cr_assert_eq(ds_bundle_writer_new(&w, f.key, &o), 0);
     cr_assert_eq(ds_bundle_writer_add_file(w, big, NULL, NULL, NULL), 0);
     fp = fopen(big, "a");
@@ -947,6 +948,102 @@ Test(bundle_writer, fails_when_a_large_original_changes_before_finish)
     free(data);
     free(big);
     fx_fini(&f);
+}
+
+/* The decompressed bytes of the zstd frame at data (n bytes); *size gets their count. */
+static char *frame_bytes(const char *data, size_t n, size_t *size)
+{
+    ZSTD_DCtx *d = ZSTD_createDCtx();
+    ZSTD_inBuffer in = {data, n, 0};
+    size_t cap = 1 << 20, ret = 1;
+    char *out = malloc(cap);
+    *size = 0;
+    while (ret != 0) {
+        ZSTD_outBuffer o;
+        if (*size == cap)
+            out = realloc(out, cap *= 2);
+        o.dst = out;
+        o.size = cap;
+        o.pos = *size;
+        ret = ZSTD_decompressStream(d, &o, &in);
+        cr_assert(!ZSTD_isError(ret), "%s", ZSTD_getErrorName(ret));
+        *size = o.pos;
+        cr_assert(ret == 0 || in.pos < in.size || o.pos == o.size, "frame cut short");
+    }
+    ZSTD_freeDCtx(d);
+    return out;
+}
+
+/* Over 8 MiB of documents and originals: three frames, the head (MANIFEST,
+ * MANIFEST.minisig, snapshot.json), the documents and originals, and the
+ * end of the archive padded as ever (to 10240 bytes past the last 65536). */
+Test(bundle_writer, a_large_bundle_is_written_as_three_frames)
+{
+    fx f;
+    ds_bundle_writer *w = NULL;
+    ds_bundle_options o = DS_BUNDLE_OPTIONS_INIT;
+    ds_report *r;
+    char id[DS_SHA256_HEX_SIZE], *p = NULL, *big, *data, *head;
+    size_t len, off = 0, sizes[4], nframes = 0, total = 0, k;
+
+    fx_init(&f);
+    big = path_join(f.dir, "long.txt");
+    write_long_text(big, 4500000);
+    o.out_dir = f.dir;
+    cr_assert_eq(ds_bundle_writer_new(&w, f.key, &o), 0);
+    cr_assert_eq(ds_bundle_writer_add_file(w, big, NULL, NULL, NULL), 0, "%s", ds_error_last());
+    cr_assert_eq(ds_bundle_writer_add_file(w, f.article, NULL, NULL, NULL), 0);
+    cr_assert_eq(ds_bundle_writer_finish(w, NULL, id, &p), 0, "%s", ds_error_last());
+    ds_bundle_writer_free(w);
+    data = tu_read(p, &len);
+    while (off < len) {
+        size_t n = ZSTD_findFrameCompressedSize(data + off, len - off);
+        cr_assert(!ZSTD_isError(n));
+        cr_assert_lt(nframes, 4);
+        head = frame_bytes(data + off, n, &sizes[nframes++]);
+        if (nframes == 1) {
+            /* exactly three ustar entries */
+            static const char *const names[] = {"MANIFEST", "MANIFEST.minisig", "snapshot.json"};
+            size_t at = 0, k;
+            for (k = 0; k < 3; k++) {
+                cr_assert_lt(at, sizes[0]);
+                cr_assert_str_eq(head + at, names[k]);
+                at += 512 + (strtoull(head + at + 124, NULL, 8) + 511) / 512 * 512;
+            }
+            cr_assert_eq(at, sizes[0]);
+        }
+        if (nframes == 3)
+            for (k = 0; k < sizes[2]; k++)
+                cr_assert_eq(head[k], 0);
+        free(head);
+        off += n;
+    }
+    cr_assert_eq(nframes, 3);
+    total = sizes[0] + sizes[1] + sizes[2];
+    cr_assert_eq(sizes[0] % 512, 0);
+    cr_assert_eq(sizes[1] % 512, 0);
+    cr_assert_gt(sizes[1], (size_t)8 << 20);
+    cr_assert_geq(sizes[2], 1024);
+    cr_assert_eq(total % 65536 % 10240, 0, "%zu bytes of tar", total);
+    r = verify(&f, p);
+    cr_assert(ds_report_ok(r));
+    ds_report_free(r);
+    free(data);
+    free(p);
+    free(big);
+    fx_fini(&f);
+}
+
+Test(bundle_writer, fails_when_a_large_original_changes_before_finish)
+{
+    check_changed_before_finish(1200000);
+}
+
+/* Over 8 MiB of documents and originals: the failure happens in the thread
+ * that compresses them while the head is made, and is reported the same. */
+Test(bundle_writer, fails_when_the_original_of_a_split_bundle_changes_before_finish)
+{
+    check_changed_before_finish(9000000);
 }
 
 Test(bundle_writer, a_small_original_is_sealed_as_it_was_read)

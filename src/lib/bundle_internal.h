@@ -22,6 +22,13 @@
 #define DS__BUNDLE_JOB_SIZE (4 << 20)
 #endif
 
+/* Bytes of documents and originals from which the writer compresses them
+ * as a zstd frame of their own, while the head is made (see
+ * ds_bundle_writer_finish()): two jobs of zstd's. */
+#ifndef DS__BUNDLE_SPLIT_MIN
+#define DS__BUNDLE_SPLIT_MIN ((uint64_t)2 * DS__BUNDLE_JOB_SIZE)
+#endif
+
 /* I/O block size for streaming entry data. */
 #define DS__BUNDLE_BLOCK (128 * 1024)
 

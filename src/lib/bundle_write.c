@@ -2,15 +2,17 @@
  * bundle_write.c - the streaming bundle writer.
  *
  * add_file() normalizes a document with ds_normalize_file(), spooling the
- * normalized text (and, for standard input or other non-regular files, the
- * original bytes) to unlinked temporary files in out_dir. finish() knows every
- * digest, so it writes MANIFEST and its signature first, then streams each
- * entry from the spools or the original files through libarchive's pax
- * writer into libzstd (multi-threaded; the output does not depend on the
- * number of threads) and into a temporary file that is fsynced and renamed.
+ * normalized text (and the original bytes of small files, standard input and
+ * other non-regular files) to unlinked temporary files in out_dir. finish()
+ * knows every digest, so it writes MANIFEST and its signature first, then
+ * streams each entry from the spools or the original files through
+ * libarchive's pax writer into libzstd (multi-threaded; the output does not
+ * depend on the number of threads) and into a temporary file that is fsynced
+ * and renamed. In a large bundle the entries after the head are compressed
+ * by another thread, into a spool, while the head is made (write_frame()).
  *
  * Memory is bounded regardless of the documents' sizes: stream buffers, the
- * zstd context (window and jobs of the chosen level), and per document its
+ * zstd contexts (window and jobs of the chosen level), and per document its
  * metadata.
  */
 #include "bundle_internal.h"
@@ -24,6 +26,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -897,6 +900,47 @@ done:
  * inside it gets 4 more spaces (JSON strings never hold a raw line break). */
 #define SNAPSHOT_FLAGS (JSON_INDENT(2) | JSON_PRESERVE_ORDER)
 
+/* Append o, serialized with SNAPSHOT_FLAGS into scratch, to out with depth
+ * spaces after each of its line breaks. */
+static int put_indented(ds__buf *out, const json_t *o, ds__buf *scratch, size_t depth)
+{
+    static const char spaces[] = "        ";
+    size_t len, k, lines = 0;
+    const char *p, *end;
+    char *w;
+    int err;
+
+    len = json_dumpb(o, scratch->ptr, scratch->cap, SNAPSHOT_FLAGS);
+    if (len > scratch->cap) {
+        ds__buf_clear(scratch);
+        if ((err = ds__buf_grow(scratch, len)) < 0)
+            return err;
+        len = json_dumpb(o, scratch->ptr, scratch->cap, SNAPSHOT_FLAGS);
+    }
+    if (len == 0 || len > scratch->cap)
+        return ds__error_set(DS_ERROR, "snapshot.json: could not serialize");
+    for (p = scratch->ptr, end = p + len; (p = memchr(p, '\n', (size_t)(end - p))) != NULL; p++)
+        lines++;
+    if (depth > sizeof spaces - 1 || lines > (SIZE_MAX - len) / (depth + 1) ||
+        (err = ds__buf_grow(out, len + lines * depth)) < 0)
+        return err < 0 ? err : ds__error_oom();
+    w = out->ptr + out->len;
+    for (p = scratch->ptr, k = 0; k <= lines; k++) {
+        const char *nl = k < lines ? memchr(p, '\n', (size_t)(end - p)) : end;
+        size_t n = (size_t)(nl - p) + (k < lines);
+        memcpy(w, p, n);
+        w += n;
+        p += n;
+        if (k < lines) {
+            memcpy(w, spaces, depth);
+            w += depth;
+        }
+    }
+    out->len = (size_t)(w - out->ptr);
+    out->ptr[out->len] = '\0';
+    return 0;
+}
+
 typedef struct snap_part {
     const ds_bundle_writer *w;
     const went *ents;
@@ -909,34 +953,24 @@ typedef struct snap_part {
 static int snapshot_docs(snap_part *sp)
 {
     ds__buf one = DS__BUF_INIT;
-    size_t i, k;
+    size_t i;
     int err = 0;
 
+    if ((err = ds__buf_grow(&one, 4096)) < 0)
+        return err;
     for (i = sp->from; i < sp->to; i++) {
         json_t *o = NULL;
         if (sp->w->docs[i].compact)
             continue; /* listed in "unchanged" */
         if ((err = snapshot_doc(&o, &sp->w->docs[i], sp->ents, sp->n)) < 0)
             goto done;
-        ds__buf_clear(&one);
-        if (json_dump_callback(o, json_to_buf, &one, SNAPSHOT_FLAGS) != 0) {
-            json_decref(o);
-            err = ds__error_set(DS_ERROR, "snapshot.json: could not serialize");
-            goto done;
-        }
-        json_decref(o);
         /* each element after a comma; the first one's is dropped when the
          * parts are joined */
-        if ((err = ds__buf_puts(&sp->out, ",\n    ")) < 0)
+        if ((err = ds__buf_puts(&sp->out, ",\n    ")) == 0)
+            err = put_indented(&sp->out, o, &one, 4);
+        json_decref(o);
+        if (err < 0)
             goto done;
-        for (k = 0; k < one.len;) {
-            const char *nl = memchr(one.ptr + k, '\n', one.len - k);
-            size_t end = nl ? (size_t)(nl - one.ptr) + 1 : one.len;
-            if ((err = ds__buf_put(&sp->out, one.ptr + k, end - k)) < 0 ||
-                (nl && (err = ds__buf_puts(&sp->out, "    ")) < 0))
-                goto done;
-            k = end;
-        }
     }
 done:
     ds__buf_free(&one);
@@ -977,22 +1011,10 @@ static int snapshot_unchanged(ds__buf *out, const ds_bundle_writer *w)
             goto done;
         }
     }
-    if ((err = ds_manifest_unchanged_digest(sum, sg, n)) < 0)
+    if ((err = ds_manifest_unchanged_digest(sum, sg, n)) < 0 ||
+        (err = ds__buf_puts(out, ",\n  \"unchanged\": ")) < 0 ||
+        (err = put_indented(out, o, &one, 2)) < 0)
         goto done;
-    if (json_dump_callback(o, json_to_buf, &one, SNAPSHOT_FLAGS) != 0) {
-        err = ds__error_set(DS_ERROR, "snapshot.json: could not serialize");
-        goto done;
-    }
-    if ((err = ds__buf_puts(out, ",\n  \"unchanged\": ")) < 0)
-        goto done;
-    for (k = 0; k < one.len;) {
-        const char *nl = memchr(one.ptr + k, '\n', one.len - k);
-        size_t end = nl ? (size_t)(nl - one.ptr) + 1 : one.len;
-        if ((err = ds__buf_put(out, one.ptr + k, end - k)) < 0 ||
-            (nl && (err = ds__buf_puts(out, "  ")) < 0))
-            goto done;
-        k = end;
-    }
     if ((err = ds__buf_puts(out, ",\n  \"unchanged_sha256\": \"")) < 0 ||
         (err = ds__buf_put(out, sum, 64)) < 0 || (err = ds__buf_putc(out, '"')) < 0)
         goto done;
@@ -1091,14 +1113,21 @@ done:
     return err;
 }
 
-/* The compressed output: libarchive's pax writer calls tar_write() with tar
- * blocks, which go through ZSTD_compressStream2() into the file. */
+/* The compressed output. libarchive's pax writer, unblocked, hands tar bytes
+ * to tar_write(); they are gathered in stage[] and fed through
+ * ZSTD_compressStream2() to a sink: the bundle file, or a spool holding a
+ * frame made ahead of time (see write_frame()). */
 typedef struct zout {
-    int fd;
+    ds_sink sink;
     const char *name;
     ZSTD_CCtx *cctx;
-    unsigned char *buf;
+    unsigned char *buf; /* compressed output, ZSTD_CStreamOutSize() bytes */
     size_t cap;
+    unsigned char *stage; /* tar bytes not yet given to zstd */
+    size_t staged;
+    uint64_t tar_bytes; /* tar bytes taken into this frame */
+    uint64_t dropped;   /* end-of-archive bytes dropped by tarz_end_tar() */
+    int dropping;
     int err; /* DS_E code of the first failure */
 } zout;
 
@@ -1112,7 +1141,7 @@ static int zout_run(zout *z, const void *data, size_t len, ZSTD_EndDirective mod
             return ds__error_set(DS_ERROR, "%s: zstd compression failed: %s", z->name,
                                  ZSTD_getErrorName(left));
         if (o.pos) {
-            int err = ds__write_all(z->fd, z->buf, o.pos, z->name);
+            int err = z->sink.write(z->sink.ctx, z->buf, o.pos);
             if (err < 0)
                 return err;
         }
@@ -1121,18 +1150,62 @@ static int zout_run(zout *z, const void *data, size_t len, ZSTD_EndDirective mod
     }
 }
 
+/* Tar bytes into the frame. The output depends only on the bytes, not on
+ * how they are cut into calls (no flushes before the frame's end). */
+static int zout_put(zout *z, const void *data, size_t len)
+{
+    int err;
+    z->tar_bytes += len;
+    if (z->staged + len > DS__BUNDLE_BLOCK) {
+        if ((err = zout_run(z, z->stage, z->staged, ZSTD_e_continue)) < 0)
+            return err;
+        z->staged = 0;
+    }
+    if (len >= DS__BUNDLE_BLOCK)
+        return zout_run(z, data, len, ZSTD_e_continue);
+    memcpy(z->stage + z->staged, data, len);
+    z->staged += len;
+    return 0;
+}
+
+/* End the frame (with an end directive of its own: zstd's multi-threaded
+ * mode ends a frame differently when the last input comes with it, and
+ * bundles have always been ended this way). */
+static int zout_end(zout *z)
+{
+    int err = zout_run(z, z->stage, z->staged, ZSTD_e_continue);
+    z->staged = 0;
+    return err < 0 ? err : zout_run(z, NULL, 0, ZSTD_e_end);
+}
+
 static la_ssize_t tar_write(struct archive *a, void *ctx, const void *buf, size_t len)
 {
     zout *z = ctx;
     int err;
     if (z->err)
         return -1;
-    if ((err = zout_run(z, buf, len, ZSTD_e_continue)) < 0) {
+    if (z->dropping) {
+        z->dropped += len;
+        return (la_ssize_t)len;
+    }
+    if ((err = zout_put(z, buf, len)) < 0) {
         z->err = err;
         archive_set_error(a, EIO, "%s", ds_error_last());
         return -1;
     }
     return (la_ssize_t)len;
+}
+
+/* A sink writing to a file descriptor. */
+typedef struct fd_sink {
+    int fd;
+    const char *name;
+} fd_sink;
+
+static int fd_sink_write(void *ctx, const void *data, size_t len)
+{
+    const fd_sink *f = ctx;
+    return ds__write_all(f->fd, data, len, f->name);
 }
 
 /* libarchive's error, or ours when the callback failed. */
@@ -1153,6 +1226,107 @@ static int tar_data(struct archive *a, const zout *z, const void *data, size_t l
             return tar_error(a, z, "data");
         p += n;
         len -= (size_t)n;
+    }
+    return 0;
+}
+
+/* One tar writer over one zstd frame (a bundle has one, or three: see
+ * ds_bundle_writer_finish()). */
+typedef struct tarz {
+    zout z;
+    struct archive *a;
+    struct archive_entry *ae;
+} tarz;
+
+static void tarz_free(tarz *t)
+{
+    if (t->a)
+        archive_write_free(t->a);
+    t->a = NULL;
+    archive_entry_free(t->ae);
+    t->ae = NULL;
+    ZSTD_freeCCtx(t->z.cctx);
+    t->z.cctx = NULL;
+    free(t->z.buf);
+    t->z.buf = NULL;
+    free(t->z.stage);
+    t->z.stage = NULL;
+}
+
+/* Start a frame into sink at the given zstd level: long-distance matching
+ * over a 2^DS__BUNDLE_WINDOW_LOG window when ldm is set; with threads > 0,
+ * zstd's multi-threaded mode with that many workers and a fixed job size
+ * (its output does not depend on the number of workers, while it differs
+ * from single-threaded mode: the writer always uses at least one). */
+static int tarz_open(tarz *t, const ds_sink *sink, const char *name, int level, int ldm,
+                     int threads)
+{
+    memset(t, 0, sizeof *t);
+    t->z.sink = *sink;
+    t->z.name = name;
+    t->z.cap = ZSTD_CStreamOutSize();
+    if (!(t->z.buf = ds__malloc(t->z.cap)) || !(t->z.stage = ds__malloc(DS__BUNDLE_BLOCK)))
+        return DS_ENOMEM;
+    if (!(t->z.cctx = ZSTD_createCCtx()) || !(t->a = archive_write_new()) ||
+        !(t->ae = archive_entry_new()))
+        return ds__error_oom();
+    if (ZSTD_isError(ZSTD_CCtx_setParameter(t->z.cctx, ZSTD_c_compressionLevel, level)) ||
+        ZSTD_isError(ZSTD_CCtx_setParameter(t->z.cctx, ZSTD_c_checksumFlag, 1)) ||
+        (ldm &&
+         (ZSTD_isError(ZSTD_CCtx_setParameter(t->z.cctx, ZSTD_c_enableLongDistanceMatching, 1)) ||
+          ZSTD_isError(
+              ZSTD_CCtx_setParameter(t->z.cctx, ZSTD_c_windowLog, DS__BUNDLE_WINDOW_LOG)))))
+        return ds__error_set(DS_ERROR, "%s: zstd rejected level %d", name, level);
+    if (threads > 0 &&
+        (ZSTD_isError(ZSTD_CCtx_setParameter(t->z.cctx, ZSTD_c_nbWorkers, threads)) ||
+         ZSTD_isError(ZSTD_CCtx_setParameter(t->z.cctx, ZSTD_c_jobSize, DS__BUNDLE_JOB_SIZE))))
+        return ds__error_set(DS_ERROR, "%s: this libzstd has no multi-threading support", name);
+    /* Unblocked: every byte reaches tar_write() as it is made, so that the
+     * end-of-archive blocks can be told apart (tarz_end_tar()). */
+    if (archive_write_set_format_pax_restricted(t->a) != ARCHIVE_OK ||
+        archive_write_set_bytes_per_block(t->a, 0) != ARCHIVE_OK ||
+        archive_write_open2(t->a, &t->z, NULL, tar_write, NULL, NULL) != ARCHIVE_OK)
+        return tar_error(t->a, &t->z, "open");
+    return 0;
+}
+
+/* Close the tar writer, dropping the end-of-archive blocks it writes: the
+ * archive may go on in the next frame (tarz_trailer() writes them). */
+static int tarz_end_tar(tarz *t)
+{
+    int rc;
+    /* the last entry's padding first: it is part of the entries */
+    if (archive_write_finish_entry(t->a) != ARCHIVE_OK)
+        return tar_error(t->a, &t->z, "close");
+    t->z.dropping = 1;
+    rc = archive_write_close(t->a);
+    t->z.dropping = 0;
+    if (rc != ARCHIVE_OK)
+        return tar_error(t->a, &t->z, "close");
+    if (t->z.dropped != 1024)
+        return ds__error_set(DS_ERROR, "%s: tar writer: ended with %llu bytes, not 1024", t->z.name,
+                             (unsigned long long)t->z.dropped);
+    return 0;
+}
+
+/* The end of the archive, total tar bytes into it: two zero blocks, then
+ * zeros up to the next multiple of 10240 bytes past the last multiple of
+ * 65536 (or to that 65536), as libarchive pads in 64 KiB blocks with a last
+ * block of 10240-byte records (what the bundle format has always had, and
+ * what GNU tar reads without a complaint). */
+static int tarz_trailer(tarz *t, uint64_t total)
+{
+    static const unsigned char zeros[1024];
+    uint64_t end = total + 1024, rem = end % 65536, pad = 0;
+    int err;
+    if (rem) {
+        uint64_t target = (rem + 10239) / 10240 * 10240;
+        pad = (target < 65536 ? target : 65536) - rem;
+    }
+    for (end = 1024 + pad; end > 0; end -= rem) {
+        rem = end < sizeof zeros ? end : sizeof zeros;
+        if ((err = zout_put(&t->z, zeros, (size_t)rem)) < 0)
+            return err;
     }
     return 0;
 }
@@ -1360,29 +1534,26 @@ static int any_html(const ds_bundle_writer *w)
     return 0;
 }
 
-static int write_archive(const ds_bundle_writer *w, int fd, const char *name, const went *ents,
-                         size_t n)
+/* One frame of a bundle: the tar bytes of ents[0..n) (n may be 0), then,
+ * when trailer is set, the end of the archive after `before` tar bytes of
+ * earlier frames. *tar_bytes (when not NULL) gets the entries' tar bytes.
+ * Stops early, failing, once *stop (when not NULL) is set. */
+static int write_frame(const ds_bundle_writer *w, int threads, const ds_sink *sink,
+                       const char *name, const went *ents, size_t n, int trailer, uint64_t before,
+                       uint64_t *tar_bytes, atomic_int *stop)
 {
-    struct archive *a = NULL;
-    struct archive_entry *ae = NULL;
     unsigned char *block = NULL;
     ds_sha256 *sha = NULL;
     XXH3_state_t *check = NULL;
-    zout z;
+    uint64_t entries;
+    tarz t;
     size_t i;
-    int err = 0;
+    int err;
 
-    memset(&z, 0, sizeof z);
-    z.fd = fd;
-    z.name = name;
-    z.cap = ZSTD_CStreamOutSize();
-    if (!(z.buf = ds__malloc(z.cap)) || !(block = ds__malloc(DS__BUNDLE_BLOCK))) {
-        err = DS_ENOMEM;
+    if ((err = tarz_open(&t, sink, name, w->level, any_html(w), threads)) < 0)
         goto done;
-    }
-    if (!(z.cctx = ZSTD_createCCtx()) || !(a = archive_write_new()) ||
-        !(ae = archive_entry_new())) {
-        err = ds__error_oom();
+    if (!(block = ds__malloc(DS__BUNDLE_BLOCK))) {
+        err = DS_ENOMEM;
         goto done;
     }
     if ((err = ds_sha256_new(&sha)) < 0)
@@ -1391,35 +1562,11 @@ static int write_archive(const ds_bundle_writer *w, int fd, const char *name, co
         err = ds__error_oom();
         goto done;
     }
-    if (ZSTD_isError(ZSTD_CCtx_setParameter(z.cctx, ZSTD_c_compressionLevel, w->level)) ||
-        ZSTD_isError(ZSTD_CCtx_setParameter(z.cctx, ZSTD_c_checksumFlag, 1)) ||
-        /* Long-distance matching over a 32 MiB window when there are HTML
-         * pages: pages of one site share their templates (13% smaller on
-         * 117 real news pages, for about 10% more time). Plain text gains
-         * nothing from it: each text already sits right before its
-         * original (see archive_order()). 2^25 keeps `zstd -d` within its
-         * default memory. */
-        (any_html(w) &&
-         (ZSTD_isError(ZSTD_CCtx_setParameter(z.cctx, ZSTD_c_enableLongDistanceMatching, 1)) ||
-          ZSTD_isError(ZSTD_CCtx_setParameter(z.cctx, ZSTD_c_windowLog, DS__BUNDLE_WINDOW_LOG))))) {
-        err = ds__error_set(DS_ERROR, "%s: zstd rejected level %d", name, w->level);
-        goto done;
-    }
-    /* Always at least one worker: the output is then the same for any
-     * number of workers (it differs from single-threaded mode). */
-    if (ZSTD_isError(ZSTD_CCtx_setParameter(z.cctx, ZSTD_c_nbWorkers, w->threads)) ||
-        ZSTD_isError(ZSTD_CCtx_setParameter(z.cctx, ZSTD_c_jobSize, DS__BUNDLE_JOB_SIZE))) {
-        err = ds__error_set(DS_ERROR, "%s: this libzstd has no multi-threading support", name);
-        goto done;
-    }
-    if (archive_write_set_format_pax_restricted(a) != ARCHIVE_OK ||
-        archive_write_set_bytes_per_block(a, 64 * 1024) != ARCHIVE_OK ||
-        archive_write_set_bytes_in_last_block(a, 10240) != ARCHIVE_OK ||
-        archive_write_open2(a, &z, NULL, tar_write, NULL, NULL) != ARCHIVE_OK) {
-        err = tar_error(a, &z, "open");
-        goto done;
-    }
     for (i = 0; i < n; i++) {
+        if (stop && atomic_load(stop)) {
+            err = ds__error_set(DS_ERROR, "%s: stopped", name);
+            goto done;
+        }
         if (ents[i].base) {
             /* a patch, or the entry from memory since it has been read already */
             went pe = ents[i];
@@ -1442,30 +1589,133 @@ static int write_archive(const ds_bundle_writer *w, int fd, const char *name, co
                 pe.mem = content.ptr ? content.ptr : "";
                 pe.src = SRC_MEM;
             }
-            err = write_entry(a, &z, w, &pe, ae, block, sha, check);
+            err = write_entry(t.a, &t.z, w, &pe, t.ae, block, sha, check);
             ds__buf_free(&content);
             ds__buf_free(&patch);
             if (err < 0)
                 goto done;
             continue;
         }
-        if ((err = write_entry(a, &z, w, &ents[i], ae, block, sha, check)) < 0)
+        if ((err = write_entry(t.a, &t.z, w, &ents[i], t.ae, block, sha, check)) < 0)
             goto done;
     }
-    if (archive_write_close(a) != ARCHIVE_OK) {
-        err = tar_error(a, &z, "close");
+    if ((err = tarz_end_tar(&t)) < 0)
         goto done;
-    }
-    if ((err = zout_run(&z, NULL, 0, ZSTD_e_end)) < 0)
+    entries = t.z.tar_bytes;
+    if ((trailer && (err = tarz_trailer(&t, before + entries)) < 0) || (err = zout_end(&t.z)) < 0)
         goto done;
+    if (tar_bytes)
+        *tar_bytes = entries;
 done:
-    if (a)
-        archive_write_free(a);
-    archive_entry_free(ae);
-    ZSTD_freeCCtx(z.cctx);
+    tarz_free(&t);
     XXH3_freeState(check);
     ds_sha256_free(sha);
-    free(z.buf);
+    free(block);
+    return err;
+}
+
+/* The documents and originals of a large bundle, compressed as a frame of
+ * their own by another thread while the head (snapshot.json, MANIFEST, its
+ * signature) is made and written: into a spool until the head is in the
+ * bundle file, then (body_attach()) the spool is copied there and the rest
+ * of the frame goes straight after it. */
+typedef struct body_job {
+    const ds_bundle_writer *w;
+    const went *ents;
+    size_t n;
+    const char *name;
+    uint64_t tar_bytes;
+    atomic_int stop;
+    pthread_t thread;
+    int err;
+    char *msg;
+    pthread_mutex_t lock; /* guards what follows */
+    spool out;
+    int fd;              /* the bundle file once attached, else -1 */
+    const char *fd_name; /* its name in messages */
+    int locked;          /* lock initialized */
+} body_job;
+
+static int body_write(void *ctx, const void *data, size_t len)
+{
+    body_job *b = ctx;
+    int err;
+    pthread_mutex_lock(&b->lock);
+    err =
+        b->fd >= 0 ? ds__write_all(b->fd, data, len, b->fd_name) : spool_write(&b->out, data, len);
+    pthread_mutex_unlock(&b->lock);
+    return err;
+}
+
+static int body_run(body_job *b)
+{
+    ds_sink sink = {body_write, b};
+    int err = write_frame(b->w, b->w->threads, &sink, b->name, b->ents, b->n, 0, 0, &b->tar_bytes,
+                          &b->stop);
+    if (err == 0) {
+        pthread_mutex_lock(&b->lock);
+        if (b->fd < 0)
+            err = spool_flush(&b->out);
+        pthread_mutex_unlock(&b->lock);
+    }
+    return err;
+}
+
+static void *body_worker(void *arg)
+{
+    body_job *b = arg;
+    if ((b->err = body_run(b)) < 0)
+        b->msg = ds__strdup(ds_error_last());
+    return NULL;
+}
+
+/* Copy what the body job has spooled to the bundle file fd (checking that
+ * it comes back from the spool as written: see struct spool), and send the
+ * rest of its frame there. */
+static int body_attach(body_job *b, int fd, const char *name)
+{
+    unsigned char *block = ds__malloc(DS__BUNDLE_BLOCK);
+    XXH3_state_t *check = XXH3_createState();
+    uint64_t off = 0;
+    int err = 0;
+
+    pthread_mutex_lock(&b->lock);
+    if (!block || !check) {
+        err = ds__error_oom();
+        goto done;
+    }
+    if ((err = spool_flush(&b->out)) < 0)
+        goto done;
+    XXH3_64bits_reset(check);
+    while (off < b->out.flushed) {
+        uint64_t left = b->out.flushed - off;
+        size_t want = left < DS__BUNDLE_BLOCK ? (size_t)left : DS__BUNDLE_BLOCK, got = 0;
+        int rc = read_full(b->out.fd, block, want, off, 1, &got);
+        if (rc < 0) {
+            err = ds__error_errno(DS_EIO, -rc, "spool file");
+            goto done;
+        }
+        if (got < want) {
+            err = ds__error_set(DS_EIO, "%s: spool file cut short", name);
+            goto done;
+        }
+        if (XXH3_64bits_update(check, block, got) != XXH_OK) {
+            err = ds__error_oom();
+            goto done;
+        }
+        if ((err = ds__write_all(fd, block, got, name)) < 0)
+            goto done;
+        off += got;
+    }
+    if (XXH3_64bits_digest(check) != XXH3_64bits_digest(b->out.check)) {
+        err = ds__error_set(DS_EIO, "%s: spool file damaged (checksum mismatch)", name);
+        goto done;
+    }
+    b->fd = fd;
+    b->fd_name = name;
+done:
+    pthread_mutex_unlock(&b->lock);
+    XXH3_freeState(check);
     free(block);
     return err;
 }
@@ -1499,17 +1749,16 @@ static int pair_cmp(const void *a, const void *b)
     return c ? c : strcmp(x->original->path, y->original->path);
 }
 
-/* The archive order: MANIFEST, MANIFEST.minisig, snapshot.json, then each
- * normalized text in bytewise order of its content hash, each followed by
- * the originals it was made from that were not written before, then the
+/* The archive order after MANIFEST, MANIFEST.minisig and snapshot.json:
+ * each normalized text in bytewise order of its content hash, each followed
+ * by the originals it was made from that were not written before, then the
  * remaining originals (of unchanged documents kept for their bytes) in
- * bytewise order. A text and
- * its original are mostly the same words, so zstd finds the second within
- * its window (sorting all texts before all originals would put them a
- * whole documents/ section apart). ents (n entries, snapshot.json last) is
- * sorted by path; *out gets n + 2 entries, owned by the caller. */
-static int archive_order(const ds_bundle_writer *w, const went head[2], const went *ents, size_t n,
-                         went **out)
+ * bytewise order. A text and its original are mostly the same words, so
+ * zstd finds the second within its window (sorting all texts before all
+ * originals would put them a whole documents/ section apart). ents (n
+ * entries, without snapshot.json) is sorted by path; *out gets the n
+ * entries in archive order, owned by the caller. */
+static int archive_order(const ds_bundle_writer *w, const went *ents, size_t n, went **out)
 {
     pair *pairs = NULL;
     unsigned char *written = NULL;
@@ -1518,7 +1767,7 @@ static int archive_order(const ds_bundle_writer *w, const went head[2], const we
     int err = 0;
 
     *out = NULL;
-    if (!(all = ds__malloc((n + 2) * sizeof *all)) || !(written = ds__calloc(n ? n : 1, 1)) ||
+    if (!(all = ds__malloc((n ? n : 1) * sizeof *all)) || !(written = ds__calloc(n ? n : 1, 1)) ||
         !(pairs = ds__malloc((w->count ? w->count : 1) * sizeof *pairs))) {
         err = DS_ENOMEM;
         goto done;
@@ -1532,7 +1781,7 @@ static int archive_order(const ds_bundle_writer *w, const went head[2], const we
             char path[96];
             snprintf(path, sizeof path, "originals/%s.%s", d->doc->original_sha256,
                      ds__bundle_format_ext(d->doc->format));
-            if (!(pairs[np++].original = went_find(ents, n - 1, path))) {
+            if (!(pairs[np++].original = went_find(ents, n, path))) {
                 err = ds__error_set(DS_ERROR, "bundle: internal error: no entry %s", path);
                 goto done;
             }
@@ -1540,10 +1789,7 @@ static int archive_order(const ds_bundle_writer *w, const went head[2], const we
     }
     if (np > 1)
         qsort(pairs, np, sizeof *pairs, pair_cmp);
-    all[k++] = head[0];
-    all[k++] = head[1];
-    all[k++] = ents[n - 1]; /* snapshot.json */
-    for (i = 0; i + 1 < n; i++) {
+    for (i = 0; i < n; i++) {
         const went *e = &ents[i];
         if (strncmp(e->path, "documents/", 10) != 0)
             break; /* documents/ sorts before originals/ */
@@ -1559,12 +1805,11 @@ static int archive_order(const ds_bundle_writer *w, const went head[2], const we
         }
     }
     /* then the originals of documents stored without their text */
-    for (; i + 1 < n; i++)
+    for (; i < n; i++)
         if (!written[i])
             all[k++] = ents[i];
-    if (k != n + 2) {
-        err =
-            ds__error_set(DS_ERROR, "bundle: internal error: %zu of %zu entries ordered", k, n + 2);
+    if (k != n) {
+        err = ds__error_set(DS_ERROR, "bundle: internal error: %zu of %zu entries ordered", k, n);
         goto done;
     }
     *out = all;
@@ -1579,16 +1824,20 @@ done:
 int ds_bundle_writer_finish(ds_bundle_writer *w, const char *out_path,
                             char bundle_id[DS_SHA256_HEX_SIZE], char **path_out)
 {
-    went *ents = NULL, e;
+    went *ents = NULL, *body = NULL, e, head[3];
     size_t n = 0, cap = 0, i, j;
+    uint64_t body_size = 0, head_bytes = 0;
     ds__buf manifest = DS__BUF_INIT, snap = DS__BUF_INIT;
     ds_public_key *pub = NULL;
     char created[32], key_id[DS_KEY_ID_HEX_SIZE], id[DS_SHA256_HEX_SIZE];
     char *sig = NULL, *tc = NULL, *final = NULL, *dir = NULL;
     ds__outfile of;
-    int opened = 0, err = 0;
-    went head[2];
+    int opened = 0, err = 0, split, started = 0;
+    body_job job;
 
+    memset(&job, 0, sizeof job);
+    job.out.fd = -1;
+    job.fd = -1;
     if (bundle_id)
         bundle_id[0] = '\0';
     if (path_out)
@@ -1649,17 +1898,44 @@ int ds_bundle_writer_finish(ds_bundle_writer *w, const char *out_path,
         err = ds__error_set(DS_ELIMIT, "bundle: more than %u entries", DS_BUNDLE_MAX_ENTRIES);
         goto done;
     }
-    {
-        uint64_t total = 0;
-        for (i = 0; i < n; i++)
-            total += ents[i].size;
-        /* (each entry is under 16 GiB, so this sum cannot wrap) */
-        if (total > DS_BUNDLE_MAX_TOTAL_SIZE - DS_BUNDLE_MAX_METADATA_SIZE * 3) {
-            err = ds__error_set(DS_ELIMIT,
-                                "bundle: the entries would exceed the total limit of %llu bytes",
-                                (unsigned long long)DS_BUNDLE_MAX_TOTAL_SIZE);
+    for (i = 0; i < n; i++)
+        body_size += ents[i].size;
+    /* (each entry is under 16 GiB, so this sum cannot wrap) */
+    if (body_size > DS_BUNDLE_MAX_TOTAL_SIZE - DS_BUNDLE_MAX_METADATA_SIZE * 3) {
+        err = ds__error_set(DS_ELIMIT,
+                            "bundle: the entries would exceed the total limit of %llu bytes",
+                            (unsigned long long)DS_BUNDLE_MAX_TOTAL_SIZE);
+        goto done;
+    }
+
+    /* Documents and originals: in a large bundle, compressed as a frame of
+     * their own by another thread from here on, while the head is made
+     * (the two would otherwise take turns: the head keeps about one core
+     * busy, zstd two). The tar stream is the same either way; a frame
+     * cannot refer back to the one before it, which costs nothing here
+     * (the head is further back than the level's window) but would cost
+     * the cross references of a small bundle's few entries. */
+    if ((err = archive_order(w, ents, n, &body)) < 0)
+        goto done;
+    split = body_size >= DS__BUNDLE_SPLIT_MIN;
+    if (split) {
+        job.w = w;
+        job.ents = body;
+        job.n = n;
+        job.name = out_path ? out_path : "bundle";
+        if (pthread_mutex_init(&job.lock, NULL) != 0) {
+            err = ds__error_set(DS_ERROR, "bundle: cannot create a mutex");
             goto done;
         }
+        job.locked = 1;
+        if ((err = spool_open(&job.out, w->out_dir)) < 0)
+            goto done;
+        if (XXH3_64bits_reset(job.out.check) != XXH_OK) {
+            err = ds__error_oom();
+            goto done;
+        }
+        /* without a thread, the same frame is made below */
+        started = pthread_create(&job.thread, NULL, body_worker, &job) == 0;
     }
 
     /* snapshot.json (its entry pointers need the sorted list) */
@@ -1720,7 +1996,7 @@ int ds_bundle_writer_finish(ds_bundle_writer *w, const char *out_path,
     if ((err = ds__outfile_open(&of, final, dir, 0644)) < 0)
         goto done;
     opened = 1;
-    memset(head, 0, sizeof head);
+    memset(head, 0, 2 * sizeof *head);
     strcpy(head[0].path, "MANIFEST");
     head[0].size = manifest.len;
     head[0].mem = manifest.ptr;
@@ -1728,15 +2004,50 @@ int ds_bundle_writer_finish(ds_bundle_writer *w, const char *out_path,
     head[1].size = strlen(sig);
     head[1].mem = sig;
     head[0].src = head[1].src = SRC_MEM;
+    head[2] = ents[n - 1]; /* snapshot.json */
     {
-        went *all = NULL;
-        if ((err = archive_order(w, head, ents, n, &all)) < 0)
-            goto done;
-        err = write_archive(w, of.fd, final, all, n + 2);
-        free(all);
-        if (err < 0)
-            goto done;
+        fd_sink fs = {of.fd, final};
+        ds_sink sink = {fd_sink_write, &fs};
+        if (!split) {
+            went *all = ds__malloc((n + 2) * sizeof *all);
+            if (!all) {
+                err = DS_ENOMEM;
+                goto done;
+            }
+            memcpy(all, head, sizeof head);
+            memcpy(all + 3, body, (n - 1) * sizeof *all);
+            err = write_frame(w, w->threads, &sink, final, all, n + 2, 1, 0, NULL, NULL);
+            free(all);
+            if (err < 0)
+                goto done;
+        } else {
+            /* without a thread, the body goes straight to the file */
+            if ((err = write_frame(w, 0, &sink, final, head, 3, 0, 0, &head_bytes, NULL)) < 0 ||
+                (err = body_attach(&job, of.fd, final)) < 0 ||
+                (!started && (err = body_run(&job)) < 0))
+                goto done;
+            if (started) {
+                pthread_join(job.thread, NULL);
+                started = 0;
+                if (job.err < 0) {
+                    err = job.msg ? ds__error_set(job.err, "%s", job.msg) : job.err;
+                    goto done;
+                }
+            }
+            if ((err = write_frame(w, 0, &sink, final, NULL, 0, 1, head_bytes + job.tar_bytes, NULL,
+                                   NULL)) < 0)
+                goto done;
+        }
     }
+    /* the disk starts on the bundle while the spools (all read now) are
+     * released: the kernel's freeing of their pages and the commit's fsync
+     * then take less time together */
+    ds__outfile_start_writeback(&of);
+    for (i = 0; i < MAX_WORKERS; i++) {
+        spool_close(&w->text[i]);
+        spool_close(&w->orig[i]);
+    }
+    spool_close(&job.out);
     opened = 0; /* committed or discarded */
     if ((err = ds__outfile_commit(&of, final, dir, final)) < 0)
         goto done;
@@ -1747,6 +2058,15 @@ int ds_bundle_writer_finish(ds_bundle_writer *w, const char *out_path,
         final = NULL;
     }
 done:
+    if (started) {
+        atomic_store(&job.stop, 1);
+        pthread_join(job.thread, NULL);
+    }
+    free(job.msg);
+    spool_close(&job.out);
+    if (job.locked)
+        pthread_mutex_destroy(&job.lock);
+    free(body);
     if (opened)
         ds__outfile_discard(&of);
     free(final);
@@ -1797,50 +2117,22 @@ static int export_header(struct archive *a, const zout *z, struct archive_entry 
 static int export_entries(const char *path, int fd, const char *name, const ds_bundle_info *info,
                           const ds_bundle_base_provider *bases)
 {
-    struct archive *a = NULL;
-    struct archive_entry *ae = NULL;
+    fd_sink fs = {fd, name};
+    ds_sink out = {fd_sink_write, &fs};
     ds_bundle_reader *r = NULL;
     ds_bundle_entry e;
     ds_sha256 *sha = NULL;
     ds__buf exp = DS__BUF_INIT;
-    zout z;
+    tarz t;
     size_t i;
     int err = 0, rc, html = 0;
 
-    memset(&z, 0, sizeof z);
-    z.fd = fd;
-    z.name = name;
-    z.cap = ZSTD_CStreamOutSize();
     for (i = 0; i < info->doc_count; i++)
         html |= info->docs[i].original_entry && strcmp(info->docs[i].format, "html") == 0;
-    if (!(z.buf = ds__malloc(z.cap))) {
-        err = DS_ENOMEM;
+    /* as the writer does, in one frame and zstd's single-threaded mode */
+    if ((err = tarz_open(&t, &out, name, DS_BUNDLE_DEFAULT_LEVEL, html, 0)) < 0 ||
+        (err = ds_sha256_new(&sha)) < 0)
         goto done;
-    }
-    if (!(z.cctx = ZSTD_createCCtx()) || !(a = archive_write_new()) ||
-        !(ae = archive_entry_new())) {
-        err = ds__error_oom();
-        goto done;
-    }
-    if ((err = ds_sha256_new(&sha)) < 0)
-        goto done;
-    /* as the writer does (see write_archive()) */
-    if (ZSTD_isError(
-            ZSTD_CCtx_setParameter(z.cctx, ZSTD_c_compressionLevel, DS_BUNDLE_DEFAULT_LEVEL)) ||
-        ZSTD_isError(ZSTD_CCtx_setParameter(z.cctx, ZSTD_c_checksumFlag, 1)) ||
-        (html &&
-         (ZSTD_isError(ZSTD_CCtx_setParameter(z.cctx, ZSTD_c_enableLongDistanceMatching, 1)) ||
-          ZSTD_isError(ZSTD_CCtx_setParameter(z.cctx, ZSTD_c_windowLog, DS__BUNDLE_WINDOW_LOG))))) {
-        err = ds__error_set(DS_ERROR, "%s: zstd rejected its parameters", name);
-        goto done;
-    }
-    if (archive_write_set_format_pax_restricted(a) != ARCHIVE_OK ||
-        archive_write_set_bytes_per_block(a, 64 * 1024) != ARCHIVE_OK ||
-        archive_write_set_bytes_in_last_block(a, 10240) != ARCHIVE_OK ||
-        archive_write_open2(a, &z, NULL, tar_write, NULL, NULL) != ARCHIVE_OK) {
-        err = tar_error(a, &z, "open");
-        goto done;
-    }
     if ((err = ds_bundle_reader_open(&r, path, NULL)) < 0)
         goto done;
     while ((rc = ds_bundle_reader_next(r, &e)) == 1) {
@@ -1859,14 +2151,14 @@ static int export_entries(const char *path, int fd, const char *name, const ds_b
                     err = ds__error_set(err, "%s: %s", path, ds_error_last());
                 goto done;
             }
-            if ((err = export_header(a, &z, ae, target, exp.len, info->snapshot_time)) < 0 ||
-                (err = tar_data(a, &z, exp.ptr ? exp.ptr : "", exp.len)) < 0)
+            if ((err = export_header(t.a, &t.z, t.ae, target, exp.len, info->snapshot_time)) < 0 ||
+                (err = tar_data(t.a, &t.z, exp.ptr ? exp.ptr : "", exp.len)) < 0)
                 goto done;
             continue;
         }
         k = ds__bundle_entry_kind(e.path);
         {
-            export_sink es = {a, &z, NULL};
+            export_sink es = {t.a, &t.z, NULL};
             ds_sink sink = {export_write, &es};
             char hex[DS_SHA256_HEX_SIZE];
             int named = k == DS__ENTRY_DOCUMENT || k == DS__ENTRY_ORIGINAL;
@@ -1875,7 +2167,7 @@ static int export_entries(const char *path, int fd, const char *name, const ds_b
                     goto done;
                 es.sha = sha;
             }
-            if ((err = export_header(a, &z, ae, e.path, e.size, info->snapshot_time)) < 0 ||
+            if ((err = export_header(t.a, &t.z, t.ae, e.path, e.size, info->snapshot_time)) < 0 ||
                 (err = ds_bundle_reader_stream(r, &sink)) < 0)
                 goto done;
             if (named) {
@@ -1897,20 +2189,14 @@ static int export_entries(const char *path, int fd, const char *name, const ds_b
     }
     if ((err = ds_bundle_reader_finish(r)) < 0)
         goto done;
-    if (archive_write_close(a) != ARCHIVE_OK) {
-        err = tar_error(a, &z, "close");
+    if ((err = tarz_end_tar(&t)) < 0 || (err = tarz_trailer(&t, t.z.tar_bytes)) < 0)
         goto done;
-    }
-    err = zout_run(&z, NULL, 0, ZSTD_e_end);
+    err = zout_end(&t.z);
 done:
     ds_bundle_reader_free(r);
-    if (a)
-        archive_write_free(a);
-    archive_entry_free(ae);
-    ZSTD_freeCCtx(z.cctx);
+    tarz_free(&t);
     ds_sha256_free(sha);
     ds__buf_free(&exp);
-    free(z.buf);
     return err;
 }
 

@@ -167,6 +167,15 @@ fail:
     return err;
 }
 
+void ds__outfile_start_writeback(const ds__outfile *o)
+{
+#ifdef SYNC_FILE_RANGE_WRITE
+    (void)sync_file_range(o->fd, 0, 0, SYNC_FILE_RANGE_WRITE);
+#else
+    (void)o;
+#endif
+}
+
 void ds__outfile_discard(ds__outfile *o)
 {
     if (o->fd >= 0)

@@ -100,6 +100,10 @@ int ds__outfile_open(ds__outfile *o, const char *path, const char *dir, unsigned
 int ds__outfile_commit(ds__outfile *o, const char *path, const char *dir, const char *what);
 /* Close it and remove any name it has. */
 void ds__outfile_discard(ds__outfile *o);
+/* Start writing what o holds to the disk, without waiting (Linux's
+ * sync_file_range(); nothing elsewhere): commit's fsync then waits less
+ * when there is other work to do in between. */
+void ds__outfile_start_writeback(const ds__outfile *o);
 /* write(2) all bytes, retrying on EINTR and short writes. 0 or DS_EIO. */
 int ds__write_all(int fd, const void *data, size_t len, const char *what);
 /* A directory of the vault that docseal writes into (index/, bundles/,

@@ -529,7 +529,6 @@ int ds_bundle_writer_add_files(ds_bundle_writer *w, const char *const *paths, si
     uint64_t text_size[MAX_WORKERS], orig_size[MAX_WORKERS];
     pthread_t threads[MAX_WORKERS];
     worker workers[MAX_WORKERS];
-    ds__strset batch = {0};
     job *jobs = NULL;
     pool p;
     size_t i, nthreads, started = 0, added = 0;
@@ -598,20 +597,18 @@ int ds_bundle_writer_add_files(ds_bundle_writer *w, const char *const *paths, si
             goto done;
         }
     }
-    /* ids: new to the writer and distinct within the batch */
-    for (i = 0; i < n; i++) {
-        const char *id = jobs[i].d.doc->id;
-        if (ds__strset_has(&w->ids, id) || (err = ds__strset_add(&batch, id)) == 0) {
+    /* ids: new to the writer and distinct within the batch (on failure,
+     * those added are taken out again below) */
+    for (added = 0; added < n; added++) {
+        const char *id = jobs[added].d.doc->id;
+        if ((err = ds__strset_add(&w->ids, id)) == 0) {
             err = ds__error_set(DS_EEXISTS, "%s: document id '%s' is already in this bundle",
-                                jobs[i].d.display, id);
+                                jobs[added].d.display, id);
             goto done;
         }
         if (err < 0)
             goto done;
     }
-    for (added = 0; added < n; added++)
-        if ((err = ds__strset_add(&w->ids, jobs[added].d.doc->id)) < 0)
-            goto done;
     err = 0;
     if (first_index)
         *first_index = w->count;
@@ -639,7 +636,6 @@ done:
         free(jobs[i].msg);
     }
     free(jobs);
-    ds__strset_free(&batch);
     return err;
 }
 
@@ -816,6 +812,21 @@ static const went *went_find(const went *e, size_t n, const char *path)
     return NULL;
 }
 
+/* An entry's path: dir ("documents/" or "originals/"), 64 hex digits, a
+ * dot and ext (what snprintf would make, for the ones made per document). */
+static void entry_path(char path[96], const char *dir, const char *hex, const char *ext)
+{
+    size_t d = strlen(dir), e = strlen(ext);
+    if (d + 64 + 1 + e >= 96) {
+        snprintf(path, 96, "%s%.64s.%s", dir, hex, ext);
+        return;
+    }
+    memcpy(path, dir, d);
+    memcpy(path + d, hex, 64);
+    path[d + 64] = '.';
+    memcpy(path + d + 65, ext, e + 1);
+}
+
 static json_t *jstr(const char *s)
 {
     return s ? json_string(s) : json_null();
@@ -852,10 +863,9 @@ static int snapshot_doc(json_t **out, const wdoc *d, const went *ents, size_t n)
         err = ds__error_oom();
         goto done;
     }
-    snprintf(path, sizeof path, "documents/%s.txt", doc->content_sha256);
+    entry_path(path, "documents/", doc->content_sha256, "txt");
     de = went_find(ents, n, path);
-    snprintf(path, sizeof path, "originals/%s.%s", doc->original_sha256,
-             ds__bundle_format_ext(doc->format));
+    entry_path(path, "originals/", doc->original_sha256, ds__bundle_format_ext(doc->format));
     oe = went_find(ents, n, path);
     if ((err = jset(o, "id", json_string(doc->id))) < 0 ||
         (err = jset(o, "canonical_url", jstr(doc->canonical_url))) < 0 ||
@@ -1614,6 +1624,8 @@ done:
     return err;
 }
 
+static int archive_order(const ds_bundle_writer *w, const went *ents, size_t n, went **out);
+
 /* The documents and originals of a large bundle, compressed as a frame of
  * their own by another thread while the head (snapshot.json, MANIFEST, its
  * signature) is made and written: into a spool until the head is in the
@@ -1621,8 +1633,9 @@ done:
  * of the frame goes straight after it. */
 typedef struct body_job {
     const ds_bundle_writer *w;
-    const went *ents;
+    const went *ents; /* n entries sorted by path */
     size_t n;
+    went *order; /* the same in archive order (archive_order()) */
     const char *name;
     uint64_t tar_bytes;
     atomic_int stop;
@@ -1650,7 +1663,9 @@ static int body_write(void *ctx, const void *data, size_t len)
 static int body_run(body_job *b)
 {
     ds_sink sink = {body_write, b};
-    int err = write_frame(b->w, b->w->threads, &sink, b->name, b->ents, b->n, 0, 0, &b->tar_bytes,
+    int err = archive_order(b->w, b->ents, b->n, &b->order);
+    if (err == 0)
+        err = write_frame(b->w, b->w->threads, &sink, b->name, b->order, b->n, 0, 0, &b->tar_bytes,
                           &b->stop);
     if (err == 0) {
         pthread_mutex_lock(&b->lock);
@@ -1779,8 +1794,8 @@ static int archive_order(const ds_bundle_writer *w, const went *ents, size_t n, 
         pairs[np].text = d->doc->content_sha256;
         {
             char path[96];
-            snprintf(path, sizeof path, "originals/%s.%s", d->doc->original_sha256,
-                     ds__bundle_format_ext(d->doc->format));
+            entry_path(path, "originals/", d->doc->original_sha256,
+                       ds__bundle_format_ext(d->doc->format));
             if (!(pairs[np++].original = went_find(ents, n, path))) {
                 err = ds__error_set(DS_ERROR, "bundle: internal error: no entry %s", path);
                 goto done;
@@ -1859,7 +1874,7 @@ int ds_bundle_writer_finish(ds_bundle_writer *w, const char *out_path,
             continue;
         if (stores_text(d)) {
             memset(&e, 0, sizeof e);
-            snprintf(e.path, sizeof e.path, "documents/%s.txt", d->doc->content_sha256);
+            entry_path(e.path, "documents/", d->doc->content_sha256, "txt");
             memcpy(e.digest, d->doc->content_sha256, DS_SHA256_HEX_SIZE);
             e.size = d->doc->content_size;
             e.src = SRC_TEXT_SPOOL;
@@ -1873,8 +1888,8 @@ int ds_bundle_writer_finish(ds_bundle_writer *w, const char *out_path,
                 goto done;
         }
         memset(&e, 0, sizeof e);
-        snprintf(e.path, sizeof e.path, "originals/%s.%s", d->doc->original_sha256,
-                 ds__bundle_format_ext(d->doc->format));
+        entry_path(e.path, "originals/", d->doc->original_sha256,
+                   ds__bundle_format_ext(d->doc->format));
         memcpy(e.digest, d->doc->original_sha256, DS_SHA256_HEX_SIZE);
         e.size = d->doc->original_size;
         e.src = d->src_path ? SRC_FILE : SRC_ORIG_SPOOL;
@@ -1915,12 +1930,10 @@ int ds_bundle_writer_finish(ds_bundle_writer *w, const char *out_path,
      * cannot refer back to the one before it, which costs nothing here
      * (the head is further back than the level's window) but would cost
      * the cross references of a small bundle's few entries. */
-    if ((err = archive_order(w, ents, n, &body)) < 0)
-        goto done;
     split = body_size >= DS__BUNDLE_SPLIT_MIN;
     if (split) {
         job.w = w;
-        job.ents = body;
+        job.ents = ents; /* read only from here on */
         job.n = n;
         job.name = out_path ? out_path : "bundle";
         if (pthread_mutex_init(&job.lock, NULL) != 0) {
@@ -1950,24 +1963,24 @@ int ds_bundle_writer_finish(ds_bundle_writer *w, const char *out_path,
                             (unsigned long long)DS_BUNDLE_MAX_METADATA_SIZE);
         goto done;
     }
-    memset(&e, 0, sizeof e);
-    strcpy(e.path, "snapshot.json");
-    if ((err = ds_sha256_hex(e.digest, snap.ptr, snap.len)) < 0)
+    memset(head, 0, sizeof head);
+    strcpy(head[2].path, "snapshot.json");
+    if ((err = ds_sha256_hex(head[2].digest, snap.ptr, snap.len)) < 0)
         goto done;
-    e.size = snap.len;
-    e.src = SRC_MEM;
-    e.mem = snap.ptr;
-    e.display = "snapshot.json";
-    if ((err = went_push(&ents, &n, &cap, &e)) < 0) /* sorts last */
-        goto done;
+    head[2].size = snap.len;
+    head[2].src = SRC_MEM;
+    head[2].mem = snap.ptr;
+    head[2].display = "snapshot.json";
 
-    /* MANIFEST, bundle id, signature */
-    for (i = 0; i < n; i++)
-        if ((err = ds__buf_put(&manifest, ents[i].digest, 64)) < 0 ||
+    /* MANIFEST (snapshot.json sorts last), bundle id, signature */
+    for (i = 0; i <= n; i++) {
+        const went *m = i < n ? &ents[i] : &head[2];
+        if ((err = ds__buf_put(&manifest, m->digest, 64)) < 0 ||
             (err = ds__buf_put(&manifest, "  ", 2)) < 0 ||
-            (err = ds__buf_puts(&manifest, ents[i].path)) < 0 ||
+            (err = ds__buf_puts(&manifest, m->path)) < 0 ||
             (err = ds__buf_putc(&manifest, '\n')) < 0)
             goto done;
+    }
     if (manifest.len > DS_BUNDLE_MAX_METADATA_SIZE) {
         err = ds__error_set(DS_ELIMIT, "bundle: MANIFEST would exceed %llu bytes",
                             (unsigned long long)DS_BUNDLE_MAX_METADATA_SIZE);
@@ -1996,7 +2009,6 @@ int ds_bundle_writer_finish(ds_bundle_writer *w, const char *out_path,
     if ((err = ds__outfile_open(&of, final, dir, 0644)) < 0)
         goto done;
     opened = 1;
-    memset(head, 0, 2 * sizeof *head);
     strcpy(head[0].path, "MANIFEST");
     head[0].size = manifest.len;
     head[0].mem = manifest.ptr;
@@ -2004,19 +2016,20 @@ int ds_bundle_writer_finish(ds_bundle_writer *w, const char *out_path,
     head[1].size = strlen(sig);
     head[1].mem = sig;
     head[0].src = head[1].src = SRC_MEM;
-    head[2] = ents[n - 1]; /* snapshot.json */
     {
         fd_sink fs = {of.fd, final};
         ds_sink sink = {fd_sink_write, &fs};
         if (!split) {
-            went *all = ds__malloc((n + 2) * sizeof *all);
-            if (!all) {
-                err = DS_ENOMEM;
+            went *all = NULL;
+            if ((err = archive_order(w, ents, n, &body)) < 0 ||
+                !(all = ds__malloc((n + 3) * sizeof *all))) {
+                err = err < 0 ? err : DS_ENOMEM;
                 goto done;
             }
             memcpy(all, head, sizeof head);
-            memcpy(all + 3, body, (n - 1) * sizeof *all);
-            err = write_frame(w, w->threads, &sink, final, all, n + 2, 1, 0, NULL, NULL);
+            if (n)
+                memcpy(all + 3, body, n * sizeof *all);
+            err = write_frame(w, w->threads, &sink, final, all, n + 3, 1, 0, NULL, NULL);
             free(all);
             if (err < 0)
                 goto done;
@@ -2066,6 +2079,7 @@ done:
     spool_close(&job.out);
     if (job.locked)
         pthread_mutex_destroy(&job.lock);
+    free(job.order);
     free(body);
     if (opened)
         ds__outfile_discard(&of);

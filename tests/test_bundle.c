@@ -807,6 +807,48 @@ Test(bundle_writer, stores_identical_documents_once)
     fx_fini(&f);
 }
 
+/* Two documents of one batch with one id: the batch is refused whole, naming
+ * the second, and none of its ids stays taken. */
+Test(bundle_writer, refuses_a_batch_with_an_id_twice_and_keeps_none_of_its_ids)
+{
+    fx f;
+    ds_bundle_writer *w = NULL;
+    char *one, *two, *other;
+    const char *paths[3];
+    char want[4200];
+    size_t first = 99;
+
+    fx_init(&f);
+    one = path_join(f.dir, "one");
+    two = path_join(f.dir, "two");
+    cr_assert_eq(mkdir(one, 0700), 0);
+    cr_assert_eq(mkdir(two, 0700), 0);
+    free(one);
+    free(two);
+    one = path_join(f.dir, "one/dup.txt");
+    two = path_join(f.dir, "two/dup.txt");
+    other = path_join(f.dir, "other.txt");
+    tu_write(one, "First.\n", 7);
+    tu_write(two, "Second.\n", 8);
+    tu_write(other, "Other.\n", 7);
+    paths[0] = one;
+    paths[1] = other;
+    paths[2] = two;
+    cr_assert_eq(ds_bundle_writer_new(&w, f.key, NULL), 0);
+    cr_assert_eq(ds_bundle_writer_add_files(w, paths, 3, NULL, NULL, NULL), DS_EEXISTS);
+    snprintf(want, sizeof want, "%s: document id 'dup' is already in this bundle", two);
+    cr_assert_str_eq(ds_error_last(), want);
+    /* dup and other are free again */
+    cr_assert_eq(ds_bundle_writer_add_files(w, paths, 2, NULL, NULL, &first), 0, "%s",
+                 ds_error_last());
+    cr_assert_eq(first, 0);
+    ds_bundle_writer_free(w);
+    free(one);
+    free(two);
+    free(other);
+    fx_fini(&f);
+}
+
 Test(bundle_writer, rejects_a_document_id_given_twice)
 {
     fx f;

@@ -5,10 +5,13 @@
  *
  * Environment:
  *   DS_FAULT_DIR    only files whose path starts with this prefix are faulted
- *   DS_FAULT_OP     write (write(2) and pwrite(2)) | fsync | rename | pread-flip | any   (default
- * any; pread-flip is never chosen by any: the Nth pread(2) of a matching file succeeds but its
- * first byte comes back flipped, as a damaged disk would return it) DS_FAULT_AT     fail the Nth
- * matching call (1-based); later calls succeed DS_FAULT_ERRNO  ENOSPC (default) or EIO
+ *   DS_FAULT_OP     write | fsync | rename | pread-flip | any   (default any;
+ *                   write is write(2) and pwrite(2); pread-flip is never
+ *                   chosen by any: the Nth pread(2) of a matching file
+ *                   succeeds but its first byte comes back flipped, as a
+ *                   damaged disk would return it)
+ *   DS_FAULT_AT     fail the Nth matching call (1-based); later calls succeed
+ *   DS_FAULT_ERRNO  ENOSPC (default) or EIO
  *   DS_FAULT_SHORT  when set, a faulted write writes half its bytes first
  * The count of matching calls is written to $DS_FAULT_COUNT_FILE at exit
  * when that variable is set, so a test can loop N = 1.. until no fault fires.

@@ -178,12 +178,13 @@ static int spool_write(void *ctx, const void *data, size_t len)
     spool *s = ctx;
     const unsigned char *p = data;
     int err;
-    if (XXH3_64bits_update(s->check, data, len) != XXH_OK)
-        return ds__error_set(DS_ERROR, "spool file: checksum failed");
     while (len > 0) {
         size_t n = SPOOL_BUF - s->len;
         if (n > len)
             n = len;
+        /* (only what is taken: a failed flush leaves the rest out of both) */
+        if (XXH3_64bits_update(s->check, p, n) != XXH_OK)
+            return ds__error_set(DS_ERROR, "spool file: checksum failed");
         memcpy(s->buf + s->len, p, n);
         s->len += n;
         p += n;
@@ -918,7 +919,7 @@ static int put_indented(ds__buf *out, const json_t *o, ds__buf *scratch, size_t 
     size_t len, k, lines = 0;
     const char *p, *end;
     char *w;
-    int err;
+    int err = 0;
 
     len = json_dumpb(o, scratch->ptr, scratch->cap, SNAPSHOT_FLAGS);
     if (len > scratch->cap) {
@@ -1138,7 +1139,8 @@ typedef struct zout {
     uint64_t tar_bytes; /* tar bytes taken into this frame */
     uint64_t dropped;   /* end-of-archive bytes dropped by tarz_end_tar() */
     int dropping;
-    int err; /* DS_E code of the first failure */
+    atomic_int *stop; /* when set, fail: the frame is not wanted any more */
+    int err;          /* DS_E code of the first failure */
 } zout;
 
 static int zout_run(zout *z, const void *data, size_t len, ZSTD_EndDirective mode)
@@ -1194,6 +1196,11 @@ static la_ssize_t tar_write(struct archive *a, void *ctx, const void *buf, size_
     int err;
     if (z->err)
         return -1;
+    if (z->stop && atomic_load(z->stop)) {
+        z->err = ds__error_set(DS_ERROR, "%s: stopped", z->name);
+        archive_set_error(a, ECANCELED, "%s", ds_error_last());
+        return -1;
+    }
     if (z->dropping) {
         z->dropped += len;
         return (la_ssize_t)len;
@@ -1562,6 +1569,7 @@ static int write_frame(const ds_bundle_writer *w, int threads, const ds_sink *si
 
     if ((err = tarz_open(&t, sink, name, w->level, any_html(w), threads)) < 0)
         goto done;
+    t.z.stop = stop;
     if (!(block = ds__malloc(DS__BUNDLE_BLOCK))) {
         err = DS_ENOMEM;
         goto done;
@@ -1646,6 +1654,7 @@ typedef struct body_job {
     spool out;
     int fd;              /* the bundle file once attached, else -1 */
     const char *fd_name; /* its name in messages */
+    int failed;          /* a write failed: the spool may be short */
     int locked;          /* lock initialized */
 } body_job;
 
@@ -1653,9 +1662,13 @@ static int body_write(void *ctx, const void *data, size_t len)
 {
     body_job *b = ctx;
     int err;
+    if (atomic_load(&b->stop))
+        return ds__error_set(DS_ERROR, "%s: stopped", b->name);
     pthread_mutex_lock(&b->lock);
     err =
         b->fd >= 0 ? ds__write_all(b->fd, data, len, b->fd_name) : spool_write(&b->out, data, len);
+    if (err < 0)
+        b->failed = 1;
     pthread_mutex_unlock(&b->lock);
     return err;
 }
@@ -1669,8 +1682,8 @@ static int body_run(body_job *b)
                           &b->stop);
     if (err == 0) {
         pthread_mutex_lock(&b->lock);
-        if (b->fd < 0)
-            err = spool_flush(&b->out);
+        if (b->fd < 0 && (err = spool_flush(&b->out)) < 0)
+            b->failed = 1;
         pthread_mutex_unlock(&b->lock);
     }
     return err;
@@ -1684,52 +1697,72 @@ static void *body_worker(void *arg)
     return NULL;
 }
 
+/* Copy bytes [*off, to) of the body's spool to fd, into check. */
+static int body_copy(const body_job *b, int fd, const char *name, uint64_t *off, uint64_t to,
+                     unsigned char *block, XXH3_state_t *check)
+{
+    while (*off < to) {
+        uint64_t left = to - *off;
+        size_t want = left < DS__BUNDLE_BLOCK ? (size_t)left : DS__BUNDLE_BLOCK, got = 0;
+        int rc = read_full(b->out.fd, block, want, *off, 1, &got), err;
+        if (rc < 0)
+            return ds__error_errno(DS_EIO, -rc, "spool file");
+        if (got < want)
+            return ds__error_set(DS_EIO, "spool file for %s: cut short", name);
+        if (XXH3_64bits_update(check, block, got) != XXH_OK)
+            return ds__error_oom();
+        if ((err = ds__write_all(fd, block, got, name)) < 0)
+            return err;
+        *off += got;
+    }
+    return 0;
+}
+
 /* Copy what the body job has spooled to the bundle file fd (checking that
  * it comes back from the spool as written: see struct spool), and send the
- * rest of its frame there. */
+ * rest of its frame there. Most of it is copied while the job goes on (the
+ * spool only grows), the last part under the lock. 1 when the job failed
+ * writing (its own error says why: join it), 0, or an error. */
 static int body_attach(body_job *b, int fd, const char *name)
 {
     unsigned char *block = ds__malloc(DS__BUNDLE_BLOCK);
     XXH3_state_t *check = XXH3_createState();
-    uint64_t off = 0;
-    int err = 0;
+    uint64_t off = 0, to;
+    int err = 0, locked = 0;
 
-    pthread_mutex_lock(&b->lock);
-    if (!block || !check) {
+    if (!block || !check || XXH3_64bits_reset(check) != XXH_OK) {
         err = ds__error_oom();
         goto done;
     }
-    if ((err = spool_flush(&b->out)) < 0)
-        goto done;
-    XXH3_64bits_reset(check);
-    while (off < b->out.flushed) {
-        uint64_t left = b->out.flushed - off;
-        size_t want = left < DS__BUNDLE_BLOCK ? (size_t)left : DS__BUNDLE_BLOCK, got = 0;
-        int rc = read_full(b->out.fd, block, want, off, 1, &got);
-        if (rc < 0) {
-            err = ds__error_errno(DS_EIO, -rc, "spool file");
+    for (;;) {
+        pthread_mutex_lock(&b->lock);
+        locked = 1;
+        if (b->failed) {
+            err = 1;
             goto done;
         }
-        if (got < want) {
-            err = ds__error_set(DS_EIO, "%s: spool file cut short", name);
+        if ((err = spool_flush(&b->out)) < 0)
             goto done;
-        }
-        if (XXH3_64bits_update(check, block, got) != XXH_OK) {
-            err = ds__error_oom();
+        to = b->out.flushed;
+        if (to - off <= ((uint64_t)1 << 20))
+            break;
+        pthread_mutex_unlock(&b->lock);
+        locked = 0;
+        if ((err = body_copy(b, fd, name, &off, to, block, check)) < 0)
             goto done;
-        }
-        if ((err = ds__write_all(fd, block, got, name)) < 0)
-            goto done;
-        off += got;
     }
+    if ((err = body_copy(b, fd, name, &off, to, block, check)) < 0)
+        goto done;
     if (XXH3_64bits_digest(check) != XXH3_64bits_digest(b->out.check)) {
-        err = ds__error_set(DS_EIO, "%s: spool file damaged (checksum mismatch)", name);
+        err = ds__error_set(DS_EIO, "spool file for %s: damaged (checksum mismatch)", name);
         goto done;
     }
     b->fd = fd;
     b->fd_name = name;
+    spool_close(&b->out); /* all in the bundle now */
 done:
-    pthread_mutex_unlock(&b->lock);
+    if (locked)
+        pthread_mutex_unlock(&b->lock);
     XXH3_freeState(check);
     free(block);
     return err;
@@ -1841,7 +1874,7 @@ int ds_bundle_writer_finish(ds_bundle_writer *w, const char *out_path,
 {
     went *ents = NULL, *body = NULL, e, head[3];
     size_t n = 0, cap = 0, i, j;
-    uint64_t body_size = 0, head_bytes = 0;
+    uint64_t total = 0, body_size = 0, head_bytes = 0;
     ds__buf manifest = DS__BUF_INIT, snap = DS__BUF_INIT;
     ds_public_key *pub = NULL;
     char created[32], key_id[DS_KEY_ID_HEX_SIZE], id[DS_SHA256_HEX_SIZE];
@@ -1913,10 +1946,13 @@ int ds_bundle_writer_finish(ds_bundle_writer *w, const char *out_path,
         err = ds__error_set(DS_ELIMIT, "bundle: more than %u entries", DS_BUNDLE_MAX_ENTRIES);
         goto done;
     }
-    for (i = 0; i < n; i++)
-        body_size += ents[i].size;
+    for (i = 0; i < n; i++) {
+        total += ents[i].size;
+        if (!ents[i].base) /* (a patch is likely small: not counted) */
+            body_size += ents[i].size;
+    }
     /* (each entry is under 16 GiB, so this sum cannot wrap) */
-    if (body_size > DS_BUNDLE_MAX_TOTAL_SIZE - DS_BUNDLE_MAX_METADATA_SIZE * 3) {
+    if (total > DS_BUNDLE_MAX_TOTAL_SIZE - DS_BUNDLE_MAX_METADATA_SIZE * 3) {
         err = ds__error_set(DS_ELIMIT,
                             "bundle: the entries would exceed the total limit of %llu bytes",
                             (unsigned long long)DS_BUNDLE_MAX_TOTAL_SIZE);
@@ -1935,6 +1971,7 @@ int ds_bundle_writer_finish(ds_bundle_writer *w, const char *out_path,
         job.w = w;
         job.ents = ents; /* read only from here on */
         job.n = n;
+        /* (the file's name waits for the bundle id: the head's) */
         job.name = out_path ? out_path : "bundle";
         if (pthread_mutex_init(&job.lock, NULL) != 0) {
             err = ds__error_set(DS_ERROR, "bundle: cannot create a mutex");
@@ -2034,18 +2071,25 @@ int ds_bundle_writer_finish(ds_bundle_writer *w, const char *out_path,
             if (err < 0)
                 goto done;
         } else {
-            /* without a thread, the body goes straight to the file */
             if ((err = write_frame(w, 0, &sink, final, head, 3, 0, 0, &head_bytes, NULL)) < 0 ||
-                (err = body_attach(&job, of.fd, final)) < 0 ||
-                (!started && (err = body_run(&job)) < 0))
+                (err = body_attach(&job, of.fd, final)) < 0)
                 goto done;
+            /* (1: the body failed, as its job's error says) */
             if (started) {
                 pthread_join(job.thread, NULL);
                 started = 0;
-                if (job.err < 0) {
-                    err = job.msg ? ds__error_set(job.err, "%s", job.msg) : job.err;
-                    goto done;
-                }
+            } else if (err == 0) {
+                job.err = body_run(&job); /* no thread: straight to the file */
+                job.msg = job.err < 0 ? ds__strdup(ds_error_last()) : NULL;
+            }
+            if (job.err < 0 && job.msg) {
+                err = ds__error_set(job.err, "%s", job.msg);
+                goto done;
+            }
+            if (job.err < 0 || err == 1) { /* (no memory for the message) */
+                err = ds__error_set(job.err < 0 ? job.err : DS_ERROR,
+                                    "%s: writing the documents and originals failed", final);
+                goto done;
             }
             if ((err = write_frame(w, 0, &sink, final, NULL, 0, 1, head_bytes + job.tar_bytes, NULL,
                                    NULL)) < 0)

@@ -63,3 +63,35 @@ for op in pread-flip write; do
     rm b.tar.zst
     echo "$op: $((n - 1)) faults caught"
 done
+
+# A head that takes a while (2000 documents to list) and a body that hardly
+# compresses: the body's spool holds several flushes before it is copied
+# into the bundle, so some faults hit it. Each must be told as what it is.
+mkdir "$WORK/slow"
+cd "$WORK/slow"
+awk 'BEGIN { for (i = 0; i < 2000; i++) { f = sprintf("n%04d.txt", i)
+    printf "# Note %d\n\nThe council met on day %d.\n", i, i >f; close(f) } }'
+head -c 3900000 /dev/urandom | base64 -w 76 >noise.txt
+ls -A | sort >"$WORK/inputs"
+real=$(pwd -P)
+n=1
+faults=0
+while :; do
+    set +e
+    DS_FAULT_DIR=$real DS_FAULT_OP=write DS_FAULT_AT=$n DS_FAULT_COUNT_FILE=$WORK/count \
+        ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0 LD_PRELOAD=$DS_FAULTSHIM \
+        "$DOCSEAL" seal -k "$key" -o b.tar.zst --time 2026-01-01T00:00:00Z ./*.txt \
+        >"$WORK/out" 2>"$WORK/err"
+    rc=$?
+    set -e
+    calls=$(cat "$WORK/count")
+    [ "$n" -le "$calls" ] || { [ $rc -eq 0 ] || fail "slow head: no fault, exit $rc"; break; }
+    [ $rc -eq 2 ] || fail "slow head, write #$n: exit $rc ($(cat "$WORK/err"))"
+    grep '^docseal: .*: No space left on device$' "$WORK/err" >/dev/null ||
+        fail "slow head, write #$n: $(cat "$WORK/err")"
+    [ "$(ls -A | sort)" = "$(cat "$WORK/inputs")" ] || fail "slow head, write #$n: left files"
+    faults=$((faults + 1))
+    n=$((n + 3))
+done
+[ "$(frames b.tar.zst)" = 3 ] || fail "slow head: $(frames b.tar.zst) frames"
+echo "slow head: $faults write faults caught"

@@ -36,18 +36,25 @@ echo "frames: 3 and 1, tar streams as before"
 
 # faults under the working directory (spools, the body's spool, the output)
 : "${DS_FAULTSHIM:?path of the fault shim}"
-real=$(pwd -P)
+# faulted OP N FILE...: seal FILEs into b.tar.zst with the Nth OP call on a
+# file under the working directory faulted; sets rc, and calls to the number
+# of such calls made
+faulted() {
+    local op=$1 n=$2
+    shift 2
+    set +e
+    DS_FAULT_DIR=$(pwd -P) DS_FAULT_OP=$op DS_FAULT_AT=$n DS_FAULT_COUNT_FILE=$WORK/count \
+        ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0 LD_PRELOAD=$DS_FAULTSHIM \
+        "$DOCSEAL" seal -k "$key" -o b.tar.zst --time 2026-01-01T00:00:00Z "$@" \
+        >"$WORK/out" 2>"$WORK/err"
+    rc=$?
+    set -e
+    calls=$(cat "$WORK/count")
+}
 for op in pread-flip write; do
     n=1
     while :; do
-        set +e
-        DS_FAULT_DIR=$real DS_FAULT_OP=$op DS_FAULT_AT=$n DS_FAULT_COUNT_FILE=$WORK/count \
-            ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0 LD_PRELOAD=$DS_FAULTSHIM \
-            "$DOCSEAL" seal -k "$key" -o b.tar.zst --time 2026-01-01T00:00:00Z big.txt small.txt \
-            >"$WORK/out" 2>"$WORK/err"
-        rc=$?
-        set -e
-        calls=$(cat "$WORK/count")
+        faulted $op $n big.txt small.txt
         [ "$n" -le "$calls" ] || { [ $rc -eq 0 ] || fail "$op: no fault, exit $rc"; break; }
         [ $rc -eq 2 ] || fail "$op #$n: exit $rc ($(cat "$WORK/err"))"
         case $op in
@@ -73,18 +80,10 @@ awk 'BEGIN { for (i = 0; i < 2000; i++) { f = sprintf("n%04d.txt", i)
     printf "# Note %d\n\nThe council met on day %d.\n", i, i >f; close(f) } }'
 head -c 3900000 /dev/urandom | base64 -w 76 >noise.txt
 ls -A | sort >"$WORK/inputs"
-real=$(pwd -P)
 n=1
 faults=0
 while :; do
-    set +e
-    DS_FAULT_DIR=$real DS_FAULT_OP=write DS_FAULT_AT=$n DS_FAULT_COUNT_FILE=$WORK/count \
-        ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0 LD_PRELOAD=$DS_FAULTSHIM \
-        "$DOCSEAL" seal -k "$key" -o b.tar.zst --time 2026-01-01T00:00:00Z ./*.txt \
-        >"$WORK/out" 2>"$WORK/err"
-    rc=$?
-    set -e
-    calls=$(cat "$WORK/count")
+    faulted write $n ./*.txt
     [ "$n" -le "$calls" ] || { [ $rc -eq 0 ] || fail "slow head: no fault, exit $rc"; break; }
     [ $rc -eq 2 ] || fail "slow head, write #$n: exit $rc ($(cat "$WORK/err"))"
     grep '^docseal: .*: No space left on device$' "$WORK/err" >/dev/null ||

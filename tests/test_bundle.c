@@ -2,6 +2,7 @@
 #include <criterion/criterion.h>
 #include <jansson.h>
 #include <dirent.h>
+#include <pthread.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -14,6 +15,7 @@
 #include <archive_entry.h>
 #include <zstd.h>
 
+#include "bundle_internal.h"
 #include "docseal/docseal.h"
 #include "testutil.h"
 
@@ -842,6 +844,15 @@ Test(bundle_writer, refuses_a_batch_with_an_id_twice_and_keeps_none_of_its_ids)
     cr_assert_eq(ds_bundle_writer_add_files(w, paths, 2, NULL, NULL, &first), 0, "%s",
                  ds_error_last());
     cr_assert_eq(first, 0);
+    /* a batch of a new id and one the writer has: refused, the old id kept,
+     * the new one free */
+    paths[0] = f.article;
+    paths[1] = two;
+    cr_assert_eq(ds_bundle_writer_add_files(w, paths, 2, NULL, NULL, NULL), DS_EEXISTS);
+    cr_assert_eq(ds_bundle_writer_add_files(w, paths + 1, 1, NULL, NULL, NULL), DS_EEXISTS);
+    cr_assert_eq(ds_bundle_writer_add_files(w, paths, 1, NULL, NULL, &first), 0, "%s",
+                 ds_error_last());
+    cr_assert_eq(first, 2);
     ds_bundle_writer_free(w);
     free(one);
     free(two);
@@ -863,6 +874,8 @@ Test(bundle_writer, rejects_a_document_id_given_twice)
     cr_assert_null(doc);
     cr_assert(strstr(ds_error_last(), "document id 'article-1' is already in this bundle"), "%s",
               ds_error_last());
+    /* the failed add did not take the id away from the first */
+    cr_assert_eq(ds_bundle_writer_add_file(w, f.revision, &d, NULL, NULL), DS_EEXISTS);
     d.id = "";
     cr_assert_eq(ds_bundle_writer_add_file(w, f.revision, &d, NULL, NULL), DS_EINVALID);
     d.id = "bad\nid";
@@ -1107,6 +1120,130 @@ Test(bundle_writer, a_large_bundle_is_written_as_three_frames)
     free(data);
     free(p);
     free(big);
+    fx_fini(&f);
+}
+
+/* size bytes of letters and spaces in lines, from a fixed seed: text that
+ * zstd cannot shrink much */
+static void write_noise(const char *path, size_t size)
+{
+    FILE *fp = fopen(path, "w");
+    uint32_t x = 12345;
+    size_t i;
+    cr_assert_not_null(fp);
+    for (i = 0; i < size; i++) {
+        x = x * 1664525u + 1013904223u;
+        fputc(i % 80 == 79 ? '\n' : (x >> 24) % 7 == 0 ? ' ' : 'a' + (int)((x >> 16) % 26), fp);
+    }
+    cr_assert_eq(fclose(fp), 0);
+}
+
+/* Seal path (over 8 MiB with its original: split) with the head held back
+ * delay_ms; *p gets the bundle's path. */
+static int seal_delayed(const fx *f, const char *path, unsigned delay_ms, char **p)
+{
+    ds_bundle_writer *w = NULL;
+    ds_bundle_options o = DS_BUNDLE_OPTIONS_INIT;
+    char id[DS_SHA256_HEX_SIZE];
+    int rc;
+    o.out_dir = f->dir;
+    o.snapshot_time = T0;
+    cr_assert_eq(ds_bundle_writer_new(&w, f->key, &o), 0);
+    ds__bundle_writer_delay_head(w, delay_ms);
+    cr_assert_eq(ds_bundle_writer_add_file(w, path, NULL, NULL, NULL), 0, "%s", ds_error_last());
+    rc = ds_bundle_writer_finish(w, NULL, id, p);
+    ds_bundle_writer_free(w);
+    return rc;
+}
+
+/* A head held back until the body's frame is in its spool: the spool is
+ * copied into the bundle, the rest follows it, and the file is the same
+ * bytes as when the head comes first. */
+Test(bundle_writer, a_body_spooled_before_the_head_gives_the_same_file)
+{
+    fx f;
+    char *noise, *p = NULL, *q = NULL, *a, *b;
+    size_t alen, blen;
+    ds_report *r;
+
+    fx_init(&f);
+    noise = path_join(f.dir, "noise.txt");
+    write_noise(noise, 5 << 20);
+    cr_assert_eq(seal_delayed(&f, noise, 0, &p), 0, "%s", ds_error_last());
+    a = tu_read(p, &alen);
+    cr_assert_eq(unlink(p), 0);
+    cr_assert_eq(seal_delayed(&f, noise, 400, &q), 0, "%s", ds_error_last());
+    b = tu_read(q, &blen);
+    cr_assert_eq(count_frames(q), 3);
+    cr_assert_eq(alen, blen);
+    cr_assert_eq(memcmp(a, b, alen), 0);
+    r = verify(&f, q);
+    cr_assert(ds_report_ok(r));
+    ds_report_free(r);
+    free(a);
+    free(b);
+    free(p);
+    free(q);
+    free(noise);
+    fx_fini(&f);
+}
+
+/* Flips the first byte of the body's spool once it holds data. */
+static void *damage_body_spool(void *arg)
+{
+    int *done = arg, tries;
+    for (tries = 0; tries < 300 && !*done; tries++) {
+        DIR *d = opendir("/proc/self/fd");
+        struct dirent *de;
+        cr_assert_not_null(d);
+        while ((de = readdir(d)) != NULL) {
+            char link[300], target[4096];
+            ssize_t n;
+            struct stat st;
+            unsigned char c;
+            int fd = atoi(de->d_name);
+            snprintf(link, sizeof link, "/proc/self/fd/%s", de->d_name);
+            n = readlink(link, target, sizeof target - 1);
+            if (n <= 0)
+                continue;
+            target[n] = '\0';
+            if (!strstr(target, "/.docseal-spool-body-") || fstat(fd, &st) != 0 || st.st_size == 0)
+                continue;
+            if (pread(fd, &c, 1, 0) == 1) {
+                c ^= 1;
+                if (pwrite(fd, &c, 1, 0) == 1)
+                    *done = 1;
+            }
+            break;
+        }
+        closedir(d);
+        usleep(5000);
+    }
+    return NULL;
+}
+
+/* The body's spool read back other than it was written is caught before the
+ * bundle is committed, and named. */
+Test(bundle_writer, a_damaged_body_spool_is_caught)
+{
+    fx f;
+    char *noise, *p = NULL;
+    pthread_t th;
+    int done = 0;
+
+    fx_init(&f);
+    noise = path_join(f.dir, "noise.txt");
+    write_noise(noise, 5 << 20);
+    cr_assert_eq(pthread_create(&th, NULL, damage_body_spool, &done), 0);
+    cr_assert_eq(seal_delayed(&f, noise, 600, &p), DS_EIO);
+    pthread_join(th, NULL);
+    cr_assert(done, "the body's spool was never seen with data");
+    cr_assert(strncmp(ds_error_last(), "spool file for ", 15) == 0 &&
+                  strstr(ds_error_last(), ".tar.zst: damaged (checksum mismatch)"),
+              "%s", ds_error_last());
+    cr_assert_null(p);
+    cr_assert_eq(count_files(f.dir), 3, "nothing but the inputs may remain");
+    free(noise);
     fx_fini(&f);
 }
 

@@ -21,7 +21,9 @@
  * ds_bundle_base_provider); MANIFEST and snapshot.json still name the entry.
  * The archive order is MANIFEST, MANIFEST.minisig, snapshot.json, then each
  * text (bytewise by name) followed by the originals it came from. docseal
- * writes one zstd frame with content checksum, fixed-size jobs, and when an HTML
+ * writes zstd frames (one; or, from 8 MiB of entries stored in full, three:
+ * the head, the other entries, the end of the archive; the same tar stream)
+ * with content checksum, fixed-size jobs, and when an HTML
  * original is stored long-distance matching over a 2^25-byte window (so
  * `zstd -d` needs no memory option); readers accept entries in any order
  * and any zstd stream with windows up to 2^27 bytes.
@@ -114,7 +116,10 @@ typedef struct ds_bundle_limits {
  * most DS_BUNDLE_MAX_PATCH_SIZE bytes. The caller checks them against the
  * digest in the base's name. It returns 0, or a negative DS_E code with
  * ds_error_last() saying why (DS_ENOTFOUND: no bundle holds the base in
- * full). ds_vault_base_provider() makes one for a vault.
+ * full). ds_vault_base_provider() makes one for a vault. In a large bundle
+ * ds_bundle_writer_finish() calls load() from a thread of its own (one at a
+ * time, while the calling thread makes snapshot.json): load() must not rely
+ * on running in the caller's thread.
  */
 typedef struct ds_bundle_base_provider {
     int (*load)(void *ctx, const char *entry, void **data, size_t *len);

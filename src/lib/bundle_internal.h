@@ -175,6 +175,11 @@ int ds__null_sink_write(void *ctx, const void *buf, size_t len);
  * output) by fill(ctx, fd, name): through a temporary file renamed into place
  * when complete (discarded on failure); never over path itself (DS_EINVALID).
  * Returns fill's error, or DS_EIO, DS_ENOMEM. */
+/* For tests: in a bundle split in frames, wait ms milliseconds before the
+ * head is written, so that the other thread's frame is in its spool by then
+ * (the timing a loaded machine can give). */
+void ds__bundle_writer_delay_head(ds_bundle_writer *w, unsigned ms);
+
 int ds__bundle_write_out(const char *path, const char *out_path,
                          int (*fill)(void *ctx, int fd, const char *name), void *ctx);
 

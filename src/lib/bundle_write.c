@@ -30,6 +30,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 #include <utf8proc.h>
 #include <xxhash.h>
@@ -100,6 +101,7 @@ struct ds_bundle_writer {
     ds__strset ids;
     spool text[MAX_WORKERS], orig[MAX_WORKERS];
     int finished;
+    unsigned head_delay_ms; /* tests: see ds__bundle_writer_delay_head() */
 };
 
 const char *ds_doc_status_name(ds_doc_status s)
@@ -118,7 +120,8 @@ const char *ds_doc_status_name(ds_doc_status s)
 /* ------------------------------------------------------------------------ */
 /* Spools                                                                     */
 
-static int spool_open(spool *s, const char *dir)
+/* Open s in dir as an unlinked file named (while it has a name) NAME-XXXXXX. */
+static int spool_open(spool *s, const char *dir, const char *name)
 {
     char *tmpl;
     if (s->fd >= 0)
@@ -128,7 +131,7 @@ static int spool_open(spool *s, const char *dir)
         return DS_ENOMEM;
     if (!s->check && !(s->check = XXH3_createState()))
         return ds__error_oom();
-    if (!(tmpl = ds__asprintf("%s/.docseal-spool-XXXXXX", dir)))
+    if (!(tmpl = ds__asprintf("%s/%s-XXXXXX", dir, name)))
         return DS_ENOMEM;
     s->fd = mkstemp(tmpl);
     if (s->fd < 0) {
@@ -264,6 +267,11 @@ static void wdoc_free(wdoc *d)
     memset(d, 0, sizeof *d);
 }
 
+void ds__bundle_writer_delay_head(ds_bundle_writer *w, unsigned ms)
+{
+    w->head_delay_ms = ms;
+}
+
 void ds_bundle_writer_free(ds_bundle_writer *w)
 {
     size_t i;
@@ -386,8 +394,8 @@ static int job_run(ds_bundle_writer *w, job *j)
      * fewer system calls than reopening each) */
     spool_orig = is_stdin || (stat(path, &st) == 0 && !S_ISDIR(st.st_mode) &&
                               (!S_ISREG(st.st_mode) || (uint64_t)st.st_size <= SPOOL_ORIGINAL_MAX));
-    if ((err = spool_open(ts, w->out_dir)) < 0 ||
-        (spool_orig && (err = spool_open(os, w->out_dir)) < 0))
+    if ((err = spool_open(ts, w->out_dir, ".docseal-spool")) < 0 ||
+        (spool_orig && (err = spool_open(os, w->out_dir, ".docseal-spool")) < 0))
         return err;
     text_start = spool_size(ts);
     orig_start = os->fd >= 0 ? spool_size(os) : 0;
@@ -932,7 +940,9 @@ static int put_indented(ds__buf *out, const json_t *o, ds__buf *scratch, size_t 
         return ds__error_set(DS_ERROR, "snapshot.json: could not serialize");
     for (p = scratch->ptr, end = p + len; (p = memchr(p, '\n', (size_t)(end - p))) != NULL; p++)
         lines++;
-    if (depth > sizeof spaces - 1 || lines > (SIZE_MAX - len) / (depth + 1) ||
+    if (depth > sizeof spaces - 1)
+        return ds__error_set(DS_ERROR, "snapshot.json: internal error: depth %zu", depth);
+    if (lines > (SIZE_MAX - len) / (depth + 1) ||
         (err = ds__buf_grow(out, len + lines * depth)) < 0)
         return err < 0 ? err : ds__error_oom();
     w = out->ptr + out->len;
@@ -1948,7 +1958,8 @@ int ds_bundle_writer_finish(ds_bundle_writer *w, const char *out_path,
     }
     for (i = 0; i < n; i++) {
         total += ents[i].size;
-        if (!ents[i].base) /* (a patch is likely small: not counted) */
+        /* (an entry offered a base is likely a small patch: not counted) */
+        if (!ents[i].base || ents[i].size > DS_BUNDLE_MAX_PATCH_SIZE)
             body_size += ents[i].size;
     }
     /* (each entry is under 16 GiB, so this sum cannot wrap) */
@@ -1978,7 +1989,7 @@ int ds_bundle_writer_finish(ds_bundle_writer *w, const char *out_path,
             goto done;
         }
         job.locked = 1;
-        if ((err = spool_open(&job.out, w->out_dir)) < 0)
+        if ((err = spool_open(&job.out, w->out_dir, ".docseal-spool-body")) < 0)
             goto done;
         if (XXH3_64bits_reset(job.out.check) != XXH_OK) {
             err = ds__error_oom();
@@ -2071,6 +2082,12 @@ int ds_bundle_writer_finish(ds_bundle_writer *w, const char *out_path,
             if (err < 0)
                 goto done;
         } else {
+            if (w->head_delay_ms) {
+                struct timespec ts = {(time_t)(w->head_delay_ms / 1000),
+                                      (long)(w->head_delay_ms % 1000) * 1000000L};
+                while (nanosleep(&ts, &ts) != 0 && errno == EINTR)
+                    ;
+            }
             if ((err = write_frame(w, 0, &sink, final, head, 3, 0, 0, &head_bytes, NULL)) < 0 ||
                 (err = body_attach(&job, of.fd, final)) < 0)
                 goto done;

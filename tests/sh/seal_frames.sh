@@ -2,8 +2,10 @@
 # A large bundle is written as three zstd frames (head, documents and
 # originals, end of archive; the second made while the head is), a small one
 # as one: either way the same tar stream, which these digests were taken of
-# from the one-frame writer of earlier versions. Faults in the spool that
-# holds the second frame are caught, and nothing is left behind.
+# from the one-frame writer of earlier versions. Faults in the spools are
+# caught, and nothing is left behind. (Whether the second frame's spool holds
+# anything when the head is done depends on timing: test_bundle.c holds the
+# head back to test that spool.)
 . "$(dirname "$0")/lib/common.sh"
 mkdir -p "$WORK/sd"
 cd "$WORK/sd"
@@ -13,7 +15,11 @@ awk 'BEGIN { print "# A long report\n"; for (i = 1; i <= 45000; i++)
     printf "Paragraph %d of the report: the ministry counted %d cases in %d districts, up %d.%d%% on the year.\n\n",
         i, i * 37 % 100003, i % 97 + 1, i % 13, i % 10 }' >big.txt
 printf '# A short note\n\nThe council met on Tuesday and voted 7 to 2.\n' >small.txt
-key=$FIX/keys/vault-test.key
+# (git checks the key out world-readable; docseal refuses such a key)
+cp "$FIX/keys/vault-test.key" "$WORK/test.key"
+cp "$FIX/keys/vault-test.key.pub" "$WORK/test.key.pub"
+chmod 600 "$WORK/test.key"
+key=$WORK/test.key
 frames() { zstd -lv "$1" 2>/dev/null | sed -n 's/^# Zstandard Frames: //p'; }
 tar_digest() { zstd -dc "$1" | sha256sum | cut -d' ' -f1; }
 
@@ -58,7 +64,7 @@ for op in pread-flip write; do
         [ "$n" -le "$calls" ] || { [ $rc -eq 0 ] || fail "$op: no fault, exit $rc"; break; }
         [ $rc -eq 2 ] || fail "$op #$n: exit $rc ($(cat "$WORK/err"))"
         case $op in
-        pread-flip) grep 'spool file damaged (checksum mismatch)$' "$WORK/err" >/dev/null ||
+        pread-flip) grep 'damaged (checksum mismatch)$' "$WORK/err" >/dev/null ||
             fail "$op #$n: $(cat "$WORK/err")" ;;
         write) grep '^docseal: .*: No space left on device$' "$WORK/err" >/dev/null ||
             fail "$op #$n: $(cat "$WORK/err")" ;;
@@ -70,27 +76,3 @@ for op in pread-flip write; do
     rm b.tar.zst
     echo "$op: $((n - 1)) faults caught"
 done
-
-# A head that takes a while (2000 documents to list) and a body that hardly
-# compresses: the body's spool holds several flushes before it is copied
-# into the bundle, so some faults hit it. Each must be told as what it is.
-mkdir "$WORK/slow"
-cd "$WORK/slow"
-awk 'BEGIN { for (i = 0; i < 2000; i++) { f = sprintf("n%04d.txt", i)
-    printf "# Note %d\n\nThe council met on day %d.\n", i, i >f; close(f) } }'
-head -c 3900000 /dev/urandom | base64 -w 76 >noise.txt
-ls -A | sort >"$WORK/inputs"
-n=1
-faults=0
-while :; do
-    faulted write $n ./*.txt
-    [ "$n" -le "$calls" ] || { [ $rc -eq 0 ] || fail "slow head: no fault, exit $rc"; break; }
-    [ $rc -eq 2 ] || fail "slow head, write #$n: exit $rc ($(cat "$WORK/err"))"
-    grep '^docseal: .*: No space left on device$' "$WORK/err" >/dev/null ||
-        fail "slow head, write #$n: $(cat "$WORK/err")"
-    [ "$(ls -A | sort)" = "$(cat "$WORK/inputs")" ] || fail "slow head, write #$n: left files"
-    faults=$((faults + 1))
-    n=$((n + 3))
-done
-[ "$(frames b.tar.zst)" = 3 ] || fail "slow head: $(frames b.tar.zst) frames"
-echo "slow head: $faults write faults caught"

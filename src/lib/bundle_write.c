@@ -1281,7 +1281,11 @@ static void tarz_free(tarz *t)
 }
 
 /* Start a frame into sink at the given zstd level: long-distance matching
- * over a 2^DS__BUNDLE_WINDOW_LOG window when ldm is set; with threads > 0,
+ * over a 2^DS__BUNDLE_WINDOW_LOG window when ldm is set (the writer sets it
+ * when there are HTML pages: pages of one site share their templates, 13%
+ * smaller on 117 real news pages for about 10% more time; plain text gains
+ * nothing, each text already sitting right before its original, and 2^25
+ * keeps `zstd -d` within its default memory); with threads > 0,
  * zstd's multi-threaded mode with that many workers and a fixed job size
  * (its output does not depend on the number of workers, while it differs
  * from single-threaded mode: the writer always uses at least one). */
